@@ -1,0 +1,27 @@
+// Bundles the CLI into dist/ with esbuild. Commands are dynamic imports, so esbuild splits them into
+// chunks and a hook loads only what it runs: the hot path stays a few small files.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: { jlog: 'src/cli/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  sourcemap: false,
+  minifySyntax: true,
+  legalComments: 'none',
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {
+    // Bundled CommonJS dependencies call require() for Node built-ins.
+    js: "#!/usr/bin/env node\nimport { createRequire as __jlogCreateRequire } from 'node:module';\nconst require = __jlogCreateRequire(import.meta.url);",
+  },
+  define: { JLOG_VERSION: JSON.stringify(version) },
+  logLevel: 'warning',
+});

@@ -1,0 +1,3 @@
+export async function runHook(_name: string, _args: string[]): Promise<number> {
+  return 0;
+}

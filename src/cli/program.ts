@@ -1,0 +1,151 @@
+// Commander wiring only: flags and help. Each command's module is imported when the command runs, so
+// `jlog parse` never loads the Jira client and `jlog --help` loads nothing.
+import { Command, Option } from 'commander';
+
+declare const JLOG_VERSION: string;
+
+/** What a command module exports: positional arguments and parsed options in, exit code out. */
+export type CommandRun = (args: string[], opts: Record<string, unknown>) => Promise<number>;
+
+function lazy(load: () => Promise<{ run: CommandRun }>) {
+  return async function action(this: Command): Promise<void> {
+    const { run } = await load();
+    process.exitCode = await run(this.args, this.opts());
+  };
+}
+
+const EXAMPLES = `
+Examples:
+  $ jlog parse "PROJ-7 #time 1h 30m fixed login"   what a message would log
+  $ jlog init                                      install the git hooks
+  $ jlog sync --dry-run                            what is not logged yet
+  $ jlog status                                    pending, failed, recently posted
+  $ jlog demo                                      everything end to end on a local sandbox`;
+
+export function createProgram(): Command {
+  const program = new Command('jlog')
+    .description('Turn smart-commit #time tokens in commit messages into Jira worklogs, exactly once.')
+    .version(typeof JLOG_VERSION === 'string' ? JLOG_VERSION : '0.0.0-dev', '-v, --version')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError()
+    .exitOverride();
+  program.configureOutput({ outputError: (str, write) => write(str) });
+
+  program
+    .command('parse')
+    .description('show what a commit message would log, offline')
+    .argument('[message]', "the message, or '-' for stdin (default: stdin when piped)")
+    .option('--json', 'print JSON')
+    .option('--branch <name>', 'branch name that supplies a key to #time lines without one')
+    .action(lazy(() => import('./parse.js')));
+
+  program
+    .command('init')
+    .description('install the git hooks (husky or plain git) and write .jlogrc.json')
+    .addOption(new Option('--husky', 'install into .husky/').conflicts('git'))
+    .addOption(new Option('--git', "install into git's hooks dir").conflicts('husky'))
+    .option('--force', 'replace hooks jlog did not write')
+    .action(lazy(() => import('./init.js')));
+
+  program
+    .command('uninstall')
+    .description('remove exactly what init added')
+    .action(lazy(() => import('./uninstall.js')));
+
+  program
+    .command('hook')
+    .description('hook entry points (commit-msg, post-commit, post-rewrite, pre-push)')
+    .argument('<name>')
+    .argument('[args...]')
+    .action(async (name: string, args: string[]) => {
+      const { runHook } = await import('./hook.js');
+      process.exitCode = await runHook(name, args);
+    });
+
+  program
+    .command('flush')
+    .description('post every pending token now')
+    .option('--json', 'print JSON')
+    .option('--background', 'run as the detached worker the hooks start (log to the ledger dir)')
+    .action(lazy(() => import('./flush.js')));
+
+  program
+    .command('sync')
+    .description('find commits with tokens not logged yet and post them')
+    .argument('[range]', 'revision range (default: reachable from HEAD)')
+    .option('--since <date>', 'only commits after this date (default: sync.since, 30 days ago)')
+    .option('--until <date>', 'only commits before this date')
+    .addOption(new Option('--author <email>', "only this author's commits").conflicts('allAuthors'))
+    .option('--all-authors', "everyone's commits")
+    .option('--retry-failed', 'also retry tokens that failed for a reason that may have been fixed')
+    .option('--dry-run', 'show the plan, post nothing')
+    .option('--offline', 'with --dry-run: skip Jira entirely')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./sync.js')));
+
+  program
+    .command('ci')
+    .description('log the tokens of a pushed range in CI (all authors, remote check always)')
+    .option('--range <a..b>', 'the pushed range (default: from GitHub Actions or GitLab CI)')
+    .option('--dry-run', 'show the plan, post nothing')
+    .option('--offline', 'with --dry-run: skip Jira entirely')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./ci.js')));
+
+  program
+    .command('status')
+    .description('pending, failed (with reasons) and recently posted tokens')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./status.js')));
+
+  program
+    .command('report')
+    .description('time logged, from the ledger')
+    .option('--since <date>', 'from this date')
+    .option('--until <date>', 'up to this date')
+    .addOption(new Option('--by <what>', 'group by').choices(['issue', 'day']).default('issue'))
+    .addOption(new Option('--json', 'print JSON').conflicts('csv'))
+    .option('--csv', 'print CSV')
+    .action(lazy(() => import('./report.js')));
+
+  program
+    .command('undo')
+    .description('delete the worklogs a commit posted')
+    .argument('<sha>')
+    .option('--yes', 'do not ask')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./undo.js')));
+
+  program
+    .command('doctor')
+    .description('check git, hooks, config, credentials, Jira and time tracking')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./doctor.js')));
+
+  program
+    .command('login')
+    .description('store Jira credentials in your user config (checked with GET /myself first)')
+    .option('--base-url <url>', 'Jira site, e.g. https://acme.atlassian.net')
+    .option('--email <email>', 'Atlassian account email (Basic auth); omit for a bearer token')
+    .action(lazy(() => import('./login.js')));
+
+  program
+    .command('logout')
+    .description('remove stored credentials')
+    .action(lazy(() => import('./logout.js')));
+
+  program
+    .command('sandbox')
+    .description('run the embedded Jira-compatible server on loopback')
+    .option('--port <n>', 'port (default: any free port)')
+    .option('--data <file>', 'keep the sandbox data in this JSON file')
+    .action(lazy(() => import('./sandbox.js')));
+
+  program
+    .command('demo')
+    .description('a scratch repo, the sandbox and a few commits, end to end')
+    .option('--keep', 'keep the scratch directory')
+    .action(lazy(() => import('./demo.js')));
+
+  return program;
+}

@@ -1,0 +1,5 @@
+import { JlogError } from '../errors.js';
+
+export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
+  throw new JlogError('E_INTERNAL', 'jlog uninstall is not built yet');
+}

@@ -1,0 +1,127 @@
+// The plain data that flows through jlog: git → commits → grammar → tokens → plan → poster → ledger.
+
+/** One `#time` token: a worklog to post. */
+export interface WorklogToken {
+  issue: string;
+  /** Whole minutes, in seconds (SPEC §2). */
+  seconds: number;
+  /** The token's own comment text, '' when it has none (the subject fallback is applied when posting). */
+  comment: string;
+  /** 1-based line of the message the token came from. */
+  line: number;
+}
+
+export interface CommentCommand {
+  issue: string;
+  text: string;
+  line: number;
+}
+
+export interface TransitionCommand {
+  issue: string;
+  /** The command name as written, without `#` (`resolve`, `start-progress`). */
+  name: string;
+  args: string;
+  line: number;
+}
+
+export interface Diagnostic {
+  /** 1-based line of the message (0 when it is about the whole message). */
+  line: number;
+  message: string;
+  issue?: string;
+}
+
+export interface ParseResult {
+  worklogs: WorklogToken[];
+  comments: CommentCommand[];
+  transitions: TransitionCommand[];
+  diagnostics: Diagnostic[];
+}
+
+export interface GrammarOptions {
+  /** Allow-list of project keys (`PROJ`), or null for any. */
+  projects: readonly string[] | null;
+  hoursPerDay: number;
+  daysPerWeek: number;
+  /** Upper bound of one token, in seconds (from `maxDuration`). */
+  maxSeconds: number;
+  /** Branch name: a `#time` line without a key takes the branch's key when exactly one is there. */
+  branch?: string | undefined;
+}
+
+/** A commit as git reports it (read with NUL separators). */
+export interface Commit {
+  sha: string;
+  parents: string[];
+  authorName: string;
+  authorEmail: string;
+  /** Strict ISO 8601 with the author's own offset, as `git log --format=%aI` prints it. */
+  authorDate: string;
+  subject: string;
+  /** The full raw message (`%B`). */
+  message: string;
+}
+
+/** What a `jlog` worklog property holds on Jira (SPEC §3). */
+export interface Marker {
+  v: 1;
+  /** `<sha>:<n>` */
+  id: string;
+  /** Fingerprint: issue, seconds, comment, author email, author date. Survives rebase and cherry-pick. */
+  fp: string;
+  /** Content key: issue, seconds, comment, author email (no date). Lets a squash merge recognise its commits. */
+  ck?: string;
+}
+
+/** A worklog as jlog means to post it. */
+export interface PlannedWorklog {
+  /** `<sha>:<n>` */
+  id: string;
+  sha: string;
+  /** Index among the commit's worklogs, 0-based, message order. */
+  n: number;
+  issue: string;
+  seconds: number;
+  /** The token's own comment. */
+  comment: string;
+  /** The text posted as the worklog comment after the fallback ('' = no comment). */
+  postComment: string;
+  /** Exactly as sent to Jira: `yyyy-MM-dd'T'HH:mm:ss.SSS±HHMM`. */
+  started: string;
+  /** The same instant in Unix ms (for the remote check's window). */
+  startedMs: number;
+  authorEmail: string;
+  fp: string;
+  ck: string;
+  /** The commit is a squash merge: it may match markers of unreachable commits on content. */
+  squash: boolean;
+}
+
+export type LedgerState = 'pending' | 'posting' | 'posted' | 'failed' | 'skipped' | 'undone';
+
+/**
+ * One line of the ledger. The ledger is a log: the last record of an id is its state. Records carry
+ * enough of the token to report on it without git.
+ */
+export interface LedgerRecord {
+  id: string;
+  sha: string;
+  issue: string;
+  seconds: number;
+  state: LedgerState;
+  /** When this record was written (ISO). */
+  at: string;
+  started?: string;
+  comment?: string;
+  fp?: string;
+  authorEmail?: string;
+  worklogId?: string;
+  /** failed: Jira's reason; skipped: why. */
+  error?: string;
+  code?: string;
+  /** failed: whether `sync --retry-failed` can help. */
+  retryable?: boolean;
+  /** The id this record was carried from by post-rewrite (amend, rebase). */
+  from?: string;
+}

@@ -1,0 +1,86 @@
+// Real git repositories in temp dirs, isolated from the developer's own git config (STYLE.md §Tests).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TempRepo {
+  dir: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  git(...args: string[]): string;
+  /** Commits with the given message (an empty commit unless files are given); returns the new SHA. */
+  commit(
+    message: string,
+    opts?: { date?: string; email?: string; name?: string; files?: Record<string, string> },
+  ): string;
+  cleanup(): void;
+}
+
+/** An environment with no trace of the developer's git or Jira settings. */
+export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('GIT_') || k.startsWith('JIRA_') || k.startsWith('JLOG_') || k === 'NO_COLOR') continue;
+    if (k === 'GITHUB_EVENT_PATH' || k.startsWith('CI_COMMIT')) continue;
+    env[k] = v;
+  }
+  return {
+    ...env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    ...extra,
+  };
+}
+
+export function makeTempDir(prefix = 'jlog-test-'): string {
+  return realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+}
+
+export function makeRepo(
+  opts: { email?: string; name?: string; branch?: string; bare?: boolean } = {},
+): TempRepo {
+  const root = makeTempDir();
+  const home = join(root, 'home');
+  const dir = join(root, 'repo');
+  mkdirSync(home);
+  mkdirSync(dir);
+  writeFileSync(join(home, '.gitconfig'), '');
+  const env = isolatedEnv(home);
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trimEnd();
+  git('init', '-q', '-b', opts.branch ?? 'main');
+  git('config', 'user.email', opts.email ?? 'dev@example.com');
+  git('config', 'user.name', opts.name ?? 'Dev Eloper');
+  git('config', 'commit.gpgsign', 'false');
+  git('config', 'gc.auto', '0');
+  let counter = 0;
+  return {
+    dir,
+    home,
+    env,
+    git,
+    commit(message, c = {}) {
+      const cenv: NodeJS.ProcessEnv = { ...env };
+      if (c.date) cenv.GIT_AUTHOR_DATE = cenv.GIT_COMMITTER_DATE = c.date;
+      if (c.email) cenv.GIT_AUTHOR_EMAIL = c.email;
+      if (c.name) cenv.GIT_AUTHOR_NAME = c.name;
+      const files = c.files ?? { [`file-${counter++}.txt`]: `${Date.now()} ${counter}\n` };
+      for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+      execFileSync('git', ['add', '-A'], { cwd: dir, env: cenv });
+      execFileSync('git', ['commit', '-q', '-F', '-'], { cwd: dir, env: cenv, input: message });
+      return git('rev-parse', 'HEAD');
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
