@@ -1,0 +1,45 @@
+// The configuration's shape and defaults (SPEC §7). Pure: loading lives in load.ts.
+
+export interface JlogConfig {
+  jira: { baseUrl: string | null; deployment: 'cloud' | 'datacenter' };
+  /** Allow-list of project keys; null allows any. */
+  projects: string[] | null;
+  postOn: 'push' | 'commit' | 'manual';
+  authors: 'me' | 'all';
+  adjustEstimate: 'auto' | 'leave';
+  notifyUsers: boolean;
+  started: 'commit' | 'commit-minus-duration';
+  /** A duration in the grammar's units (`2w`). */
+  maxDuration: string;
+  /** Unset (null) so that the Jira site's own values apply (SPEC §2). */
+  timeTracking: { hoursPerDay?: number; daysPerWeek?: number } | null;
+  comment: { fallback: 'subject' | 'none' };
+  commands: { comment: boolean; transitions: boolean };
+  strict: boolean;
+  failPushOnError: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  /** A regular expression (source text) that marks a commit subject as a squash merge. */
+  squashPattern: string | null;
+  sync: { since: string };
+}
+
+export const DEFAULT_CONFIG: JlogConfig = {
+  jira: { baseUrl: null, deployment: 'cloud' },
+  projects: null,
+  postOn: 'push',
+  authors: 'me',
+  adjustEstimate: 'auto',
+  notifyUsers: false,
+  started: 'commit',
+  maxDuration: '2w',
+  timeTracking: null,
+  comment: { fallback: 'subject' },
+  commands: { comment: false, transitions: false },
+  strict: false,
+  failPushOnError: false,
+  concurrency: 4,
+  timeoutMs: 30_000,
+  squashPattern: null,
+  sync: { since: '30 days ago' },
+};
