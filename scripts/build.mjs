@@ -1,14 +1,16 @@
 // Bundles the CLI into dist/ with esbuild. Commands are dynamic imports, so esbuild splits them into
 // chunks and a hook loads only what it runs: the hot path stays a few small files.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
-rmSync('dist', { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a CLI that is running (a test, a hook) never finds dist/ missing.
+const outdir = process.argv[2] ?? 'dist';
+const staging = `${outdir}.build-${process.pid}`;
 await build({
   entryPoints: { jlog: 'src/cli/main.ts' },
-  outdir: 'dist',
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -25,3 +27,11 @@ await build({
   define: { JLOG_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
 });
+rmSync(`${outdir}.old-${process.pid}`, { recursive: true, force: true });
+try {
+  renameSync(outdir, `${outdir}.old-${process.pid}`);
+} catch {
+  // first build: nothing to move aside
+}
+renameSync(staging, outdir);
+rmSync(`${outdir}.old-${process.pid}`, { recursive: true, force: true });

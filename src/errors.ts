@@ -32,6 +32,7 @@ const USER_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'E_CREDENTIALS',
   'E_NOT_A_REPO',
   'E_JIRA_AUTH',
+  'E_SHALLOW',
 ]);
 
 export interface JlogErrorOptions {

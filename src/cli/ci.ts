@@ -1,5 +1,27 @@
-import { JlogError } from '../errors.js';
+import { ciRange } from '../engine/ci-range.js';
+import { runPosting } from '../engine/run.js';
+import { repoInfo } from '../git/index.js';
+import { printRun, runExitCode } from './run-output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog ci is not built yet');
+interface CiOptions {
+  range?: string;
+  dryRun?: boolean;
+  offline?: boolean;
+  json?: boolean;
+}
+
+export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
+  const opts = raw as CiOptions;
+  const cwd = process.cwd();
+  const repo = await repoInfo(cwd);
+  const range = await ciRange(repo.top, opts.range, process.env, repo.isShallow);
+  const report = await runPosting({
+    cwd,
+    scope: { kind: 'ci', range },
+    dryRun: opts.dryRun === true,
+    offline: opts.offline === true,
+  });
+  if (report === null) return 1;
+  printRun(report, opts.json === true);
+  return runExitCode(report);
 }

@@ -1,5 +1,31 @@
-import { JlogError } from '../errors.js';
+import { runPosting } from '../engine/run.js';
+import { progressBar } from './progress.js';
+import { printRun, runExitCode, summary } from './run-output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog flush is not built yet');
+interface FlushOptions {
+  json?: boolean;
+  background?: boolean;
+  shas?: string;
+}
+
+export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
+  const opts = raw as FlushOptions;
+  const shas = opts.shas === undefined ? undefined : opts.shas.split(',').filter((s) => s !== '');
+  const bar = progressBar();
+  const report = await runPosting({
+    cwd: process.cwd(),
+    scope: { kind: 'flush', shas },
+    onStart: (n) => (opts.json || opts.background ? undefined : bar.start(n)),
+    onProgress: bar.update,
+  }).finally(() => bar.stop());
+  if (report === null) return 0;
+  if (opts.background) {
+    // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.
+    process.stdout.write(`${new Date().toISOString()} [${process.pid}] ${summary(report)}\n`);
+    for (const o of [...report.failed, ...report.pending])
+      process.stdout.write(`  ${o.worklog.id} ${o.worklog.issue}: ${o.error ?? ''}\n`);
+    return runExitCode(report);
+  }
+  printRun(report, opts.json === true);
+  return runExitCode(report);
 }

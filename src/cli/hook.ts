@@ -1,3 +1,69 @@
-export async function runHook(_name: string, _args: string[]): Promise<number> {
-  return 0;
+// `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
+// crashing: everything is caught here, logged to the ledger dir, and told in one line.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isJlogError } from '../errors.js';
+
+const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
+type HookName = (typeof HOOKS)[number];
+
+function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return Promise.resolve('');
+  return new Promise((resolve) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => (data += d));
+    process.stdin.on('end', () => resolve(data));
+    process.stdin.on('error', () => resolve(data));
+  });
+}
+
+export async function runHook(name: string, args: string[]): Promise<number> {
+  const env = process.env;
+  if (env.JLOG_SKIP === '1') return 0;
+  if (!(HOOKS as readonly string[]).includes(name)) {
+    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
+    return 0;
+  }
+  const hook = name as HookName;
+  const say = (line: string): void => void process.stderr.write(line + '\n');
+  let stdinText: Promise<string> | null = null;
+  const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
+  try {
+    const hooks = await import('../engine/hooks.js');
+    switch (hook) {
+      case 'commit-msg':
+        return args[0] === undefined ? 0 : await hooks.commitMsg(io, args[0]);
+      case 'post-commit':
+        return await hooks.postCommit(io);
+      case 'post-rewrite':
+        return await hooks.postRewrite(io, args[0] ?? 'amend');
+      case 'pre-push':
+        return await hooks.prePush(io, args[0] ?? 'origin');
+    }
+  } catch (err) {
+    logCrash(hook, err);
+    const what = isJlogError(err)
+      ? err.message
+      : `internal error (${err instanceof Error ? err.message : String(err)})`;
+    say(`jlog: ${hook} hook: ${what}; git is not affected, run jlog status or jlog sync later`);
+    if (isJlogError(err) && err.hint) say(`      ${err.hint}`);
+    return 0;
+  }
+}
+
+/** Best effort: the crash goes to <common dir>/jlog/jlog.log when we can find it. */
+function logCrash(hook: string, err: unknown): void {
+  try {
+    const dir = process.env.GIT_COMMON_DIR ?? process.env.GIT_DIR;
+    const ledgerDir = join(dir ?? '.git', 'jlog');
+    mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    appendFileSync(
+      join(ledgerDir, 'jlog.log'),
+      `${new Date().toISOString()} [${process.pid}] ${hook} crashed: ${detail}\n`,
+    );
+  } catch {
+    // nowhere to log: the one line on stderr is all we can do
+  }
 }

@@ -1,5 +1,166 @@
-import { JlogError } from '../errors.js';
+// jlog login: store credentials for a Jira site, only after GET /myself has accepted them (SPEC §6).
+import { loadConfig } from '../config/load.js';
+import { saveCredentials, storedDefaultSite, type Auth, type Credentials } from '../config/credentials.js';
+import { baseUrlProblem, normalizeBaseUrl } from '../config/validate.js';
+import { JlogError, isJlogError } from '../errors.js';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { out } from './output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog login is not built yet');
+const TOKEN_PAGE = 'https://id.atlassian.com/manage-profile/security/api-tokens';
+
+function opt(opts: Record<string, unknown>, name: string): string | undefined {
+  const v = opts[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
+  const env = process.env;
+  const tty = interactive();
+  const { config } = await loadConfig(process.cwd());
+
+  let site =
+    opt(opts, 'baseUrl') ??
+    env.JIRA_BASE_URL?.trim() ??
+    config.jira.baseUrl ??
+    storedDefaultSite(env) ??
+    undefined;
+  if (!site && tty) site = await ask('Jira site (e.g. https://acme.atlassian.net): ');
+  if (!site) {
+    throw new JlogError('E_USAGE', 'no Jira site given', {
+      hint: 'pass --base-url https://your-site.atlassian.net (or set JIRA_BASE_URL)',
+    });
+  }
+  const baseUrl = normalizeBaseUrl(site);
+  const problem = baseUrlProblem(baseUrl);
+  if (problem !== null)
+    throw new JlogError('E_USAGE', `--base-url ${problem}`, { hint: 'e.g. https://acme.atlassian.net' });
+  const deployment = config.jira.deployment;
+
+  let email = opt(opts, 'email') ?? env.JIRA_USER_EMAIL?.trim();
+  if (!email && tty) {
+    email = await ask(
+      deployment === 'cloud'
+        ? 'Atlassian account email (empty for a bearer token): '
+        : 'User name or email for Basic auth (empty for a personal access token): ',
+    );
+  }
+  let token: string;
+  if (tty) {
+    token = await ask(email ? `API token (from ${TOKEN_PAGE}): ` : 'Token: ', { secret: true });
+  } else {
+    token = (await readFirstLine()).trim();
+  }
+  if (!token) {
+    throw new JlogError(
+      'E_CREDENTIALS',
+      tty ? 'no token given; nothing was stored' : 'no token on stdin; nothing was stored',
+      {
+        hint: tty
+          ? `create one at ${TOKEN_PAGE}`
+          : 'pipe it in: printf "%s\\n" "$TOKEN" | jlog login --base-url <url> --email <email>',
+      },
+    );
+  }
+  const auth: Auth = email ? { type: 'basic', email, token } : { type: 'bearer', token };
+  const creds: Credentials = { baseUrl, deployment, auth };
+
+  const user = await verify(creds, config.timeoutMs);
+  await saveCredentials(creds, env);
+  out(`logged in to ${baseUrl} as ${user.displayName}`);
+  if (env.JIRA_API_TOKEN) {
+    process.stderr.write(
+      'jlog: note: JIRA_API_TOKEN is set in your environment and takes precedence over the stored login\n',
+    );
+  }
+  return 0;
+}
+
+/** GET /myself with the new credentials; a 401 becomes a credentials error that stores nothing. */
+async function verify(creds: Credentials, timeoutMs: number): Promise<{ displayName: string }> {
+  const { createJiraClient } = await import('../jira/client.js');
+  const client = createJiraClient(creds, { timeoutMs, concurrency: 1 });
+  try {
+    return await client.myself();
+  } catch (err) {
+    if (isJlogError(err, 'E_JIRA_AUTH')) {
+      throw new JlogError(
+        'E_CREDENTIALS',
+        `${creds.baseUrl} did not accept these credentials (401); nothing was stored`,
+        {
+          cause: err,
+          hint:
+            creds.auth.type === 'basic'
+              ? `check the email and the token (create a new one at ${TOKEN_PAGE})`
+              : 'check the token; for an Atlassian API token, also give --email',
+        },
+      );
+    }
+    throw err;
+  } finally {
+    await client.close();
+  }
+}
+
+// ---- asking on a terminal (prompts on stderr: stdout stays the result), reading a piped token ----
+
+function interactive(): boolean {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true;
+}
+
+/** One answer from the terminal; `secret` turns echo off (nothing typed is shown). */
+function ask(question: string, opts: { secret?: boolean } = {}): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    rl.on('SIGINT', () => rl.close());
+    rl.on('close', () => {
+      if (opts.secret) process.stderr.write('\n');
+      if (!answered) reject(new JlogError('E_USAGE', 'cancelled; nothing was stored'));
+    });
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer.trim());
+    });
+    // After the question is on screen: from here on, what is typed is not echoed.
+    muted = opts.secret === true;
+  });
+}
+
+/** The first line of stdin (a token piped in), without the line ending; '' when stdin is empty. */
+function readFirstLine(input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let done = false;
+    const finish = (text: string) => {
+      if (done) return;
+      done = true;
+      input.removeListener('data', onData);
+      input.removeListener('end', onEnd);
+      input.removeListener('error', onError);
+      if ('destroy' in input && typeof input.destroy === 'function') input.destroy();
+      resolve(text.replace(/\r$/, ''));
+    };
+    const onData = (chunk: Buffer | string) => {
+      buffered += chunk.toString();
+      const nl = buffered.indexOf('\n');
+      if (nl >= 0) finish(buffered.slice(0, nl));
+      else if (buffered.length > 64 * 1024)
+        reject(new JlogError('E_CREDENTIALS', 'the token on stdin is too long'));
+    };
+    const onEnd = () => finish(buffered);
+    const onError = (err: unknown) =>
+      reject(new JlogError('E_CREDENTIALS', 'cannot read stdin', { cause: err }));
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onError);
+  });
 }

@@ -66,7 +66,8 @@ export function createProgram(): Command {
     .command('flush')
     .description('post every pending token now')
     .option('--json', 'print JSON')
-    .option('--background', 'run as the detached worker the hooks start (log to the ledger dir)')
+    .addOption(new Option('--background', 'run as the detached worker the hooks start').hideHelp())
+    .addOption(new Option('--shas <list>', 'only the tokens of these commits (comma-separated)').hideHelp())
     .action(lazy(() => import('./flush.js')));
 
   program

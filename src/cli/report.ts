@@ -1,5 +1,75 @@
-import { JlogError } from '../errors.js';
+// `jlog report`: time logged, from the ledger (posted worklogs only), by issue or by day.
+import { formatDuration } from '../core/duration.js';
+import { reportCsv, type DateBound, type ReportBy } from '../core/report.js';
+import { runReport } from '../engine/report.js';
+import { usageError } from '../errors.js';
+import { color, out, printJson, table } from './output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog report is not built yet');
+interface ReportFlags {
+  since?: string;
+  until?: string;
+  by?: string;
+  json?: boolean;
+  csv?: boolean;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function describe(b: DateBound): string {
+  return 'day' in b ? b.day : new Date(b.ms).toISOString();
+}
+
+export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
+  const flags = raw as ReportFlags;
+  const by = (flags.by ?? 'issue') as ReportBy;
+  if (by !== 'issue' && by !== 'day') throw usageError(`--by ${String(by)}: use issue or day`);
+  if (flags.json && flags.csv) throw usageError('--json and --csv do not go together', 'pick one');
+  const { report, units, since, until } = await runReport({
+    cwd: process.cwd(),
+    by,
+    since: flags.since,
+    until: flags.until,
+  });
+
+  if (flags.json) {
+    printJson({
+      total: report.total,
+      groups: report.groups,
+      by,
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+    });
+    return 0;
+  }
+  if (flags.csv) {
+    for (const line of reportCsv(report)) out(line);
+    return 0;
+  }
+  if (report.groups.length === 0) {
+    const window =
+      since || until
+        ? ` between ${since ? describe(since) : 'the start'} and ${until ? describe(until) : 'now'}`
+        : '';
+    out(
+      `Nothing logged${window} as far as this clone's ledger knows (it records what jlog posted from here).`,
+    );
+    return 0;
+  }
+  const dur = (s: number): string => formatDuration(s, units);
+  const rows = [
+    [by === 'day' ? 'day' : 'issue', 'time', 'worklogs'],
+    ...report.groups.map((g) => [g.key, dur(g.seconds), String(g.worklogs)]),
+    ['total', dur(report.total), String(report.worklogs)],
+  ];
+  const lines = table(rows);
+  out(color.dim(lines[0] ?? ''));
+  for (const line of lines.slice(1, -1)) out(line);
+  out(color.bold(lines[lines.length - 1] ?? ''));
+  if (since || until)
+    out(
+      color.dim(
+        `(${plural(report.worklogs, 'worklog')} from ${since ? describe(since) : 'the start'} to ${until ? describe(until) : 'now'})`,
+      ),
+    );
+  return 0;
 }

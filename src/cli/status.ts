@@ -1,5 +1,71 @@
-import { JlogError } from '../errors.js';
+// `jlog status`: what the ledger knows. Reads no config and asks no one, so it works when all else fails.
+import { formatDuration } from '../core/duration.js';
+import type { LedgerRecord } from '../core/types.js';
+import { repoInfo } from '../git/index.js';
+import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
+import { color, out, printJson, table } from './output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog status is not built yet');
+const RECENT = 10;
+const units = { hoursPerDay: 8, daysPerWeek: 5 };
+
+function visibleState(r: LedgerRecord): string {
+  return r.state === 'posting' ? 'pending' : r.state;
+}
+
+export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
+  const repo = await repoInfo(process.cwd());
+  const view = await Ledger.open(ledgerDirFor(repo.commonDir)).read();
+  const all = view.all();
+  const by = (state: string): LedgerRecord[] => all.filter((r) => visibleState(r) === state);
+  const pending = by('pending');
+  const failed = by('failed');
+  const posted = by('posted');
+  const skipped = by('skipped');
+  if (opts.json) {
+    printJson({
+      pending: pending.length,
+      posted: posted.length,
+      failed: failed.length,
+      skipped: skipped.length,
+      undone: by('undone').length,
+      entries: all.map((r) => ({
+        id: r.id,
+        sha: r.sha,
+        issue: r.issue,
+        seconds: r.seconds,
+        state: visibleState(r),
+        ...(r.worklogId ? { worklogId: r.worklogId } : {}),
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.started ? { started: r.started } : {}),
+        at: r.at,
+      })),
+    });
+    return 0;
+  }
+  out(
+    `${pending.length} pending, ${failed.length} failed, ${posted.length} posted, ${skipped.length} skipped`,
+  );
+  const row = (r: LedgerRecord, note: string): string[] => [
+    r.issue,
+    formatDuration(r.seconds, units),
+    r.sha.slice(0, 10),
+    note,
+  ];
+  if (failed.length > 0) {
+    out(`\n${color.red('failed')} (fix the cause, then jlog sync --retry-failed):`);
+    for (const l of table(failed.map((r) => row(r, r.error ?? '')))) out(`  ${l}`);
+  }
+  if (pending.length > 0) {
+    out(`\n${color.yellow('pending')} (jlog flush posts them now):`);
+    for (const l of table(pending.map((r) => row(r, r.error ?? '')))) out(`  ${l}`);
+  }
+  if (posted.length > 0) {
+    const recent = [...posted].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, RECENT);
+    out(`\n${color.green('recently posted')}:`);
+    for (const l of table(
+      recent.map((r) => row(r, `worklog ${r.worklogId ?? '?'}  ${r.at.slice(0, 16).replace('T', ' ')}`)),
+    ))
+      out(`  ${l}`);
+  }
+  return 0;
 }

@@ -1,5 +1,46 @@
-import { JlogError } from '../errors.js';
+import { usageError } from '../errors.js';
+import { runPosting } from '../engine/run.js';
+import { repoInfo } from '../git/index.js';
+import { progressBar } from './progress.js';
+import { printRun, runExitCode } from './run-output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog sync is not built yet');
+interface SyncOptions {
+  since?: string;
+  until?: string;
+  author?: string;
+  allAuthors?: boolean;
+  retryFailed?: boolean;
+  dryRun?: boolean;
+  offline?: boolean;
+  json?: boolean;
+}
+
+export async function run(args: string[], raw: Record<string, unknown>): Promise<number> {
+  const opts = raw as SyncOptions;
+  if (opts.offline && !opts.dryRun)
+    throw usageError('--offline only goes with --dry-run', 'run jlog sync --dry-run --offline');
+  const cwd = process.cwd();
+  let authors: string[] | null = null;
+  if (!opts.allAuthors) {
+    const email = opts.author ?? (await repoInfo(cwd)).userEmail;
+    if (!email)
+      throw usageError(
+        'no author to sync for: git user.email is not set',
+        'set it (git config user.email you@example.com), or pass --author <email> or --all-authors',
+      );
+    authors = [email];
+  }
+  const bar = progressBar();
+  const report = await runPosting({
+    cwd,
+    scope: { kind: 'sync', range: args[0], since: opts.since, until: opts.until, authors },
+    dryRun: opts.dryRun === true,
+    offline: opts.offline === true,
+    retryFailed: opts.retryFailed === true,
+    onStart: (n) => (opts.json ? undefined : bar.start(n)),
+    onProgress: bar.update,
+  }).finally(() => bar.stop());
+  if (report === null) return 1;
+  printRun(report, opts.json === true);
+  return runExitCode(report);
 }

@@ -1,5 +1,126 @@
-import { JlogError } from '../errors.js';
+// `jlog undo <sha>`: list what will be deleted, ask (on a TTY, unless --yes), then delete.
+import { createInterface } from 'node:readline/promises';
+import { formatDuration } from '../core/duration.js';
+import { openRepo } from '../engine/context.js';
+import { applyUndo, planUndo, type UndoEntry, type UndoResult, type UndoTarget } from '../engine/undo.js';
+import { usageError } from '../errors.js';
+import { color, out, printJson, table, warn } from './output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog undo is not built yet');
+interface UndoFlags {
+  yes?: boolean;
+  json?: boolean;
+}
+
+const dur = (s: number): string => formatDuration(s);
+const short = (sha: string): string => sha.slice(0, 10);
+const day = (started: string | undefined): string => started?.slice(0, 10) ?? '';
+
+function planRow(t: UndoTarget): string[] {
+  switch (t.action) {
+    case 'delete':
+      return ['delete', t.issue, dur(t.seconds), day(t.started), `worklog ${t.worklogId ?? '?'}`];
+    case 'lookup':
+      return [
+        'delete',
+        t.issue,
+        dur(t.seconds),
+        day(t.started),
+        'if Jira has it (the ledger has no worklog id)',
+      ];
+    case 'cancel':
+      return ['cancel', t.issue, dur(t.seconds), day(t.started), `${t.state}: will not be posted`];
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function emptyResult(sha: string): UndoResult {
+  return { sha, deleted: [], alreadyGone: [], cancelled: [], failed: [] };
+}
+
+export async function run(args: string[], raw: Record<string, unknown>): Promise<number> {
+  const flags = raw as UndoFlags;
+  const rev = args[0];
+  if (rev === undefined) throw usageError('which commit? jlog undo <sha>');
+  const ctx = await openRepo(process.cwd());
+  const plan = await planUndo(ctx, rev);
+
+  if (plan.targets.length === 0) {
+    const message =
+      plan.alreadyUndone.length > 0
+        ? `nothing to undo for ${short(plan.sha)}: its worklogs were undone already`
+        : `nothing posted for ${short(plan.sha)}: jlog has no worklog of that commit`;
+    if (flags.json) printJson({ ...emptyResult(plan.sha), message });
+    else warn(`jlog: ${message}`);
+    return 1;
+  }
+
+  if (!flags.yes) {
+    if (process.stdin.isTTY !== true) {
+      throw usageError(
+        `jlog undo deletes worklogs on Jira and asks first, but there is no terminal to ask on`,
+        `pass --yes: jlog undo ${rev} --yes`,
+      );
+    }
+    warn(`jlog undo ${short(plan.sha)}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
+    for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
+    const deletes = plan.targets.filter((t) => t.action !== 'cancel').length;
+    const question =
+      deletes > 0
+        ? `Delete ${deletes === 1 ? 'this worklog' : `these ${deletes} worklogs`} from Jira? [y/N] `
+        : 'Cancel these tokens? [y/N] ';
+    if (!(await confirm(question))) {
+      warn('jlog: nothing changed');
+      return 1;
+    }
+  }
+
+  const result = await applyUndo(ctx, plan);
+  if (flags.json) printJson(result);
+  else printResult(result);
+  return result.failed.length > 0 ? 1 : 0;
+}
+
+function printResult(r: UndoResult): void {
+  const row = (label: string, e: UndoEntry, note: string): string[] => [
+    label,
+    e.issue,
+    dur(e.seconds),
+    day(e.started),
+    note,
+  ];
+  const rows = [
+    ...r.deleted.map((e) =>
+      row(color.green('deleted'), e, `worklog ${e.worklogId ?? ''}, estimate restored`),
+    ),
+    ...r.alreadyGone.map((e) =>
+      row(color.green('deleted'), e, `worklog ${e.worklogId ?? ''} was already gone from Jira`),
+    ),
+    ...r.cancelled.map((e) =>
+      row(
+        color.yellow('cancelled'),
+        e,
+        `${e.was === 'unknown' ? 'never posted' : (e.was ?? 'pending')}: will not be posted`,
+      ),
+    ),
+    ...r.failed.map((e) => row(color.red('failed'), e, e.error ?? '')),
+  ];
+  for (const line of table(rows)) out(line);
+  const done = r.deleted.length + r.alreadyGone.length;
+  const settled = done + r.cancelled.length;
+  const parts = [`${done} worklog${done === 1 ? '' : 's'} deleted`];
+  if (r.cancelled.length > 0)
+    parts.push(`${r.cancelled.length} unposted token${r.cancelled.length === 1 ? '' : 's'} cancelled`);
+  if (settled > 0)
+    out(`${short(r.sha)}: ${parts.join(', ')}; jlog will not post ${settled === 1 ? 'it' : 'them'} again.`);
+  if (r.failed.length > 0)
+    warn(`jlog: ${r.failed.length} could not be undone; run jlog undo ${short(r.sha)} again`);
 }

@@ -1,5 +1,11 @@
-import { JlogError } from '../errors.js';
+// `jlog uninstall`: removes exactly what init added; the config and the ledger stay.
+import { formatAction, uninstall } from '../install/index.js';
+import { out } from './output.js';
 
 export async function run(_args: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new JlogError('E_INTERNAL', 'jlog uninstall is not built yet');
+  const cwd = process.cwd();
+  const r = await uninstall(cwd);
+  if (r.actions.length === 0) out('nothing to remove: no jlog hooks here');
+  for (const a of r.actions) out(formatAction(a, cwd));
+  return 0;
 }

@@ -2,7 +2,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const JLOG_BIN = fileURLToPath(new URL('../../dist/jlog.js', import.meta.url));
+// JLOG_TEST_BIN lets a developer test a bundle built elsewhere (node scripts/build.mjs <dir>).
+export const JLOG_BIN =
+  process.env.JLOG_TEST_BIN ?? fileURLToPath(new URL('../../dist/jlog.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

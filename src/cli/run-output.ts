@@ -1,0 +1,106 @@
+// How sync, ci and flush report a run: the SPEC §6 JSON shape, or a short human summary.
+import type { PlannedWorklog } from '../core/types.js';
+import { formatDuration } from '../core/duration.js';
+import type { Outcome } from '../engine/apply.js';
+import type { RunReport } from '../engine/run.js';
+import { color, out, printJson, table, warn } from './output.js';
+
+interface JsonEntry {
+  id: string;
+  sha: string;
+  issue: string;
+  seconds: number;
+  started: string;
+  comment: string;
+  worklogId?: string;
+  error?: string;
+  code?: string;
+}
+
+function entry(w: PlannedWorklog, extra: Partial<JsonEntry> = {}): JsonEntry {
+  const e: JsonEntry = {
+    id: w.id,
+    sha: w.sha,
+    issue: w.issue,
+    seconds: w.seconds,
+    started: w.started,
+    comment: w.postComment,
+  };
+  for (const [k, v] of Object.entries(extra))
+    if (v !== undefined) (e as unknown as Record<string, unknown>)[k] = v;
+  return e;
+}
+
+const fromOutcome = (o: Outcome): JsonEntry =>
+  entry(o.worklog, { worklogId: o.worklogId, error: o.error, code: o.code });
+
+export function reportJson(r: RunReport): Record<string, unknown> {
+  return {
+    [r.dryRun ? 'planned' : 'posted']: (r.dryRun ? r.planned : r.posted).map(fromOutcome),
+    alreadyLogged: r.alreadyLogged.map(fromOutcome),
+    failed: r.failed.map(fromOutcome),
+    pending: r.pending.map(fromOutcome),
+    skipped: r.skipped.map((s) => entry(s.worklog, { error: s.reason, code: s.code })),
+    diagnostics: r.diagnostics,
+    ...(r.offlineReason ? { offline: r.offlineReason } : {}),
+  };
+}
+
+/** Exit code of a run (SPEC §6): 1 when a token in scope failed or is still pending. */
+export function runExitCode(r: RunReport): number {
+  if (r.dryRun) return 0;
+  return r.failed.length > 0 || r.pending.length > 0 ? 1 : 0;
+}
+
+const units = { hoursPerDay: 8, daysPerWeek: 5 };
+const dur = (s: number): string => formatDuration(s, units);
+
+export function printRun(r: RunReport, json: boolean): void {
+  if (json) return printJson(reportJson(r));
+  if (r.offlineReason) warn(`jlog: ${r.offlineReason}`);
+  for (const d of r.diagnostics)
+    warn(`${color.yellow('warning')} ${d.sha.slice(0, 10)} line ${d.line}: ${d.message}`);
+  if (r.dryRun) {
+    if (r.planned.length > 0) {
+      out('would log:');
+      for (const line of table(r.planned.map((o) => worklogRow(o.worklog)))) out(`  ${line}`);
+    }
+  }
+  for (const o of r.failed)
+    warn(
+      `${color.red('failed')}  ${o.worklog.issue} ${dur(o.worklog.seconds)} (${o.worklog.sha.slice(0, 10)}): ${o.error ?? ''}`,
+    );
+  for (const o of r.pending)
+    warn(
+      `${color.yellow('pending')} ${o.worklog.issue} ${dur(o.worklog.seconds)} (${o.worklog.sha.slice(0, 10)}): ${o.error ?? ''}`,
+    );
+  out(summary(r));
+}
+
+function worklogRow(w: PlannedWorklog): string[] {
+  return [w.issue, dur(w.seconds), w.started, w.sha.slice(0, 10), w.postComment];
+}
+
+export function summary(r: RunReport): string {
+  const done = r.dryRun ? r.planned : r.posted;
+  const seconds = done.reduce((s, o) => s + o.worklog.seconds, 0);
+  const issues = new Set(done.map((o) => o.worklog.issue)).size;
+  const parts = [
+    `${r.dryRun ? 'would log' : 'logged'} ${done.length} worklog${done.length === 1 ? '' : 's'}` +
+      (done.length > 0 ? ` (${dur(seconds)}) on ${issues} issue${issues === 1 ? '' : 's'}` : ''),
+  ];
+  if (r.alreadyLogged.length > 0) parts.push(`${r.alreadyLogged.length} already logged`);
+  if (r.skipped.length > 0) parts.push(`${r.skipped.length} skipped`);
+  if (r.pending.length > 0) parts.push(`${r.pending.length} still pending`);
+  if (r.failed.length > 0) {
+    const first = r.failed[0]!;
+    parts.push(`${r.failed.length} failed: ${first.worklog.issue} ${shortReason(first.error)}`);
+  }
+  return parts.join(', ');
+}
+
+function shortReason(error: string | undefined): string {
+  if (!error) return '';
+  if (/does not exist|not found/i.test(error)) return 'not found';
+  return error.length > 80 ? `${error.slice(0, 77)}...` : error;
+}

@@ -1,0 +1,285 @@
+// Validating a loaded config (SPEC §7). Pure: the raw object is `unknown` until every key has been
+// checked; every problem is reported at once, and a credential is never echoed.
+import { z } from 'zod';
+import { JlogError } from '../errors.js';
+import { DEFAULT_CONFIG, type JlogConfig } from './schema.js';
+
+// ---- small checks shared with credentials.ts ----
+
+const LOOPBACK_V4 = /^127(\.\d{1,3}){3}$/;
+
+/** A problem with a Jira base URL, or null when it is usable (https, or http on loopback). */
+export function baseUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be a URL like https://your-site.atlassian.net';
+  }
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or a fragment';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:') {
+    return isLoopback(url.hostname) ? null : 'must use https:// (http:// is allowed only on loopback)';
+  }
+  return 'must start with https://';
+}
+
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || h === '::1' || LOOPBACK_V4.test(h);
+}
+
+/** The base URL as jlog uses it: no trailing slash. */
+export function normalizeBaseUrl(text: string): string {
+  return text.trim().replace(/\/+$/, '');
+}
+
+// One or more <number><unit> parts, units w d h m in any case (SPEC §1). Local so that config does not
+// wait on core/duration.ts; it only decides whether the text is a duration.
+const DURATION = /^\s*(?:\d+(?:\.\d+)?\s*[wdhm]\s*)+$/i;
+const DURATION_PART = /(\d+(?:\.\d+)?)\s*[wdhm]/gi;
+
+export function isDurationText(text: string): boolean {
+  if (!DURATION.test(text)) return false;
+  return [...text.matchAll(DURATION_PART)].some((m) => Number(m[1]) > 0);
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- the schema: strict objects, no coercion, every key optional (defaults fill in) ----
+
+const bool = z.boolean();
+const shapes = {
+  jira: {
+    baseUrl: z
+      .string()
+      .refine((s) => baseUrlProblem(normalizeBaseUrl(s)) === null, {
+        error: (iss) => baseUrlProblem(normalizeBaseUrl(String(iss.input))) ?? 'invalid URL',
+      })
+      .nullable(),
+    deployment: z.enum(['cloud', 'datacenter']),
+  },
+  timeTracking: {
+    hoursPerDay: z.number().gt(0).lte(24),
+    daysPerWeek: z.number().gt(0).lte(7),
+  },
+  comment: { fallback: z.enum(['subject', 'none']) },
+  commands: { comment: bool, transitions: bool },
+  sync: { since: z.string().trim().min(1, { error: 'must be a date git understands, e.g. "30 days ago"' }) },
+};
+
+const partial = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).partial();
+
+const configSchema = z
+  .strictObject({
+    $schema: z.string(),
+    jira: partial(shapes.jira),
+    projects: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9]+$/, { error: 'must be an uppercase project key like PROJ' }))
+      .min(1, { error: 'must list at least one project key, or be null for any' })
+      .nullable(),
+    postOn: z.enum(['push', 'commit', 'manual']),
+    authors: z.enum(['me', 'all']),
+    adjustEstimate: z.enum(['auto', 'leave']),
+    notifyUsers: bool,
+    started: z.enum(['commit', 'commit-minus-duration']),
+    maxDuration: z
+      .string()
+      .refine(isDurationText, { error: 'must be a duration like 2w or 1d 4h (units w d h m)' }),
+    timeTracking: partial(shapes.timeTracking).nullable(),
+    comment: partial(shapes.comment),
+    commands: partial(shapes.commands),
+    strict: bool,
+    failPushOnError: bool,
+    concurrency: z.number().int().min(1).max(16),
+    timeoutMs: z.number().int().positive(),
+    squashPattern: z.string().refine(compiles, { error: 'must be a valid regular expression' }).nullable(),
+    sync: partial(shapes.sync),
+  })
+  .partial();
+
+type RawConfig = z.infer<typeof configSchema>;
+
+const KNOWN_KEYS: Record<string, string[]> = {
+  '': Object.keys(DEFAULT_CONFIG),
+  ...Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, Object.keys(v)])),
+};
+
+// ---- credentials in a repo config ----
+
+const SECRET_KEY = /token|passw(or)?d|passwd|secret|credential|apikey|privatekey|bearer|authorization|cookie/;
+
+function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key.toLowerCase().replace(/[^a-z]/g, ''));
+}
+
+/** Key paths whose name looks like a credential, anywhere in the object (values are never read). */
+export function findSecretKeys(raw: unknown, path: string[] = []): string[][] {
+  if (raw === null || typeof raw !== 'object') return [];
+  const found: string[][] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const p = [...path, key];
+    if (isSecretKey(key)) found.push(p);
+    else found.push(...findSecretKeys(value, p));
+  }
+  return found;
+}
+
+// ---- messages ----
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') {
+    const shown = value.replace(/\/\/[^/@\s]*@/g, '//***@'); // a URL's user:password part
+    return JSON.stringify(shown.length > 60 ? shown.slice(0, 57) + '...' : shown);
+  }
+  return String(value);
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const k of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] ?? 0;
+      row[j] = Math.min(cur + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The known key closest to `key`, when it is close enough to be a typo. */
+export function didYouMean(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== null && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : null;
+}
+
+const EXPECTED: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
+};
+
+const NULLABLE = new Set(['jira.baseUrl', 'projects', 'timeTracking', 'squashPattern']);
+
+function issueMessages(issue: z.core.$ZodIssue, raw: unknown): string[] {
+  const at = pathText(issue.path);
+  const prefix = at === '' ? '' : `${at}: `;
+  const got = `, got ${describe(valueAt(raw, issue.path))}`;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = KNOWN_KEYS[at] ?? [];
+      return issue.keys.map((key) => {
+        const near = didYouMean(key, known);
+        return `${pathText([...issue.path, key])}: unknown key${near ? ` (did you mean ${near}?)` : ''}`;
+      });
+    }
+    case 'invalid_type': {
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      return [`${prefix}expected ${expected}${NULLABLE.has(at) ? ' or null' : ''}${got}`];
+    }
+    case 'invalid_value':
+      return [`${prefix}must be one of ${issue.values.join(', ')}${got}`];
+    case 'too_small':
+    case 'too_big': {
+      if (issue.origin === 'array') return [`${prefix}${issue.message}`];
+      const small = issue.code === 'too_small';
+      const bound = small
+        ? (issue as z.core.$ZodIssueTooSmall).minimum
+        : (issue as z.core.$ZodIssueTooBig).maximum;
+      const word = small
+        ? issue.inclusive
+          ? 'at least'
+          : 'more than'
+        : issue.inclusive
+          ? 'at most'
+          : 'less than';
+      return [`${prefix}must be ${word} ${bound}${got}`];
+    }
+    default:
+      return [`${prefix}${issue.message}${got}`];
+  }
+}
+
+/** Applies the defaults under a validated raw config: nested objects merge key by key. */
+export function mergeConfig(raw: RawConfig): JlogConfig {
+  const { $schema: _schema, ...r } = raw;
+  const d = DEFAULT_CONFIG;
+  return {
+    ...d,
+    ...r,
+    jira: { ...d.jira, ...r.jira },
+    timeTracking:
+      r.timeTracking === undefined || r.timeTracking === null ? d.timeTracking : { ...r.timeTracking },
+    comment: { ...d.comment, ...r.comment },
+    commands: { ...d.commands, ...r.commands },
+    sync: { ...d.sync, ...r.sync },
+    projects: r.projects === undefined ? d.projects : r.projects,
+  } as JlogConfig;
+}
+
+/**
+ * Validates a loaded config whole and merges it over the defaults. `file` names the file in messages.
+ * Throws one JlogError('E_CONFIG') listing every problem.
+ */
+export function validateConfig(raw: unknown, file: string): JlogConfig {
+  if (raw === undefined || raw === null) return mergeConfig({});
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new JlogError('E_CONFIG', `${file}: expected an object of settings, got ${describe(raw)}`, {
+      hint: 'a jlog config is an object like {"postOn": "push"}; see .jlogrc.example',
+    });
+  }
+  const secrets = findSecretKeys(raw);
+  if (secrets.length > 0) {
+    // Refused before anything else; the value is never read into a message.
+    throw new JlogError(
+      'E_CONFIG',
+      `${file}: ${secrets.map((p) => pathText(p)).join(', ')}: credentials do not belong in a repository's config`,
+      {
+        hint: 'remove the key (and rotate the token if it was committed); set JIRA_API_TOKEN in the environment or run jlog login',
+      },
+    );
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) {
+    if (result.data.jira?.baseUrl) result.data.jira.baseUrl = normalizeBaseUrl(result.data.jira.baseUrl);
+    return mergeConfig(result.data);
+  }
+  const problems = result.error.issues.flatMap((issue) => issueMessages(issue, raw));
+  throw new JlogError('E_CONFIG', `${file}: ${problems.join('; ')}`, {
+    hint: `fix ${problems.length === 1 ? 'this key' : 'these keys'} in ${file} (every key is described in jlog's .jlogrc.example)`,
+  });
+}

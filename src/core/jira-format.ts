@@ -1,0 +1,190 @@
+// Jira's wire formats, pure: the `started` timestamp, Atlassian Document Format, the worklog body.
+// Jira accepts `started` only as `yyyy-MM-dd'T'HH:mm:ss.SSS±HHMM`: `toISOString()`'s `Z`, a `+01:00`
+// offset or a missing offset are refused (SPEC §3, jira/FACTS.md).
+
+import type { Marker, PlannedWorklog } from './types.js';
+
+const pad = (n: number, width = 2): string => String(Math.trunc(n)).padStart(width, '0');
+
+/** `+0100`, `-0530`, `+0000` for an offset east of UTC in minutes. */
+function formatOffset(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+}
+
+/** The wall-clock time of `epochMs` at a fixed offset, in Jira's format. */
+function formatAtOffset(epochMs: number, offsetMinutes: number): string {
+  // Shift the instant by the offset and read the UTC fields: those are the wall-clock fields there.
+  const d = new Date(epochMs + offsetMinutes * 60_000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}` +
+    `.${pad(d.getUTCMilliseconds(), 3)}${formatOffset(offsetMinutes)}`
+  );
+}
+
+// Strict ISO 8601 as `git log --format=%aI` prints it (`2026-03-29T01:30:00+01:00`, `…Z`); also the
+// basic offset form (`+0100`) and fractional seconds, so Jira's own `started` parses too.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|([+-])(\d{2}):?(\d{2}))$/;
+
+interface ParsedIso {
+  epochMs: number;
+  offsetMinutes: number;
+}
+
+function parseIso(text: string): ParsedIso | undefined {
+  const m = ISO.exec(text.trim());
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone, sign, oh, om] = m;
+  const offsetMinutes = zone === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  if (Number.isNaN(wall)) return undefined;
+  return { epochMs: wall - offsetMinutes * 60_000, offsetMinutes };
+}
+
+/**
+ * The commit's author date (`git log %aI`) as Jira's `started`, in the commit's OWN offset:
+ * `2026-03-29T01:30:00+01:00` → `2026-03-29T01:30:00.000+0100`, `Z` → `+0000`.
+ *
+ * `minusSeconds` (`started: "commit-minus-duration"`) moves the instant back but keeps the commit's
+ * offset: git recorded that offset for the work's own date in the author's zone, which is right for
+ * the work unless the duration itself crosses a DST change (then the wall clock reads an hour off
+ * while the instant stays exact; Jira stores the instant). Throws on a date git would not print.
+ */
+export function formatStarted(authorDateIso: string, minusSeconds = 0): string {
+  const parsed = parseIso(authorDateIso);
+  if (parsed === undefined) throw new RangeError(`not an ISO 8601 date with an offset: ${authorDateIso}`);
+  return formatAtOffset(parsed.epochMs - Math.round(minusSeconds * 1000), parsed.offsetMinutes);
+}
+
+/** The offset (minutes east of UTC) that `ianaZone` had at `epochMs`: that date's, not today's. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneOffsetMinutes(epochMs: number, ianaZone: string): number {
+  let format = zoneFormats.get(ianaZone);
+  if (format === undefined) {
+    // Throws RangeError for a zone Intl does not know.
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: ianaZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    zoneFormats.set(ianaZone, format);
+  }
+  const parts = format.formatToParts(new Date(epochMs));
+  const get = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((p) => p.type === type)?.value ?? NaN);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const whole = Math.floor(epochMs / 1000) * 1000;
+  return Math.round((wall - whole) / 60_000);
+}
+
+/**
+ * An instant as Jira's `started` in an IANA zone, with the offset that zone had on that date (a
+ * date in summer in Europe/Berlin gets `+0200` even when formatted in winter).
+ */
+export function formatStartedInZone(epochMs: number, ianaZone: string): string {
+  return formatAtOffset(epochMs, zoneOffsetMinutes(epochMs, ianaZone));
+}
+
+/** Unix ms of a `started` (Jira's format, or ISO with `Z`/`+01:00`); NaN when it is unreadable. */
+export function startedToMs(started: string): number {
+  return parseIso(started)?.epochMs ?? Number.NaN;
+}
+
+// --- Atlassian Document Format -----------------------------------------------------------------
+
+export interface AdfDoc {
+  type: 'doc';
+  version: 1;
+  content: [{ type: 'paragraph'; content: [{ type: 'text'; text: string }] }];
+}
+
+/** One paragraph of ADF, or undefined when there is nothing to say (Jira refuses empty text nodes). */
+export function adfDoc(text: string): AdfDoc | undefined {
+  if (text.trim() === '') return undefined;
+  return {
+    type: 'doc',
+    version: 1,
+    content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+  };
+}
+
+const BLOCKS = new Set(['paragraph', 'heading', 'listItem', 'blockquote', 'codeBlock', 'rule']);
+
+/**
+ * The plain text of an ADF document: text nodes joined, blocks separated by newlines, `hardBreak`
+ * as a newline. Anything that is not ADF (null, numbers, a plain string from API v2) is tolerated.
+ */
+export function adfToText(adf: unknown): string {
+  if (typeof adf === 'string') return adf;
+  const out: string[] = [];
+  const walk = (node: unknown, depth: number): void => {
+    if (depth > 64 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, depth + 1);
+      return;
+    }
+    const n = node as { type?: unknown; text?: unknown; content?: unknown };
+    if (n.type === 'text' && typeof n.text === 'string') out.push(n.text);
+    else if (n.type === 'hardBreak') out.push('\n');
+    walk(n.content, depth + 1);
+    if (typeof n.type === 'string' && BLOCKS.has(n.type)) out.push('\n');
+  };
+  walk(adf, 0);
+  return out.join('').replace(/\n+$/, '');
+}
+
+// --- The worklog body --------------------------------------------------------------------------
+
+export interface WorklogProperty {
+  key: string;
+  value: unknown;
+}
+
+/** What jlog sends as a worklog (POST/PUT). Never both `timeSpent` and `timeSpentSeconds`. */
+export interface WorklogBody {
+  timeSpentSeconds: number;
+  started: string;
+  /** ADF on Cloud (API v3), a plain string on Data Center (API v2). */
+  comment?: AdfDoc | string;
+  properties?: WorklogProperty[];
+}
+
+export type Deployment = 'cloud' | 'datacenter';
+
+/** The worklog property key that carries jlog's marker (SPEC §3). */
+export const MARKER_KEY = 'jlog';
+
+/** The POST body for a planned worklog: duration, start, comment (when any) and the jlog marker. */
+export function buildWorklogBody(w: PlannedWorklog, deployment: Deployment): WorklogBody {
+  const marker: Marker = { v: 1, id: w.id, fp: w.fp, ck: w.ck };
+  const body: WorklogBody = { timeSpentSeconds: w.seconds, started: w.started };
+  if (w.postComment.trim() !== '') {
+    body.comment = deployment === 'cloud' ? adfDoc(w.postComment) : w.postComment;
+  }
+  body.properties = [{ key: MARKER_KEY, value: marker }];
+  return body;
+}
+
+/** The marker in a worklog's properties when it has jlog's shape, else undefined. */
+export function markerFromProperties(properties: unknown): Marker | undefined {
+  if (!Array.isArray(properties)) return undefined;
+  for (const p of properties as unknown[]) {
+    if (p === null || typeof p !== 'object') continue;
+    const { key, value } = p as { key?: unknown; value?: unknown };
+    if (key !== MARKER_KEY || value === null || typeof value !== 'object') continue;
+    const v = value as Record<string, unknown>;
+    if (v.v !== 1 || typeof v.id !== 'string' || typeof v.fp !== 'string') return undefined;
+    if (v.ck !== undefined && typeof v.ck !== 'string') return undefined;
+    return v.ck === undefined ? { v: 1, id: v.id, fp: v.fp } : { v: 1, id: v.id, fp: v.fp, ck: v.ck };
+  }
+  return undefined;
+}

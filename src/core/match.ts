@@ -1,0 +1,70 @@
+// The remote check's decision (SPEC §4): which planned worklogs are already on Jira. Pure: the engine
+// reads the issue's worklogs and asks git which marker commits are reachable, then calls this.
+import { parseTokenId } from './identity.js';
+import type { Marker, PlannedWorklog } from './types.js';
+
+/** What the remote check needs of a worklog read back from Jira. */
+export interface RemoteMarkedWorklog {
+  id: string;
+  timeSpentSeconds: number;
+  /** The comment flattened to text. */
+  comment: string;
+  authorEmail?: string | undefined;
+  marker?: Marker | undefined;
+}
+
+/** SHA of the commit a marker names, or null when the marker's id is not a jlog id. */
+export function markerSha(marker: Marker): string | null {
+  return parseTokenId(marker.id)?.sha ?? null;
+}
+
+/**
+ * Pairs planned worklogs with the remote worklogs that already log them; each remote worklog stands
+ * for one token at most. Same id or same fingerprint always matches. A squash-merge commit's worklog
+ * also matches, on content, a marker whose commit is not reachable from HEAD (`unreachable` holds the
+ * SHAs the caller found unreachable); content is the content key when the marker has one, else seconds,
+ * the token's comment and (when Jira tells it) the author's email.
+ */
+export function matchRemote(
+  planned: readonly PlannedWorklog[],
+  remote: readonly RemoteMarkedWorklog[],
+  unreachable: ReadonlySet<string>,
+): Map<string, RemoteMarkedWorklog> {
+  const matches = new Map<string, RemoteMarkedWorklog>();
+  const used = new Set<string>();
+  const marked = remote.filter((r) => r.marker !== undefined);
+  const take = (w: PlannedWorklog, pred: (r: RemoteMarkedWorklog) => boolean): boolean => {
+    const hit = marked.find((r) => !used.has(r.id) && pred(r));
+    if (!hit) return false;
+    used.add(hit.id);
+    matches.set(w.id, hit);
+    return true;
+  };
+  // Identity first, for every token, so that content matches never steal a marker an id names.
+  for (const w of planned) take(w, (r) => r.marker!.id === w.id);
+  for (const w of planned) if (!matches.has(w.id)) take(w, (r) => r.marker!.fp === w.fp);
+  for (const w of planned) {
+    if (matches.has(w.id) || !w.squash) continue;
+    take(w, (r) => {
+      const sha = markerSha(r.marker!);
+      if (sha === null || !unreachable.has(sha)) return false;
+      if (r.marker!.ck !== undefined) return r.marker!.ck === w.ck;
+      const sameEmail =
+        r.authorEmail === undefined || r.authorEmail.toLowerCase() === w.authorEmail.trim().toLowerCase();
+      // Without a token comment the posted comment was the squashed commit's own subject: not comparable.
+      const sameComment = w.comment === '' || r.comment.trim() === w.comment.trim();
+      return r.timeSpentSeconds === w.seconds && sameComment && sameEmail;
+    });
+  }
+  return matches;
+}
+
+/** The marker SHAs among remote worklogs that the squash rule may need reachability for. */
+export function markerShas(remote: readonly RemoteMarkedWorklog[]): string[] {
+  const shas = new Set<string>();
+  for (const r of remote) {
+    const sha = r.marker ? markerSha(r.marker) : null;
+    if (sha !== null) shas.add(sha);
+  }
+  return [...shas];
+}

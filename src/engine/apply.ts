@@ -1,0 +1,240 @@
+// Apply a plan: the exactly-once poster (SPEC §4). For each issue, one remote check before the first
+// POST, then the issue's worklogs one after another; issues side by side up to `concurrency`. Every
+// state change is in the ledger before the next step, so a kill at any instant leaves either a
+// pending token or a `posting` one, and the next run's remote check settles the latter.
+import { buildWorklogBody } from '../core/jira-format.js';
+import { matchRemote, markerShas, type RemoteMarkedWorklog } from '../core/match.js';
+import type { LedgerRecord, PlannedWorklog } from '../core/types.js';
+import { JlogError, isJlogError } from '../errors.js';
+import type { JiraClient } from '../jira/client.js';
+import type { Ledger } from '../ledger/ledger.js';
+
+export interface Outcome {
+  worklog: PlannedWorklog;
+  worklogId?: string | undefined;
+  error?: string | undefined;
+  code?: string | undefined;
+}
+
+export interface ApplyResult {
+  posted: Outcome[];
+  /** Found on Jira by the remote check (logged from another machine, CI, or a run that was killed). */
+  alreadyLogged: Outcome[];
+  failed: Outcome[];
+  /** Still pending after the run, with why (Jira unreachable, outcome unknown, time tracking off). */
+  pending: Outcome[];
+  /** --dry-run: what a real run would post. */
+  planned: Outcome[];
+}
+
+export interface ApplyOptions {
+  jira: JiraClient;
+  ledger: Ledger;
+  deployment: 'cloud' | 'datacenter';
+  adjustEstimate: 'auto' | 'leave';
+  notifyUsers: boolean;
+  concurrency: number;
+  dryRun: boolean;
+  /** SHAs (of marker ids) not reachable from HEAD, for the squash rule; asked only when a squash needs it. */
+  unreachable: (shas: string[]) => Promise<Set<string>>;
+  onProgress?: (done: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far around a run's tokens the remote check looks (a `started` setting may have moved them). */
+const WINDOW_MS = 15 * DAY_MS;
+/** A squash merge lands after its branch commits: look further back for their markers. */
+const SQUASH_WINDOW_MS = 120 * DAY_MS;
+/** Re-POSTs after an unknown outcome that the remote check proved did not land. */
+const MAX_POST_ATTEMPTS = 3;
+
+export async function applyPlan(
+  worklogs: readonly PlannedWorklog[],
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
+  const result: ApplyResult = { posted: [], alreadyLogged: [], failed: [], pending: [], planned: [] };
+  const byIssue = new Map<string, PlannedWorklog[]>();
+  for (const w of worklogs) byIssue.set(w.issue, [...(byIssue.get(w.issue) ?? []), w]);
+  const total = worklogs.length;
+  let done = 0;
+  let authError: JlogError | null = null;
+  const settle = (list: Outcome[], outcome: Outcome): void => {
+    list.push(outcome);
+    opts.onProgress?.(++done, total);
+  };
+
+  const runIssue = async (issue: string, items: PlannedWorklog[]): Promise<void> => {
+    if (authError) return leavePending(items, authError);
+    let remote: RemoteMarkedWorklog[];
+    try {
+      remote = await remoteCheck(issue, items, opts);
+    } catch (err) {
+      if (isJlogError(err, 'E_JIRA_AUTH')) authError ??= err;
+      if (isJlogError(err, 'E_JIRA_NOT_FOUND') || isJlogError(err, 'E_JIRA_FORBIDDEN')) {
+        for (const w of items) await fail(w, err);
+        return;
+      }
+      return leavePending(items, err);
+    }
+    const matches = matchRemote(items, remote, await unreachableFor(items, remote, opts));
+    for (const w of items) {
+      const hit = matches.get(w.id);
+      if (hit) {
+        if (!opts.dryRun) await record(w, { state: 'posted', worklogId: hit.id });
+        settle(result.alreadyLogged, { worklog: w, worklogId: hit.id });
+      } else if (opts.dryRun) {
+        settle(result.planned, { worklog: w });
+      } else if (authError) {
+        await leavePending([w], authError);
+      } else {
+        await post(w, remote);
+      }
+    }
+  };
+
+  const record = (
+    w: PlannedWorklog,
+    fields: Partial<LedgerRecord> & Pick<LedgerRecord, 'state'>,
+  ): Promise<void> => opts.ledger.append([toRecord(w, fields)]);
+
+  const fail = async (w: PlannedWorklog, err: unknown): Promise<void> => {
+    const e = asJlogError(err);
+    if (!opts.dryRun)
+      await record(w, { state: 'failed', error: e.message, code: e.code, retryable: e.retryable });
+    settle(result.failed, { worklog: w, error: e.message, code: e.code });
+  };
+
+  async function leavePending(items: readonly PlannedWorklog[], err: unknown): Promise<void> {
+    const e = asJlogError(err);
+    for (const w of items) {
+      if (!opts.dryRun) await record(w, { state: 'pending', error: e.message, code: e.code });
+      settle(result.pending, { worklog: w, error: e.message, code: e.code });
+    }
+  }
+
+  const post = async (w: PlannedWorklog, remote: RemoteMarkedWorklog[]): Promise<void> => {
+    const body = buildWorklogBody(w, opts.deployment);
+    const query = { adjustEstimate: opts.adjustEstimate, notifyUsers: opts.notifyUsers };
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= MAX_POST_ATTEMPTS; attempt++) {
+      await record(w, { state: 'posting' });
+      try {
+        const { id } = await opts.jira.addWorklog(w.issue, body, query);
+        await record(w, { state: 'posted', worklogId: id });
+        remote.push({
+          id,
+          timeSpentSeconds: w.seconds,
+          comment: w.postComment,
+          marker: { v: 1, id: w.id, fp: w.fp, ck: w.ck },
+        });
+        settle(result.posted, { worklog: w, worklogId: id });
+        return;
+      } catch (err) {
+        lastError = err;
+        if (isJlogError(err, 'E_JIRA_AUTH')) {
+          authError ??= err;
+          return leavePending([w], err);
+        }
+        if (!isJlogError(err, 'E_JIRA_UNKNOWN_OUTCOME')) {
+          // Known not to have landed: Jira said no (fail) or could not be reached (stay pending).
+          if (
+            isJlogError(err) &&
+            ['E_JIRA_BAD_REQUEST', 'E_JIRA_FORBIDDEN', 'E_JIRA_NOT_FOUND', 'E_JIRA_LIMIT'].includes(err.code)
+          ) {
+            return fail(w, err);
+          }
+          return leavePending([w], err);
+        }
+        // Unknown outcome: never re-POST blindly. Wait as Jira asked, read the issue back, and post
+        // again only if the worklog is provably not there.
+        opts.log?.(`${w.issue}: outcome unknown (${err.message}); checking Jira before trying again`);
+        await sleep(Math.min(err.retryAfterMs ?? 1000 * attempt, 30_000));
+        let fresh: RemoteMarkedWorklog[];
+        try {
+          fresh = await remoteCheck(w.issue, [w], opts);
+        } catch (checkErr) {
+          if (isJlogError(checkErr, 'E_JIRA_AUTH')) authError ??= checkErr;
+          return leavePending([w], unknownOutcome(checkErr));
+        }
+        const hit = matchRemote([w], fresh, new Set()).get(w.id);
+        if (hit) {
+          await record(w, { state: 'posted', worklogId: hit.id });
+          settle(result.posted, { worklog: w, worklogId: hit.id });
+          return;
+        }
+      }
+    }
+    return leavePending([w], unknownOutcome(lastError));
+  };
+
+  const queue = [...byIssue.entries()];
+  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await runIssue(next[0], next[1]);
+  });
+  await Promise.all(workers);
+  if (authError) throw authError;
+  return result;
+}
+
+/** The issue's worklogs around the run's tokens (every page), with their jlog markers. */
+async function remoteCheck(
+  issue: string,
+  items: readonly PlannedWorklog[],
+  opts: ApplyOptions,
+): Promise<RemoteMarkedWorklog[]> {
+  const starts = items.map((w) => w.startedMs);
+  const back = items.some((w) => w.squash) ? SQUASH_WINDOW_MS : WINDOW_MS;
+  return opts.jira.listWorklogs(issue, {
+    startedAfter: Math.min(...starts) - back,
+    startedBefore: Math.max(...starts) + WINDOW_MS,
+  });
+}
+
+async function unreachableFor(
+  items: readonly PlannedWorklog[],
+  remote: readonly RemoteMarkedWorklog[],
+  opts: ApplyOptions,
+): Promise<Set<string>> {
+  if (!items.some((w) => w.squash)) return new Set();
+  return opts.unreachable(markerShas(remote));
+}
+
+function toRecord(
+  w: PlannedWorklog,
+  fields: Partial<LedgerRecord> & Pick<LedgerRecord, 'state'>,
+): LedgerRecord {
+  return {
+    id: w.id,
+    sha: w.sha,
+    issue: w.issue,
+    seconds: w.seconds,
+    started: w.started,
+    comment: w.postComment,
+    fp: w.fp,
+    authorEmail: w.authorEmail,
+    at: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+function asJlogError(err: unknown): JlogError {
+  if (err instanceof JlogError) return err;
+  return new JlogError('E_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+function unknownOutcome(err: unknown): JlogError {
+  const e = asJlogError(err);
+  return new JlogError(
+    'E_JIRA_UNKNOWN_OUTCOME',
+    `outcome unknown, will check Jira on the next run (${e.message})`,
+    {
+      cause: err,
+      retryable: true,
+    },
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,25 @@
+// The detached worker: hooks hand posting to `jlog flush --background`, which outlives the hook, logs
+// to the ledger dir and waits its turn on the post lock, so git never waits for Jira.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import type { RepoContext } from './context.js';
+
+export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]): void {
+  const entry = process.argv[1];
+  if (entry === undefined) return;
+  mkdirSync(ctx.ledger.dir, { recursive: true, mode: 0o700 });
+  const log = openSync(ctx.ledger.logPath('flush.log'), 'a', 0o600);
+  try {
+    const args = [entry, 'flush', '--background'];
+    if (shas.length > 0) args.push('--shas', shas.join(','));
+    const child = spawn(process.execPath, args, {
+      cwd: ctx.repo.top,
+      env: ctx.env,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+}

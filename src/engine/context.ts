@@ -1,0 +1,20 @@
+// Where a run happens: the repository, its configuration and its ledger. Every trigger starts here.
+import { loadConfig } from '../config/load.js';
+import type { JlogConfig } from '../config/schema.js';
+import { repoInfo, type RepoInfo } from '../git/index.js';
+import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
+
+export interface RepoContext {
+  cwd: string;
+  repo: RepoInfo;
+  config: JlogConfig;
+  configPath: string | null;
+  ledger: Ledger;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function openRepo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<RepoContext> {
+  const repo = await repoInfo(cwd);
+  const { config, filepath } = await loadConfig(repo.top);
+  return { cwd, repo, config, configPath: filepath, ledger: Ledger.open(ledgerDirFor(repo.commonDir)), env };
+}

@@ -1,0 +1,20 @@
+// JLOG_DEBUG=1: what jlog does goes to <ledger dir>/jlog.log (never a credential: the client redacts).
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RepoContext } from './context.js';
+
+export function debugLogger(
+  ctx: Pick<RepoContext, 'ledger'>,
+  env: NodeJS.ProcessEnv,
+): ((line: string) => void) | undefined {
+  if (env.JLOG_DEBUG !== '1') return undefined;
+  const file = ctx.ledger.logPath();
+  return (line: string) => {
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      appendFileSync(file, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
+    } catch {
+      // debug logging must never break a run
+    }
+  };
+}

@@ -1,0 +1,186 @@
+// The hook handlers (SPEC §5). They record and hand posting to a detached background worker, so git
+// never waits for Jira; only strict mode (commit-msg) and failPushOnError (pre-push) may fail git.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { insertBranchKey, parseMessage } from '../core/grammar.js';
+import { identify } from '../core/identity.js';
+import type { LedgerRecord } from '../core/types.js';
+import {
+  isCherryPickInProgress,
+  isRebaseInProgress,
+  readCommit,
+  readCommits,
+  revList,
+} from '../git/index.js';
+import { spawnBackgroundFlush } from './background.js';
+import { openRepo, type RepoContext } from './context.js';
+import { offlinePlanOptions, recordCommits, recordFor } from './record.js';
+import { runPosting } from './run.js';
+import { formatDuration } from '../core/duration.js';
+
+export interface HookIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdin: () => Promise<string>;
+  /** One line to the user (stderr). */
+  say: (line: string) => void;
+}
+
+/** commit-msg <file>: the branch's key into keyless `#time` lines; diagnostics block only in strict mode. */
+export async function commitMsg(io: HookIO, file: string): Promise<number> {
+  const ctx = await openRepo(io.cwd, io.env);
+  const options = await offlinePlanOptions(ctx);
+  let message = readFileSync(file, 'utf8');
+  if (ctx.repo.branch !== null) {
+    const withKey = insertBranchKey(message, ctx.repo.branch, options.grammar);
+    if (withKey !== null) {
+      writeFileSync(file, withKey);
+      message = withKey;
+      io.say(`jlog: took the issue key from branch ${ctx.repo.branch} for #time`);
+    }
+  }
+  if (!ctx.config.strict) return 0;
+  const { diagnostics } = parseMessage(message, options.grammar);
+  if (diagnostics.length === 0) return 0;
+  for (const d of diagnostics) io.say(`jlog: line ${d.line}: ${d.message}`);
+  io.say('jlog: commit rejected (strict: true): fix the #time tokens above, or commit with JLOG_SKIP=1');
+  return 1;
+}
+
+/** post-commit: HEAD's tokens become pending; with postOn "commit" the worker posts them right away. */
+export async function postCommit(io: HookIO): Promise<number> {
+  const ctx = await openRepo(io.cwd, io.env);
+  if (isRebaseInProgress(ctx.repo.gitDir) || isCherryPickInProgress(ctx.repo.gitDir)) return 0;
+  await reportFailuresSince(ctx, io);
+  const head = await readCommit(ctx.repo.top, 'HEAD');
+  if (head === null) return 0;
+  const recorded = await recordCommits(ctx, [head]);
+  for (const d of recorded.diagnostics) io.say(`jlog: line ${d.line}: ${d.message} (not logged)`);
+  if (recorded.pending.length > 0) {
+    const options = await offlinePlanOptions(ctx);
+    const what = recorded.pending
+      .map((w) => `${w.issue} ${formatDuration(w.seconds, options.grammar)}`)
+      .join(', ');
+    const when =
+      ctx.config.postOn === 'push'
+        ? 'on push'
+        : ctx.config.postOn === 'commit'
+          ? 'now, in the background'
+          : 'with jlog flush';
+    io.say(`jlog: ${what} pending, posts ${when}`);
+    if (ctx.config.postOn === 'commit') spawnBackgroundFlush(ctx, [head.sha]);
+  }
+  return 0;
+}
+
+/**
+ * post-rewrite <amend|rebase>: the new commits inherit the ledger state of the old ones, token by
+ * token (same fingerprint). Old pending tokens with no heir are skipped as rewritten, so they are not
+ * posted from a commit that no longer exists.
+ */
+export async function postRewrite(io: HookIO, kind: string): Promise<number> {
+  const ctx = await openRepo(io.cwd, io.env);
+  const pairs = (await io.stdin())
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(
+      (p): p is [string, string, ...string[]] =>
+        p.length >= 2 && /^[0-9a-f]{40,64}$/.test(p[0]!) && /^[0-9a-f]{40,64}$/.test(p[1]!),
+    );
+  if (pairs.length === 0) return 0;
+  const newCommits = await readCommits(ctx.repo.top, { shas: [...new Set(pairs.map((p) => p[1]))] });
+  const bySha = new Map(newCommits.map((c) => [c.sha, c]));
+  const options = await offlinePlanOptions(ctx);
+  await ctx.ledger.update((view) => {
+    const records: LedgerRecord[] = [];
+    const carried = new Set<string>();
+    for (const [oldSha, newSha] of pairs) {
+      const old = view.bySha(oldSha);
+      const commit = bySha.get(newSha);
+      if (old.length === 0 || commit === undefined) continue;
+      const tokens = parseMessage(commit.message, options.grammar).worklogs;
+      const ids = identify(commit, tokens);
+      ids.forEach((id, n) => {
+        const heirOf = old.find((r) => r.fp === id.fp && !carried.has(r.id));
+        // post-commit already ran for an amend and recorded the new commit's tokens as pending; the
+        // state of the token it replaces (posted, say) is the truth.
+        const current = view.get(id.id);
+        if (heirOf === undefined || (current !== undefined && current.state !== 'pending')) return;
+        carried.add(heirOf.id);
+        const { id: _old, sha: _sha, at: _at, from: _from, ...state } = heirOf;
+        records.push({
+          ...state,
+          id: id.id,
+          sha: commit.sha,
+          issue: tokens[n]!.issue,
+          from: heirOf.id,
+          at: new Date().toISOString(),
+        });
+      });
+      for (const r of old) {
+        if (!carried.has(r.id) && (r.state === 'pending' || r.state === 'posting')) {
+          records.push({
+            ...r,
+            state: 'skipped',
+            error: `rewritten by ${kind} as ${commit.sha.slice(0, 10)}`,
+            code: 'E_REWRITTEN',
+            at: new Date().toISOString(),
+          });
+        }
+      }
+    }
+    return { records, result: undefined };
+  });
+  // Tokens that are new in the rewritten commits (a reworded message) are recorded like post-commit's.
+  await recordCommits(ctx, newCommits);
+  return 0;
+}
+
+const ZERO = /^0+$/;
+
+/** pre-push <remote> <url>: records and posts the tokens of the commits being pushed. */
+export async function prePush(io: HookIO, remote: string): Promise<number> {
+  const ctx = await openRepo(io.cwd, io.env);
+  await reportFailuresSince(ctx, io);
+  const shas = new Set<string>();
+  for (const line of (await io.stdin()).split('\n')) {
+    const [, localSha, , remoteSha] = line.trim().split(/\s+/);
+    if (localSha === undefined || remoteSha === undefined || ZERO.test(localSha)) continue; // deletion
+    const range = ZERO.test(remoteSha) ? [localSha, '--not', '--remotes'] : [`${remoteSha}..${localSha}`];
+    const listed = await revList(ctx.repo.top, range).catch(() =>
+      revList(ctx.repo.top, [localSha, '--not', '--remotes']),
+    );
+    for (const sha of listed) shas.add(sha);
+  }
+  if (shas.size === 0) return 0;
+  const commits = await readCommits(ctx.repo.top, { shas: [...shas], grepTime: true });
+  if (commits.length === 0) return 0;
+  await recordCommits(ctx, commits);
+  if (ctx.config.postOn !== 'push') return 0;
+  const pushed = commits.map((c) => c.sha);
+  if (!ctx.config.failPushOnError) {
+    spawnBackgroundFlush(ctx, pushed);
+    return 0;
+  }
+  // failPushOnError: post now, in the foreground, and fail the push if anything did not land.
+  const report = await runPosting({ cwd: ctx.repo.top, env: io.env, scope: { kind: 'flush', shas: pushed } });
+  if (report === null) return 0;
+  const bad = [...report.failed, ...report.pending];
+  for (const o of bad) io.say(`jlog: ${o.worklog.issue}: ${o.error ?? 'not posted'}`);
+  if (bad.length > 0) io.say(`jlog: push to ${remote} stopped (failPushOnError: true); run jlog status`);
+  return bad.length > 0 ? 1 : 0;
+}
+
+const NOTICE = 'notified';
+
+/** One line when worklogs failed since the last hook that said so (SPEC §5). */
+async function reportFailuresSince(ctx: RepoContext, io: HookIO): Promise<void> {
+  const view = await ctx.ledger.read();
+  if (view.size === 0) return;
+  const since = (await ctx.ledger.readCache<{ at: string }>(NOTICE))?.value.at ?? '';
+  const failed = view.all().filter((r) => r.state === 'failed' && r.at > since);
+  if (failed.length === 0) return;
+  io.say(`jlog: ${failed.length} worklog${failed.length === 1 ? '' : 's'} failed, run jlog status`);
+  await ctx.ledger.writeCache(NOTICE, { at: new Date().toISOString() });
+}
+
+export { recordFor };

@@ -1,0 +1,214 @@
+// One posting run, whatever started it (sync, ci, flush, the hooks' background worker): read the
+// commits, plan against the ledger under the post lock, apply through the client.
+import type { Credentials } from '../config/credentials.js';
+import { resolveCredentials } from '../config/credentials.js';
+import type { PlanDiagnostic, PlanOptions, PlanSkip } from '../core/plan.js';
+import { plan } from '../core/plan.js';
+import { parseMaxDuration } from '../core/duration.js';
+import type { Commit, GrammarOptions, PlannedWorklog } from '../core/types.js';
+import { JlogError, isJlogError } from '../errors.js';
+import { isAncestor, readCommits } from '../git/index.js';
+import { createJiraClient, type JiraClient } from '../jira/client.js';
+import { applyPlan, type Outcome } from './apply.js';
+import { openRepo, type RepoContext } from './context.js';
+import { debugLogger } from './debug.js';
+import { siteTimeTracking } from './site.js';
+
+export type RunScope =
+  | {
+      kind: 'sync';
+      range?: string | undefined;
+      since?: string | undefined;
+      until?: string | undefined;
+      authors: string[] | null;
+    }
+  | { kind: 'ci'; range: string }
+  | { kind: 'flush'; shas?: string[] | undefined };
+
+export interface RunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  scope: RunScope;
+  dryRun?: boolean;
+  offline?: boolean;
+  retryFailed?: boolean;
+  /** Wait for another process that is posting (default); false: give up at once and return null. */
+  waitForLock?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  onStart?: (toPost: number) => void;
+}
+
+export interface RunReport {
+  posted: Outcome[];
+  planned: Outcome[];
+  alreadyLogged: Outcome[];
+  failed: Outcome[];
+  pending: Outcome[];
+  skipped: PlanSkip[];
+  diagnostics: PlanDiagnostic[];
+  dryRun: boolean;
+  /** Why the run did not ask Jira (dry run without credentials, --offline). */
+  offlineReason?: string;
+}
+
+export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
+  const env = opts.env ?? process.env;
+  const ctx = await openRepo(opts.cwd, env);
+  const dryRun = opts.dryRun === true;
+  let creds: Credentials | null = null;
+  let offlineReason: string | undefined;
+  if (opts.offline) {
+    offlineReason = '--offline: Jira not asked';
+  } else {
+    try {
+      creds = await resolveCredentials(ctx.config, env);
+    } catch (err) {
+      if (!dryRun || !isJlogError(err, 'E_CREDENTIALS')) throw err;
+      offlineReason = `no credentials, so the plan is from the local ledger only (${err.message})`;
+    }
+  }
+  const log = debugLogger(ctx, env);
+  const jira =
+    creds === null
+      ? null
+      : createJiraClient(creds, {
+          timeoutMs: ctx.config.timeoutMs,
+          concurrency: ctx.config.concurrency,
+          debug: log,
+        });
+  try {
+    const tt = await siteTimeTracking(
+      ctx.config,
+      ctx.ledger,
+      jira && creds ? { jira, baseUrl: creds.baseUrl } : null,
+    );
+    const grammar: GrammarOptions = {
+      projects: ctx.config.projects,
+      hoursPerDay: tt.hoursPerDay,
+      daysPerWeek: tt.daysPerWeek,
+      maxSeconds: parseMaxDuration(ctx.config.maxDuration, tt),
+    };
+    const planOptions: PlanOptions = {
+      grammar,
+      commentFallback: ctx.config.comment.fallback,
+      started: ctx.config.started,
+      squashPattern: ctx.config.squashPattern === null ? null : new RegExp(ctx.config.squashPattern),
+      authors: null,
+      retryFailed: opts.retryFailed === true,
+    };
+    const commits = await commitsInScope(ctx, opts.scope);
+
+    const execute = async (): Promise<RunReport> => {
+      const view = await ctx.ledger.read();
+      const p = plan(commits, view, planOptions);
+      const toPost = opts.scope.kind === 'flush' ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
+      const report: RunReport = {
+        posted: [],
+        planned: [],
+        alreadyLogged: p.posted.map((x) => ({ worklog: x.worklog, worklogId: x.worklogId })),
+        failed: p.failed.map((f) => ({ worklog: f.worklog, error: f.error, code: f.code })),
+        pending: [],
+        skipped: p.skipped,
+        diagnostics: p.diagnostics,
+        dryRun,
+        ...(offlineReason === undefined ? {} : { offlineReason }),
+      };
+      if (jira === null || creds === null) {
+        report.planned = toPost.map((worklog) => ({ worklog }));
+        return report;
+      }
+      if (tt.enabled === false) {
+        const off = new JlogError('E_JIRA_TIME_TRACKING_OFF', `time tracking is off on ${creds.baseUrl}`, {
+          hint: 'ask a Jira admin to turn it on (Settings > Issues > Time tracking); tokens stay pending',
+        });
+        if (!dryRun) await ctx.ledger.append(toPost.map((w) => pendingRecord(w, off)));
+        report.pending = toPost.map((worklog) => ({ worklog, error: off.message, code: off.code }));
+        return report;
+      }
+      opts.onStart?.(toPost.length);
+      const applied = await applyPlan(toPost, {
+        jira,
+        ledger: ctx.ledger,
+        deployment: creds.deployment,
+        adjustEstimate: ctx.config.adjustEstimate,
+        notifyUsers: ctx.config.notifyUsers,
+        concurrency: ctx.config.concurrency,
+        dryRun,
+        unreachable: (shas) => unreachableFrom(ctx, shas),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        log,
+      });
+      report.posted = applied.posted;
+      report.planned = applied.planned;
+      report.alreadyLogged.push(...applied.alreadyLogged);
+      report.failed.push(...applied.failed);
+      report.pending = applied.pending;
+      return report;
+    };
+
+    if (dryRun) return await execute();
+    return await ctx.ledger.withLock('post', execute, { wait: opts.waitForLock !== false });
+  } finally {
+    await jira?.close();
+  }
+}
+
+function isPendingIn(view: { get(id: string): { state: string } | undefined }, w: PlannedWorklog): boolean {
+  const state = view.get(w.id)?.state;
+  return state === 'pending' || state === 'posting' || state === 'failed';
+}
+
+function pendingRecord(w: PlannedWorklog, err: JlogError) {
+  return {
+    id: w.id,
+    sha: w.sha,
+    issue: w.issue,
+    seconds: w.seconds,
+    started: w.started,
+    comment: w.postComment,
+    fp: w.fp,
+    authorEmail: w.authorEmail,
+    state: 'pending' as const,
+    error: err.message,
+    code: err.code,
+    at: new Date().toISOString(),
+  };
+}
+
+async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
+  const cwd = ctx.repo.top;
+  switch (scope.kind) {
+    case 'sync': {
+      if (ctx.repo.head === null) return [];
+      const commits = await readCommits(cwd, {
+        range: scope.range ?? 'HEAD',
+        since: scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined),
+        until: scope.until,
+        grepTime: true,
+      });
+      if (scope.authors === null) return commits;
+      const authors = new Set(scope.authors.map((a) => a.trim().toLowerCase()));
+      return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
+    }
+    case 'ci':
+      return readCommits(cwd, { range: scope.range, grepTime: true });
+    case 'flush': {
+      const view = await ctx.ledger.read();
+      const wanted = scope.shas === undefined ? null : new Set(scope.shas);
+      const shas = new Set<string>();
+      for (const r of view.all()) {
+        if ((r.state === 'pending' || r.state === 'posting') && (wanted === null || wanted.has(r.sha)))
+          shas.add(r.sha);
+      }
+      return shas.size === 0 ? [] : readCommits(cwd, { shas: [...shas] });
+    }
+  }
+}
+
+async function unreachableFrom(ctx: RepoContext, shas: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const sha of shas) if (!(await isAncestor(ctx.repo.top, sha, 'HEAD'))) out.add(sha);
+  return out;
+}
+
+export type { JiraClient };

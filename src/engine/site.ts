@@ -1,0 +1,58 @@
+// The Jira site's time tracking (SPEC §2): hours per day and days per week for `d` and `w`, and whether
+// worklogs can be posted at all. Config overrides win; the site's answer is cached for a day.
+import type { JlogConfig } from '../config/schema.js';
+import type { JiraClient } from '../jira/client.js';
+import type { Ledger } from '../ledger/ledger.js';
+
+export interface SiteTimeTracking {
+  hoursPerDay: number;
+  daysPerWeek: number;
+  /** null when not known (offline and nothing cached). */
+  enabled: boolean | null;
+}
+
+const CACHE = 'timetracking';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface Cached {
+  baseUrl: string;
+  enabled: boolean;
+  hoursPerDay: number;
+  daysPerWeek: number;
+}
+
+/**
+ * Without a client (offline, hooks recording a commit) this answers from the config and the cache.
+ * `fresh` re-reads the site even when the cache is young (a run that found time tracking off asks again).
+ */
+export async function siteTimeTracking(
+  config: JlogConfig,
+  ledger: Ledger,
+  client: { jira: JiraClient; baseUrl: string } | null,
+): Promise<SiteTimeTracking> {
+  const override = config.timeTracking ?? {};
+  let site: Cached | null = null;
+  const cached = await ledger.readCache<Cached>(CACHE).catch(() => null);
+  if (
+    cached &&
+    Date.now() - cached.at < DAY_MS &&
+    (client === null || cached.value.baseUrl === client.baseUrl)
+  ) {
+    site = cached.value;
+  }
+  if (client !== null && (site === null || !site.enabled)) {
+    const c = await client.jira.configuration();
+    site = {
+      baseUrl: client.baseUrl,
+      enabled: c.timeTrackingEnabled,
+      hoursPerDay: c.hoursPerDay,
+      daysPerWeek: c.daysPerWeek,
+    };
+    await ledger.writeCache(CACHE, site).catch(() => undefined);
+  }
+  return {
+    hoursPerDay: override.hoursPerDay ?? site?.hoursPerDay ?? 8,
+    daysPerWeek: override.daysPerWeek ?? site?.daysPerWeek ?? 5,
+    enabled: site?.enabled ?? null,
+  };
+}

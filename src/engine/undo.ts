@@ -1,0 +1,284 @@
+// `jlog undo <sha>`: delete the worklogs a commit posted (adjustEstimate=auto, so Jira restores the
+// remaining estimate) and record every token of the commit as `undone`, which the planner never posts
+// again. Plan first (what the user is asked to confirm), then apply under the post lock, re-deciding
+// each token from the ledger as it is then: a poster may have landed a pending token meanwhile.
+import { resolveCredentials } from '../config/credentials.js';
+import { startedToMs } from '../core/jira-format.js';
+import { commitWorklogs } from '../core/plan.js';
+import type { LedgerRecord, LedgerState, PlannedWorklog } from '../core/types.js';
+import { JlogError, isJlogError, usageError } from '../errors.js';
+import { readCommit, resolveRev } from '../git/index.js';
+import { createJiraClient, type JiraClient } from '../jira/client.js';
+import type { LedgerView } from '../ledger/ledger.js';
+import type { RepoContext } from './context.js';
+import { debugLogger } from './debug.js';
+import { offlinePlanOptions, recordFor } from './record.js';
+
+/**
+ * delete: the ledger has the worklog id. lookup: it may be on Jira without the ledger knowing its id
+ * (a post that was interrupted, or a token posted from another clone or CI): find it by its marker.
+ * cancel: not posted; recording it undone keeps it from being posted later.
+ */
+export type UndoAction = 'delete' | 'lookup' | 'cancel';
+
+export interface UndoTarget {
+  id: string;
+  sha: string;
+  issue: string;
+  seconds: number;
+  started?: string | undefined;
+  worklogId?: string | undefined;
+  /** The ledger's state, or `unknown` for a token of the commit the ledger has never seen. */
+  state: LedgerState | 'unknown';
+  action: UndoAction;
+}
+
+export interface UndoPlan {
+  /** The commit's full SHA (from git, or from the ledger when git no longer has it). */
+  sha: string;
+  /** Whether git still has the commit. */
+  inGit: boolean;
+  targets: UndoTarget[];
+  /** Tokens an earlier undo already took care of. */
+  alreadyUndone: UndoTarget[];
+}
+
+export interface UndoEntry {
+  id: string;
+  sha: string;
+  issue: string;
+  seconds: number;
+  started?: string;
+  worklogId?: string;
+  /** cancelled: the state it had (pending, failed, unknown); failed: what went wrong. */
+  was?: string;
+  error?: string;
+  code?: string;
+}
+
+export interface UndoResult {
+  sha: string;
+  deleted: UndoEntry[];
+  /** Deleted on Jira already (by hand, or by an undo that was interrupted): recorded undone. */
+  alreadyGone: UndoEntry[];
+  /** Never posted: recorded undone so they are not posted later. */
+  cancelled: UndoEntry[];
+  /** Left as they were; running undo again retries them. */
+  failed: UndoEntry[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Around `started` when looking a token up by its marker (a `started` setting may have moved it). */
+const WINDOW_MS = 15 * DAY_MS;
+const HEX_PREFIX = /^[0-9a-f]{4,40}$/i;
+
+function targetOf(r: LedgerRecord | undefined, w: PlannedWorklog | undefined): UndoTarget | null {
+  const base = r ?? w;
+  if (base === undefined) return null;
+  const t = {
+    id: base.id,
+    sha: base.sha,
+    issue: base.issue,
+    seconds: base.seconds,
+    started: r?.started ?? w?.started,
+  };
+  switch (r?.state) {
+    case undefined:
+      return { ...t, state: 'unknown', action: 'lookup' };
+    case 'posted':
+      return r.worklogId
+        ? { ...t, state: 'posted', worklogId: r.worklogId, action: 'delete' }
+        : { ...t, state: 'posted', action: 'lookup' };
+    case 'posting':
+      return { ...t, state: 'posting', action: 'lookup' };
+    case 'pending':
+    case 'failed':
+      return { ...t, state: r.state, action: 'cancel' };
+    case 'undone':
+      return { ...t, state: 'undone', action: 'cancel' };
+    case 'skipped':
+      // Not mine, or skipped for a reason: jlog never posted it from here and will not.
+      return null;
+  }
+}
+
+/** Which commit `rev` means: git first, else a SHA prefix of the ledger's records (the commit is gone). */
+async function findCommit(
+  ctx: RepoContext,
+  view: LedgerView,
+  rev: string,
+): Promise<{ sha: string; inGit: boolean }> {
+  const full = await resolveRev(ctx.repo.top, rev);
+  if (full !== null) return { sha: full, inGit: true };
+  const prefix = rev.toLowerCase();
+  const shas = HEX_PREFIX.test(rev)
+    ? [...new Set(view.all().map((r) => r.sha))].filter((s) => s.startsWith(prefix))
+    : [];
+  if (shas.length === 1) return { sha: shas[0]!, inGit: false };
+  if (shas.length > 1) {
+    throw usageError(
+      `"${rev}" is ambiguous: it starts ${shas.length} commits in the ledger`,
+      `give more of the SHA (${shas.map((s) => s.slice(0, 12)).join(', ')})`,
+    );
+  }
+  throw usageError(
+    `"${rev.slice(0, 80)}" names no commit here and none in the ledger`,
+    'give the SHA of a commit jlog posted (jlog status lists them)',
+  );
+}
+
+/** The commit's tokens the ledger knows, plus (when git has the commit) those it does not. */
+async function commitTokens(
+  ctx: RepoContext,
+  sha: string,
+  inGit: boolean,
+  view: LedgerView,
+): Promise<Map<string, { r?: LedgerRecord; w?: PlannedWorklog }>> {
+  const tokens = new Map<string, { r?: LedgerRecord; w?: PlannedWorklog }>();
+  for (const r of view.bySha(sha)) tokens.set(r.id, { r });
+  if (inGit) {
+    const commit = await readCommit(ctx.repo.top, sha);
+    if (commit !== null) {
+      for (const w of commitWorklogs(commit, await offlinePlanOptions(ctx)).worklogs)
+        tokens.set(w.id, { ...tokens.get(w.id), w });
+    }
+  }
+  return tokens;
+}
+
+export async function planUndo(ctx: RepoContext, rev: string): Promise<UndoPlan> {
+  const view = await ctx.ledger.read();
+  const { sha, inGit } = await findCommit(ctx, view, rev);
+  const targets: UndoTarget[] = [];
+  const alreadyUndone: UndoTarget[] = [];
+  for (const { r, w } of (await commitTokens(ctx, sha, inGit, view)).values()) {
+    const t = targetOf(r, w);
+    if (t === null) continue;
+    (t.state === 'undone' ? alreadyUndone : targets).push(t);
+  }
+  return { sha, inGit, targets, alreadyUndone };
+}
+
+function entryOf(t: UndoTarget, extra: Partial<UndoEntry> = {}): UndoEntry {
+  const e: UndoEntry = { id: t.id, sha: t.sha, issue: t.issue, seconds: t.seconds };
+  if (t.started !== undefined) e.started = t.started;
+  if (t.worklogId !== undefined) e.worklogId = t.worklogId;
+  return { ...e, ...extra };
+}
+
+function undoneRecord(
+  r: LedgerRecord | undefined,
+  w: PlannedWorklog | undefined,
+  worklogId: string | undefined,
+): LedgerRecord {
+  const base: LedgerRecord = r ? { ...r } : recordFor(w!, { state: 'undone' });
+  delete base.error;
+  delete base.code;
+  delete base.retryable;
+  delete base.worklogId;
+  return { ...base, state: 'undone', at: new Date().toISOString(), ...(worklogId ? { worklogId } : {}) };
+}
+
+export interface ApplyUndoOptions {
+  /** Wait for another process that is posting (default true). */
+  waitForLock?: boolean;
+}
+
+/** Applies the plan under the post lock; throws on a 401 (what was done so far stays recorded). */
+export async function applyUndo(
+  ctx: RepoContext,
+  plan: UndoPlan,
+  opts: ApplyUndoOptions = {},
+): Promise<UndoResult> {
+  const log = debugLogger(ctx, ctx.env);
+  let jira: JiraClient | null = null;
+  const client = async (): Promise<JiraClient> => {
+    if (jira !== null) return jira;
+    const creds = await resolveCredentials(ctx.config, ctx.env);
+    return (jira = createJiraClient(creds, {
+      timeoutMs: ctx.config.timeoutMs,
+      concurrency: 1,
+      ...(log ? { debug: log } : {}),
+    }));
+  };
+  try {
+    const result = await ctx.ledger.withLock('post', () => undoLocked(ctx, plan, client, log), {
+      wait: opts.waitForLock !== false,
+    });
+    if (result === null) {
+      throw new JlogError('E_LEDGER_LOCKED', 'another jlog process is posting right now', {
+        hint: 'run jlog undo again in a moment',
+      });
+    }
+    return result;
+  } finally {
+    await (jira as JiraClient | null)?.close();
+  }
+}
+
+async function undoLocked(
+  ctx: RepoContext,
+  plan: UndoPlan,
+  client: () => Promise<JiraClient>,
+  log: ((line: string) => void) | undefined,
+): Promise<UndoResult> {
+  const result: UndoResult = { sha: plan.sha, deleted: [], alreadyGone: [], cancelled: [], failed: [] };
+  const view = await ctx.ledger.read();
+  const tokens = await commitTokens(ctx, plan.sha, plan.inGit, view);
+  for (const planned of plan.targets) {
+    const token = tokens.get(planned.id);
+    // Decide again from the ledger as it is now, under the lock.
+    const t = token ? targetOf(token.r, token.w) : null;
+    if (t === null || t.state === 'undone') continue;
+    const record = async (worklogId?: string): Promise<void> =>
+      ctx.ledger.append([undoneRecord(token?.r, token?.w, worklogId)]);
+    try {
+      let worklogId = t.worklogId;
+      if (t.action === 'lookup') worklogId = await findByMarker(await client(), t);
+      if (worklogId === undefined) {
+        await record();
+        result.cancelled.push(entryOf(t, { was: t.action === 'lookup' ? 'not on Jira' : t.state }));
+        continue;
+      }
+      const gone = await deleteWorklog(await client(), t.issue, worklogId);
+      await record(worklogId);
+      (gone ? result.alreadyGone : result.deleted).push(entryOf(t, { worklogId }));
+      log?.(`undo ${t.id}: worklog ${worklogId} ${gone ? 'already gone' : 'deleted'}`);
+    } catch (err) {
+      // A 401 stops everything (every later call would fail the same way); a config or credential problem too.
+      if (
+        isJlogError(err, 'E_JIRA_AUTH') ||
+        isJlogError(err, 'E_CREDENTIALS') ||
+        isJlogError(err, 'E_CONFIG')
+      )
+        throw err;
+      const e = isJlogError(err) ? err : new JlogError('E_INTERNAL', String(err), { cause: err });
+      result.failed.push(entryOf(t, { error: e.message, code: e.code }));
+    }
+  }
+  return result;
+}
+
+/** true when the worklog was already gone (404): it is undone either way. */
+async function deleteWorklog(jira: JiraClient, issue: string, id: string): Promise<boolean> {
+  try {
+    await jira.deleteWorklog(issue, id, { adjustEstimate: 'auto' });
+    return false;
+  } catch (err) {
+    if (isJlogError(err, 'E_JIRA_NOT_FOUND')) return true;
+    throw err;
+  }
+}
+
+/** The id of the worklog carrying this token's marker, or undefined when Jira has none (or no such issue). */
+async function findByMarker(jira: JiraClient, t: UndoTarget): Promise<string | undefined> {
+  const at = t.started === undefined ? Number.NaN : startedToMs(t.started);
+  const window = Number.isNaN(at) ? {} : { startedAfter: at - WINDOW_MS, startedBefore: at + WINDOW_MS };
+  try {
+    const remote = await jira.listWorklogs(t.issue, window);
+    return remote.find((w) => w.marker?.id === t.id)?.id;
+  } catch (err) {
+    if (isJlogError(err, 'E_JIRA_NOT_FOUND')) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,88 @@
+// Jira's answers as JlogErrors (SPEC §4): a stable code, Jira's own message, whether a later try
+// can help, and for 401 what to fix. Messages pass through the redactor.
+
+import { JlogError } from '../errors.js';
+import type { Redactor } from './redact.js';
+import type { Credentials } from './types.js';
+
+/** Jira's error text: `errorMessages` and the values of `errors`, joined; '' when none. */
+export function jiraMessage(body: unknown): string {
+  if (body === null || typeof body !== 'object') return '';
+  const { errorMessages, errors, message } = body as Record<string, unknown>;
+  const parts: string[] = [];
+  if (Array.isArray(errorMessages)) {
+    for (const m of errorMessages) if (typeof m === 'string' && m.trim() !== '') parts.push(m.trim());
+  }
+  if (errors !== null && typeof errors === 'object') {
+    for (const v of Object.values(errors)) if (typeof v === 'string' && v.trim() !== '') parts.push(v.trim());
+  }
+  // Gateways and Data Center sometimes answer `{"message": …}`.
+  if (parts.length === 0 && typeof message === 'string' && message.trim() !== '') parts.push(message.trim());
+  return parts.join('; ');
+}
+
+const TIME_TRACKING_OFF =
+  /time\s*tracking[^.;]*\b(disabled|not enabled|not turned on|switched off|is off|turned off)\b/i;
+
+export function authHint(auth: Credentials['auth']): string {
+  return auth.type === 'basic'
+    ? 'Check JIRA_USER_EMAIL and JIRA_API_TOKEN (API tokens expire, one year by default; create one at ' +
+        'https://id.atlassian.com/manage-profile/security/api-tokens). A scoped API token needs ' +
+        'JIRA_BASE_URL=https://api.atlassian.com/ex/jira/<cloudId>. Or run `jlog login`.'
+    : 'Check JIRA_API_TOKEN: the personal access token or OAuth 2.0 access token may have expired or ' +
+        'been revoked (OAuth needs JIRA_BASE_URL=https://api.atlassian.com/ex/jira/<cloudId>). Or run `jlog login`.';
+}
+
+export interface StatusContext {
+  /** What the call was doing, for the message: `adding a worklog to PROJ-7`. */
+  what: string;
+  status: number;
+  body: unknown;
+  auth: Credentials['auth'];
+  redact: Redactor;
+  retryAfterMs?: number | undefined;
+}
+
+/** The error for a final 4xx/5xx answer (after retries, when any applied). */
+export function errorForStatus(ctx: StatusContext): JlogError {
+  const { status, redact, retryAfterMs } = ctx;
+  const said = redact(jiraMessage(ctx.body));
+  const message = redact(`${ctx.what}: Jira answered ${status}${said === '' ? '' : `: ${said}`}`);
+  const base = { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  switch (status) {
+    case 400:
+      if (TIME_TRACKING_OFF.test(said)) {
+        return new JlogError('E_JIRA_TIME_TRACKING_OFF', message, {
+          ...base,
+          retryable: true,
+          hint: 'A Jira administrator can enable time tracking (Jira settings > Work items > Time tracking).',
+        });
+      }
+      return new JlogError('E_JIRA_BAD_REQUEST', message, { ...base, retryable: false });
+    case 401:
+      return new JlogError('E_JIRA_AUTH', message, { ...base, retryable: true, hint: authHint(ctx.auth) });
+    case 403:
+      return new JlogError('E_JIRA_FORBIDDEN', message, {
+        ...base,
+        retryable: true,
+        hint: 'The account needs the Browse projects and Work on issues permissions for this project.',
+      });
+    case 404:
+      return new JlogError('E_JIRA_NOT_FOUND', message, {
+        ...base,
+        retryable: true,
+        hint: 'Check the issue key, and that this account can see the issue.',
+      });
+    case 413:
+      return new JlogError('E_JIRA_LIMIT', message, { ...base, retryable: false });
+    case 429:
+      return new JlogError('E_JIRA_RATE_LIMITED', message, {
+        ...base,
+        retryable: true,
+        hint: 'Jira is rate-limiting this account; the worklogs stay pending and the next run posts them.',
+      });
+    default:
+      if (status >= 500) return new JlogError('E_JIRA_UNAVAILABLE', message, { ...base, retryable: true });
+      return new JlogError('E_JIRA_PROTOCOL', message, { ...base, retryable: false });
+  }
+}

@@ -1,0 +1,243 @@
+// One request to Jira, with the retry rules of SPEC §4. The only place that sends bytes to Jira:
+// one keep-alive undici Pool per client, each attempt bounded by timeoutMs, every failure a
+// JlogError. A POST that may have landed is never sent again: it fails as E_JIRA_UNKNOWN_OUTCOME
+// and the engine reads the issue's worklogs to find out.
+
+import { Pool } from 'undici';
+import { JlogError } from '../errors.js';
+import { errorForStatus } from './errors.js';
+import type { Pacer } from './pacing.js';
+import { makeRedactor, authorizationHeader, safeCause, type Redactor } from './redact.js';
+import { backoffMs, classifyNetworkError, errorCode, parseRetryAfter } from './retry.js';
+import type { Credentials, JiraClientOptions } from './types.js';
+
+declare const JLOG_VERSION: string;
+const VERSION = typeof JLOG_VERSION === 'string' ? JLOG_VERSION : '0.0.0-dev';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpCall {
+  method: Method;
+  /** Below the API root: `/issue/PROJ-7/worklog`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Counts against this issue's write windows (the caller holds the issue's lock). */
+  writeIssue?: string;
+  /** For messages: `adding a worklog to PROJ-7`. */
+  what: string;
+  /** DELETE: a 404 after an attempt whose outcome was unknown means that attempt landed. */
+  notFoundAfterUnknownIsDone?: boolean;
+}
+
+export interface HttpResult {
+  status: number;
+  /** Parsed JSON, or undefined when the body was empty or not JSON. */
+  body: unknown;
+}
+
+/** Statuses worth another attempt for requests that are safe to repeat. */
+const RETRY_IDEMPOTENT = new Set([429, 500, 502, 503, 504]);
+
+interface Settings {
+  timeoutMs: number;
+  maxRetries: number;
+  retryCapMs: number;
+  retryBaseMs: number;
+}
+
+export class JiraHttp {
+  private readonly pool: Pool;
+  private readonly root: string;
+  private readonly headers: Record<string, string>;
+  private readonly redact: Redactor;
+  private readonly s: Settings;
+  private closed = false;
+
+  constructor(
+    private readonly creds: Credentials,
+    private readonly opts: JiraClientOptions,
+    private readonly pacer: Pacer,
+  ) {
+    let url: URL;
+    try {
+      url = new URL(creds.baseUrl);
+    } catch (cause) {
+      throw new JlogError('E_CREDENTIALS', `The Jira base URL is not a URL: ${creds.baseUrl}`, { cause });
+    }
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    this.s = {
+      timeoutMs,
+      maxRetries: opts.maxRetries ?? 3,
+      retryCapMs: opts.retryCapMs ?? 30_000,
+      retryBaseMs: opts.retryBaseMs ?? 1_000,
+    };
+    this.redact = makeRedactor(creds.auth);
+    // A scoped-token base (`https://api.atlassian.com/ex/jira/<cloudId>`) keeps its path.
+    this.root = `${url.pathname.replace(/\/+$/, '')}/rest/api/${creds.deployment === 'cloud' ? 3 : 2}`;
+    this.headers = {
+      authorization: authorizationHeader(creds.auth),
+      accept: 'application/json',
+      'user-agent': `jlog/${VERSION}`,
+    };
+    this.pool = new Pool(url.origin, {
+      connections: opts.concurrency ?? 4,
+      connectTimeout: Math.min(timeoutMs, opts.connectTimeoutMs ?? 10_000),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      pipelining: 1,
+    });
+  }
+
+  async request(call: HttpCall): Promise<HttpResult> {
+    if (this.closed) throw new JlogError('E_INTERNAL', 'The Jira client is closed.');
+    const path = this.pathOf(call);
+    const idempotent = call.method !== 'POST';
+    const attempts = this.s.maxRetries + 1;
+    let uncertain = false;
+    for (let attempt = 1; ; attempt++) {
+      const started = this.pacer.now();
+      let result: HttpResult & { retryAfter?: string | undefined };
+      try {
+        result = await this.pacer.send(call.writeIssue, () => this.once(call.method, path, call.body));
+      } catch (err) {
+        const kind = classifyNetworkError(err);
+        const code = errorCode(err) ?? (err instanceof Error ? err.name : 'error');
+        this.log(
+          `${call.method} ${path} failed after ${this.pacer.now() - started} ms: ${code} (attempt ${attempt})`,
+        );
+        const cause = safeCause(err, this.redact);
+        const timedOut = /TIMEOUT|TimeoutError|AbortError/i.test(code);
+        const why = timedOut ? `no answer within ${this.s.timeoutMs} ms` : `the connection failed (${code})`;
+        if (!idempotent && kind === 'unknown') {
+          throw new JlogError(
+            'E_JIRA_UNKNOWN_OUTCOME',
+            `${call.what}: ${why}; it may or may not have landed.`,
+            {
+              cause,
+              retryable: true,
+            },
+          );
+        }
+        if (kind === 'unknown') uncertain = true;
+        if (attempt < attempts) {
+          await this.wait(call, path, attempt, { code }, undefined);
+          continue;
+        }
+        throw new JlogError('E_JIRA_UNAVAILABLE', `${call.what}: ${why}.`, {
+          cause,
+          retryable: true,
+          hint: `Check that ${new URL(this.creds.baseUrl).host} is reachable; the worklogs stay pending.`,
+        });
+      }
+
+      const { status } = result;
+      this.log(`${call.method} ${path} → ${status} in ${this.pacer.now() - started} ms (attempt ${attempt})`);
+      if (status >= 200 && status < 300) return { status, body: result.body };
+      if (status === 404 && uncertain && call.notFoundAfterUnknownIsDone === true)
+        return { status, body: undefined };
+
+      const retryAfterMs = parseRetryAfter(result.retryAfter, Date.now());
+      const ctx = {
+        what: call.what,
+        status,
+        body: result.body,
+        auth: this.creds.auth,
+        redact: this.redact,
+        retryAfterMs,
+      };
+      // Jira rejects a 429 before doing anything, so even a POST may go again; any 5xx on a POST
+      // may have come after the worklog was stored.
+      if (!idempotent && status >= 500) {
+        const e = errorForStatus(ctx);
+        throw new JlogError(
+          'E_JIRA_UNKNOWN_OUTCOME',
+          `${e.message}; the worklog may or may not have landed.`,
+          {
+            status,
+            retryable: true,
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          },
+        );
+      }
+      if (status >= 500 && status !== 501 && status !== 505) uncertain = true;
+      const retryable = status === 429 || (idempotent && RETRY_IDEMPOTENT.has(status));
+      const tooLong = retryAfterMs !== undefined && retryAfterMs > this.s.retryCapMs;
+      if (retryable && attempt < attempts && !tooLong) {
+        await this.wait(call, path, attempt, { status }, retryAfterMs);
+        continue;
+      }
+      throw errorForStatus(ctx);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+
+  private pathOf(call: HttpCall): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return `${this.root}${call.path}${qs === '' ? '' : `?${qs}`}`;
+  }
+
+  private async once(
+    method: Method,
+    path: string,
+    body: unknown,
+  ): Promise<HttpResult & { retryAfter?: string | undefined }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await this.pool.request({
+      method,
+      path,
+      headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+      body: payload,
+      // The whole attempt, connect to last byte: a server that hangs mid-body cannot hang the run.
+      signal: AbortSignal.timeout(this.s.timeoutMs),
+      headersTimeout: this.s.timeoutMs,
+      bodyTimeout: this.s.timeoutMs,
+    });
+    const text = await res.body.text();
+    let parsed: unknown;
+    if (text.trim() !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    const ra = res.headers['retry-after'];
+    return { status: res.statusCode, body: parsed, retryAfter: Array.isArray(ra) ? ra[0] : ra };
+  }
+
+  private async wait(
+    call: HttpCall,
+    path: string,
+    attempt: number,
+    why: { status?: number; code?: string },
+    retryAfterMs: number | undefined,
+  ): Promise<void> {
+    const delayMs = backoffMs({
+      attempt,
+      baseMs: this.s.retryBaseMs,
+      capMs: this.s.retryCapMs,
+      retryAfterMs,
+    });
+    this.log(`${call.method} ${path}: retry in ${delayMs} ms after ${why.status ?? why.code}`);
+    this.opts.onRetry?.({
+      method: call.method,
+      path: path.split('?')[0] as string,
+      attempt,
+      delayMs,
+      ...why,
+    });
+    await this.pacer.sleep(delayMs);
+  }
+
+  private log(line: string): void {
+    this.opts.debug?.(this.redact(`jira: ${line}`));
+  }
+}

@@ -1,0 +1,85 @@
+// The Jira client's public types. Credentials are the config area's (a type-only import: the
+// client does not load credentials, it is handed them).
+
+import type { Credentials } from '../config/credentials.js';
+import type { WorklogBody } from '../core/jira-format.js';
+import type { Marker } from '../core/types.js';
+
+export type { Credentials, WorklogBody };
+
+export interface RetryInfo {
+  method: string;
+  /** Path without the query (no credential is ever part of it). */
+  path: string;
+  /** The attempt that just failed, 1-based. */
+  attempt: number;
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+  /** HTTP status of the failed attempt, or the network error code. */
+  status?: number;
+  code?: string;
+}
+
+export interface JiraClientOptions {
+  /** Bounds each attempt end to end (connect, headers, body). Default 30 000. */
+  timeoutMs?: number;
+  /** Default: min(timeoutMs, 10 000). */
+  connectTimeoutMs?: number;
+  /** Requests in flight across the client, and keep-alive connections. Default 4. */
+  concurrency?: number;
+  /** Retries after the first attempt, for what is safe to retry. Default 3 (4 attempts). */
+  maxRetries?: number;
+  /** Longest single wait between attempts; a longer Retry-After fails at once. Default 30 000. */
+  retryCapMs?: number;
+  /** First backoff step when Jira gives no Retry-After (doubles each attempt, ×0.7–1.3). Default 1000. */
+  retryBaseMs?: number;
+  onRetry?: (info: RetryInfo) => void;
+  /** One line per request and retry, credentials redacted. */
+  debug?: (line: string) => void;
+}
+
+export interface WriteQuery {
+  adjustEstimate: 'auto' | 'leave';
+  notifyUsers: boolean;
+}
+
+export interface RemoteWorklog {
+  id: string;
+  /** As Jira returned it. */
+  started: string;
+  startedMs: number;
+  timeSpentSeconds: number;
+  /** The comment flattened to plain text ('' when none). */
+  comment: string;
+  authorEmail?: string;
+  authorAccountId?: string;
+  /** The jlog property, when it has the marker's shape. */
+  marker?: Marker;
+}
+
+export interface JiraUser {
+  accountId: string;
+  displayName: string;
+  emailAddress?: string;
+}
+
+export interface TimeTrackingInfo {
+  timeTrackingEnabled: boolean;
+  hoursPerDay: number;
+  daysPerWeek: number;
+}
+
+export interface JiraClient {
+  addWorklog(issue: string, body: WorklogBody, q: WriteQuery): Promise<{ id: string }>;
+  /** Every page, with `expand=properties`; bounds in Unix ms. */
+  listWorklogs(
+    issue: string,
+    q?: { startedAfter?: number; startedBefore?: number },
+  ): Promise<RemoteWorklog[]>;
+  updateWorklog(issue: string, id: string, body: WorklogBody, q: WriteQuery): Promise<void>;
+  deleteWorklog(issue: string, id: string, q: { adjustEstimate: 'auto' | 'leave' }): Promise<void>;
+  myself(): Promise<JiraUser>;
+  /** Cached for the client's life. */
+  configuration(): Promise<TimeTrackingInfo>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,238 @@
+// Pure: ledger lines → the current state of every id. The ledger is a log and the last record of an id
+// is its state; lines that are not a record (a torn or hand-edited line) are skipped, never fatal.
+import type { LedgerRecord, LedgerState } from '../core/types.js';
+
+export const LEDGER_STATES: readonly LedgerState[] = [
+  'pending',
+  'posting',
+  'posted',
+  'failed',
+  'skipped',
+  'undone',
+];
+const STATES: ReadonlySet<string> = new Set(LEDGER_STATES);
+
+/** First line of a compacted ledger: its random `gen` tells readers the file was replaced. */
+export interface LedgerHeader {
+  jlog: 'ledger';
+  v: 1;
+  gen: string;
+}
+
+export interface LedgerView {
+  get(id: string): LedgerRecord | undefined;
+  /** Current state of every id, in first-seen order. */
+  all(): LedgerRecord[];
+  /** Current records of a commit's tokens, ordered by n (the index in `<sha>:<n>`). */
+  bySha(sha: string): LedgerRecord[];
+  counts(): Record<LedgerState, number>;
+  readonly size: number;
+  /** Lines that were not a record (skipped). */
+  readonly invalid: number;
+}
+
+/**
+ * The fold so far; immutable, every step returns a new one. Recent changes go to a small overlay on a
+ * shared base map, so a step costs O(its records) instead of a copy of a 100k-entry map; the overlay
+ * is merged into a new base once it grows past OVERLAY_MAX (amortized).
+ */
+export interface Fold {
+  readonly base: ReadonlyMap<string, LedgerRecord>;
+  /** Ids changed or added since `base` was built, in first-seen order. */
+  readonly overlay: ReadonlyMap<string, LedgerRecord>;
+  /** Live ids. */
+  readonly size: number;
+  /** Record lines folded, superseded ones included (what compaction would remove). */
+  readonly lines: number;
+  readonly invalid: number;
+}
+
+const OVERLAY_MAX = 2048;
+const NO_RECORDS: ReadonlyMap<string, LedgerRecord> = new Map();
+
+export const EMPTY_FOLD: Fold = { base: NO_RECORDS, overlay: NO_RECORDS, size: 0, lines: 0, invalid: 0 };
+
+function isRecord(value: unknown): value is LedgerRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<LedgerRecord>;
+  return (
+    typeof r.id === 'string' &&
+    typeof r.sha === 'string' &&
+    typeof r.issue === 'string' &&
+    typeof r.seconds === 'number' &&
+    typeof r.state === 'string' &&
+    STATES.has(r.state)
+  );
+}
+
+function isHeader(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { jlog?: unknown }).jlog === 'ledger';
+}
+
+/** A parsed line: a record, a header (ignored), or null when it is not a valid record. */
+export function parseLine(line: string): LedgerRecord | 'header' | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  return isRecord(value) ? value : isHeader(value) ? 'header' : null;
+}
+
+/** Parses complete lines (`text` holds whole lines only; empty lines are ignored). */
+export function parseLines(text: string): { records: LedgerRecord[]; invalid: number } {
+  return parseAsArray(text) ?? parseEachLine(text);
+}
+
+/**
+ * The fast path: the lines as one JSON array, one JSON.parse (a record's JSON never holds a raw
+ * newline). Null when some line is not JSON (or there is an empty line): then each line on its own.
+ */
+function parseAsArray(text: string): { records: LedgerRecord[]; invalid: number } | null {
+  if (!text.endsWith('\n') || text.includes('\n\n') || text.startsWith('\n')) return null;
+  let values: unknown[];
+  try {
+    values = JSON.parse('[' + text.slice(0, -1).replaceAll('\n', ',') + ']') as unknown[];
+  } catch {
+    return null;
+  }
+  let lineCount = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCount++;
+  if (values.length !== lineCount) return null; // a line held a comma-joined fragment: parse each
+  const records: LedgerRecord[] = [];
+  let invalid = 0;
+  for (const value of values) {
+    if (isRecord(value)) records.push(value);
+    else if (!isHeader(value)) invalid++;
+  }
+  return { records, invalid };
+}
+
+function parseEachLine(text: string): { records: LedgerRecord[]; invalid: number } {
+  const records: LedgerRecord[] = [];
+  let invalid = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      const parsed = parseLine(text.slice(start, end));
+      if (parsed === null) invalid++;
+      else if (parsed !== 'header') records.push(parsed);
+    }
+    start = end + 1;
+  }
+  return { records, invalid };
+}
+
+/** Folds complete lines onto `base`. */
+export function foldText(base: Fold, text: string): Fold {
+  const { records, invalid } = parseLines(text);
+  return foldRecords(base, records, invalid);
+}
+
+/** Folds records (in log order) onto `fold`. */
+export function foldRecords(fold: Fold, records: readonly LedgerRecord[], invalid = 0): Fold {
+  const lines = fold.lines + records.length;
+  const invalidTotal = fold.invalid + invalid;
+  if (fold.overlay.size + records.length > OVERLAY_MAX) {
+    const map = new Map(fold.base);
+    for (const [id, r] of fold.overlay) map.set(id, r);
+    for (const r of records) map.set(r.id, r);
+    return { base: map, overlay: NO_RECORDS, size: map.size, lines, invalid: invalidTotal };
+  }
+  const overlay = new Map(fold.overlay);
+  let size = fold.size;
+  for (const r of records) {
+    if (!overlay.has(r.id) && !fold.base.has(r.id)) size++;
+    overlay.set(r.id, r);
+  }
+  return { base: fold.base, overlay, size, lines, invalid: invalidTotal };
+}
+
+/** Current records, in first-seen order. */
+export function* current(fold: Fold): Generator<LedgerRecord> {
+  const { base, overlay } = fold;
+  if (overlay.size === 0) {
+    yield* base.values();
+    return;
+  }
+  for (const [id, r] of base) yield overlay.get(id) ?? r;
+  for (const [id, r] of overlay) if (!base.has(id)) yield r;
+}
+
+/** The same state as a single base map (what compaction leaves). */
+export function flatten(fold: Fold): Fold {
+  const map = new Map<string, LedgerRecord>();
+  for (const r of current(fold)) map.set(r.id, r);
+  return { base: map, overlay: NO_RECORDS, size: map.size, lines: map.size, invalid: 0 };
+}
+
+/** Many superseded records: rewrite the folded state (SPEC: > 2× live ids and > 10k lines). */
+export function needsCompaction(fold: Fold): boolean {
+  const total = fold.lines + fold.invalid;
+  return total > 10_000 && total > 2 * fold.size;
+}
+
+/** The serialized ledger: one JSON line per record, each ending in a newline. */
+export function serialize(records: readonly LedgerRecord[]): string {
+  let out = '';
+  for (const r of records) out += JSON.stringify(r) + '\n';
+  return out;
+}
+
+function indexOf(id: string): number {
+  const n = Number(id.slice(id.lastIndexOf(':') + 1));
+  return Number.isFinite(n) ? n : 0;
+}
+
+class View implements LedgerView {
+  #bySha: Map<string, LedgerRecord[]> | undefined;
+  #counts: Record<LedgerState, number> | undefined;
+
+  constructor(private readonly fold: Fold) {}
+
+  get size(): number {
+    return this.fold.size;
+  }
+
+  get invalid(): number {
+    return this.fold.invalid;
+  }
+
+  get(id: string): LedgerRecord | undefined {
+    return this.fold.overlay.get(id) ?? this.fold.base.get(id);
+  }
+
+  all(): LedgerRecord[] {
+    return [...current(this.fold)];
+  }
+
+  bySha(sha: string): LedgerRecord[] {
+    if (this.#bySha === undefined) {
+      const index = new Map<string, LedgerRecord[]>();
+      for (const r of current(this.fold)) {
+        const list = index.get(r.sha);
+        if (list === undefined) index.set(r.sha, [r]);
+        else list.push(r);
+      }
+      for (const list of index.values()) list.sort((a, b) => indexOf(a.id) - indexOf(b.id));
+      this.#bySha = index;
+    }
+    return [...(this.#bySha.get(sha) ?? [])];
+  }
+
+  counts(): Record<LedgerState, number> {
+    if (this.#counts === undefined) {
+      const counts = Object.fromEntries(LEDGER_STATES.map((s) => [s, 0])) as Record<LedgerState, number>;
+      for (const r of current(this.fold)) counts[r.state]++;
+      this.#counts = counts;
+    }
+    return { ...this.#counts };
+  }
+}
+
+export function viewOf(fold: Fold): LedgerView {
+  return new View(fold);
+}

@@ -1,0 +1,231 @@
+// The ledger: `<git common dir>/jlog/ledger.jsonl`, an append-only log of JSON lines where the last
+// record of an id is its state. The only module that touches the ledger files (STYLE.md).
+//
+// Durability: every append is one write of whole lines then fsync, under an exclusive lock; a torn
+// last line is ignored by readers and cut off by the next writer. Readers take no lock.
+// Speed: a Ledger remembers how far it has read (inode, offset, the file's first bytes), so the next
+// read or claim parses only the lines appended since; a compaction elsewhere changes the first bytes
+// (a random header), which forces a full re-read.
+import { randomBytes } from 'node:crypto';
+import { readdir, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { LedgerRecord } from '../core/types.js';
+import { readCache, writeCache } from './cache.js';
+import { appendLines, completeLength, ensureDir, HEAD_BYTES, readFrom, writeAtomic } from './files.js';
+import {
+  EMPTY_FOLD,
+  flatten,
+  foldText,
+  needsCompaction,
+  serialize,
+  viewOf,
+  type Fold,
+  type LedgerView,
+} from './fold.js';
+import { acquire, resolveStaleMs } from './lock.js';
+
+export type { LedgerView } from './fold.js';
+
+const LEDGER_FILE = 'ledger.jsonl';
+const DEFAULT_POST_TIMEOUT_MS = 10 * 60_000;
+
+export function ledgerDirFor(commonDir: string): string {
+  return join(commonDir, 'jlog');
+}
+
+/** What this process last read: enough to read only what was appended since. */
+interface Snapshot {
+  /** -1: there was no file. */
+  ino: number;
+  /** Bytes of complete lines folded so far. */
+  offset: number;
+  /** The file's first bytes (at most `offset`): a replaced file starts differently. */
+  head: Buffer;
+  fold: Fold;
+  view: LedgerView;
+}
+
+const NO_FILE: Snapshot = {
+  ino: -1,
+  offset: 0,
+  head: Buffer.alloc(0),
+  fold: EMPTY_FOLD,
+  view: viewOf(EMPTY_FOLD),
+};
+
+function sameFile(snap: Snapshot, ino: number, head: Buffer): boolean {
+  return (
+    (snap.ino === ino || snap.offset === 0) &&
+    head.length >= snap.head.length &&
+    head.subarray(0, snap.head.length).equals(snap.head)
+  );
+}
+
+export class Ledger {
+  readonly dir: string;
+  readonly #file: string;
+  readonly #staleMs: number;
+  #snap: Snapshot | undefined;
+  /** Serializes this instance's own lock holders, so they queue instead of polling the lock dir. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(dir: string, staleMs: number) {
+    this.dir = dir;
+    this.#file = join(dir, LEDGER_FILE);
+    this.#staleMs = staleMs;
+  }
+
+  /** No I/O: the dir is created (0700) on the first write; a missing ledger reads as empty. */
+  static open(dir: string, opts: { lockStaleMs?: number } = {}): Ledger {
+    return new Ledger(resolve(dir), resolveStaleMs(opts.lockStaleMs));
+  }
+
+  /** The current state. No lock: a torn last line is simply not part of it yet. */
+  async read(): Promise<LedgerView> {
+    return (await this.#load()).view;
+  }
+
+  /** Appends records durably (one write, fsync) under the ledger lock. */
+  async append(records: LedgerRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#locked(async () => {
+      await this.#write(records);
+      await this.#compactIfDue();
+    });
+  }
+
+  /** Read-modify-append under the lock: what `fn` saw is still the state when its records land. */
+  async update<T>(fn: (view: LedgerView) => { records: LedgerRecord[]; result: T }): Promise<T> {
+    return this.#locked(async () => {
+      const { records, result } = fn((await this.#load()).view);
+      if (records.length > 0) await this.#write(records);
+      await this.#compactIfDue();
+      return result;
+    });
+  }
+
+  /**
+   * Runs `fn` holding the long-lived `post` lock (one poster at a time). `wait: false` returns null at
+   * once when another process holds it. `fn` gets a signal that aborts if the lock is lost (this
+   * process stalled past the stale time and another took over): stop posting when it fires.
+   */
+  async withLock<T>(
+    name: 'post',
+    fn: (signal: AbortSignal) => Promise<T>,
+    opts: { wait: boolean; timeoutMs?: number },
+  ): Promise<T | null> {
+    await ensureDir(this.dir);
+    const held = await acquire(this.dir, name, {
+      staleMs: this.#staleMs,
+      wait: opts.wait,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS,
+      maxDelayMs: 1_000,
+    });
+    if (held === null) return null;
+    try {
+      return await fn(held.signal);
+    } finally {
+      await held.release();
+    }
+  }
+
+  /** Rewrites the ledger as one record per id (atomically, under the lock). */
+  async compact(): Promise<void> {
+    await this.#locked(() => this.#compact());
+  }
+
+  readCache<T>(name: string): Promise<{ value: T; at: number } | null> {
+    return readCache<T>(this.dir, name);
+  }
+
+  writeCache(name: string, value: unknown): Promise<void> {
+    return writeCache(this.dir, name, value);
+  }
+
+  /** A log file in the ledger dir (`jlog.log` by default). */
+  logPath(name = 'jlog.log'): string {
+    return join(this.dir, name);
+  }
+
+  async #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      await ensureDir(this.dir);
+      const held = await acquire(this.dir, 'ledger', {
+        staleMs: this.#staleMs,
+        wait: true,
+        // Long enough to outlast a dead holder's lock going stale.
+        timeoutMs: Math.max(10_000, 3 * this.#staleMs),
+        maxDelayMs: 200,
+      });
+      try {
+        return await fn();
+      } finally {
+        await held?.release();
+      }
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #load(): Promise<Snapshot> {
+    const prev = this.#snap ?? NO_FILE;
+    let got = await readFrom(this.#file, prev.offset);
+    if (got === null) return (this.#snap = NO_FILE);
+    let base = prev;
+    if (!sameFile(prev, got.ino, got.head) || got.size < prev.offset) {
+      got = await readFrom(this.#file, 0);
+      if (got === null) return (this.#snap = NO_FILE);
+      base = NO_FILE;
+    }
+    const n = completeLength(got.bytes);
+    if (n === 0 && base === prev && prev.ino === got.ino) return (this.#snap = prev);
+    const fold = n === 0 ? base.fold : foldText(base.fold, got.bytes.toString('utf8', 0, n));
+    const offset = base.offset + n;
+    const head = Buffer.from(got.head.subarray(0, Math.min(HEAD_BYTES, offset)));
+    return (this.#snap = { ino: got.ino, offset, head, fold, view: viewOf(fold) });
+  }
+
+  /** Under the lock. */
+  async #write(records: LedgerRecord[]): Promise<void> {
+    const text = serialize(records);
+    const data = Buffer.from(text);
+    const { ino, start, head } = await appendLines(this.#file, data);
+    const prev = this.#snap;
+    // When nothing else was appended since our last read, fold our own lines instead of re-reading.
+    if (prev !== undefined && prev.offset === start && sameFile(prev, ino, head)) {
+      const fold = foldText(prev.fold, text);
+      const offset = start + data.length;
+      const newHead = Buffer.from(head.subarray(0, Math.min(HEAD_BYTES, offset)));
+      this.#snap = { ino, offset, head: newHead, fold, view: viewOf(fold) };
+    }
+  }
+
+  /** Under the lock. Best effort: the records are already durable, so a failure here is not an error. */
+  async #compactIfDue(): Promise<void> {
+    if (this.#snap === undefined || !needsCompaction(this.#snap.fold)) return;
+    await this.#compact().catch(() => {});
+  }
+
+  /** Under the lock. */
+  async #compact(): Promise<void> {
+    const snap = await this.#load();
+    if (snap === NO_FILE) return;
+    await this.#removeStaleTemps();
+    const header = JSON.stringify({ jlog: 'ledger', v: 1, gen: randomBytes(8).toString('hex') }) + '\n';
+    const data = Buffer.from(header + serialize(snap.view.all()));
+    const ino = await writeAtomic(this.#file, data);
+    const fold = flatten(snap.fold);
+    const head = Buffer.from(data.subarray(0, Math.min(HEAD_BYTES, data.length)));
+    this.#snap = { ino, offset: data.length, head, fold, view: viewOf(fold) };
+  }
+
+  /** Temp files of a compaction that was killed (only lock holders create them). */
+  async #removeStaleTemps(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name.startsWith(`${LEDGER_FILE}.`) && name.endsWith('.tmp')) {
+        await unlink(join(this.dir, name)).catch(() => {});
+      }
+    }
+  }
+}

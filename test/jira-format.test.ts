@@ -1,0 +1,214 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  adfDoc,
+  adfToText,
+  buildWorklogBody,
+  formatStarted,
+  formatStartedInZone,
+  markerFromProperties,
+  startedToMs,
+} from '../src/core/jira-format.js';
+import type { PlannedWorklog } from '../src/core/types.js';
+
+const JIRA_STARTED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/;
+
+describe('formatStarted', () => {
+  it.each([
+    ['2026-03-29T01:30:00+01:00', '2026-03-29T01:30:00.000+0100'],
+    ['2026-03-29T03:30:00+02:00', '2026-03-29T03:30:00.000+0200'],
+    ['2026-11-27T09:05:00+01:00', '2026-11-27T09:05:00.000+0100'],
+    ['2026-01-02T23:59:59Z', '2026-01-02T23:59:59.000+0000'],
+    ['2026-07-04T08:00:00-04:00', '2026-07-04T08:00:00.000-0400'],
+    ['2026-07-04T08:00:00+05:30', '2026-07-04T08:00:00.000+0530'],
+    ['2026-07-04T08:00:00-00:30', '2026-07-04T08:00:00.000-0030'],
+    ['2026-07-04T08:00:00.25+0100', '2026-07-04T08:00:00.250+0100'],
+  ])('%s → %s', (iso, expected) => {
+    expect(formatStarted(iso)).toBe(expected);
+  });
+
+  it('moves the instant back but keeps the commit offset', () => {
+    expect(formatStarted('2026-03-29T01:30:00+01:00', 90 * 60)).toBe('2026-03-29T00:00:00.000+0100');
+    // Across midnight and a month boundary, still in the commit's own offset.
+    expect(formatStarted('2026-03-01T00:15:00-05:00', 30 * 60)).toBe('2026-02-28T23:45:00.000-0500');
+    expect(startedToMs(formatStarted('2026-03-29T01:30:00+01:00', 3600))).toBe(
+      Date.parse('2026-03-29T01:30:00+01:00') - 3_600_000,
+    );
+  });
+
+  it('refuses what is not an ISO date with an offset', () => {
+    for (const bad of ['', 'yesterday', '2026-03-29T01:30:00', '2026-03-29 01:30:00+01:00']) {
+      expect(() => formatStarted(bad)).toThrow(RangeError);
+    }
+  });
+
+  it('round-trips any instant and offset (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2090, 0, 1) }),
+        fc.integer({ min: -12 * 60, max: 14 * 60 }),
+        (ms, offset) => {
+          const sign = offset < 0 ? '-' : '+';
+          const abs = Math.abs(offset);
+          const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          const wall = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+          const out = formatStarted(`${wall}${off}`);
+          expect(out).toMatch(JIRA_STARTED);
+          expect(out.endsWith(off.replace(':', ''))).toBe(true);
+          expect(startedToMs(out)).toBe(Math.floor(ms / 1000) * 1000);
+        },
+      ),
+    );
+  });
+});
+
+describe('formatStartedInZone: the offset of that date, not of today', () => {
+  it.each([
+    // Europe/Berlin springs forward at 01:00 UTC on 2026-03-29 and falls back at 01:00 UTC on 2026-10-25.
+    ['2026-03-29T00:59:59Z', 'Europe/Berlin', '2026-03-29T01:59:59.000+0100'],
+    ['2026-03-29T01:00:00Z', 'Europe/Berlin', '2026-03-29T03:00:00.000+0200'],
+    ['2026-10-25T00:59:59Z', 'Europe/Berlin', '2026-10-25T02:59:59.000+0200'],
+    ['2026-10-25T01:00:00Z', 'Europe/Berlin', '2026-10-25T02:00:00.000+0100'],
+    // America/New_York: 2026-03-08 07:00 UTC and 2026-11-01 06:00 UTC.
+    ['2026-03-08T06:59:00Z', 'America/New_York', '2026-03-08T01:59:00.000-0500'],
+    ['2026-03-08T07:00:00Z', 'America/New_York', '2026-03-08T03:00:00.000-0400'],
+    ['2026-11-01T05:30:00Z', 'America/New_York', '2026-11-01T01:30:00.000-0400'],
+    ['2026-11-01T06:30:00Z', 'America/New_York', '2026-11-01T01:30:00.000-0500'],
+    ['2026-06-15T12:00:00.123Z', 'Asia/Kolkata', '2026-06-15T17:30:00.123+0530'],
+    ['2026-06-15T12:00:00Z', 'UTC', '2026-06-15T12:00:00.000+0000'],
+  ])('%s in %s → %s', (iso, zone, expected) => {
+    const ms = Date.parse(iso);
+    const out = formatStartedInZone(ms, zone);
+    expect(out).toBe(expected);
+    expect(startedToMs(out)).toBe(ms);
+  });
+
+  it('throws for an unknown zone', () => {
+    expect(() => formatStartedInZone(0, 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('startedToMs', () => {
+  it('reads Jira, git and JavaScript forms; NaN for junk', () => {
+    const ms = Date.parse('2026-01-17T12:34:00Z');
+    expect(startedToMs('2026-01-17T12:34:00.000+0000')).toBe(ms);
+    expect(startedToMs('2026-01-17T13:34:00.000+0100')).toBe(ms);
+    expect(startedToMs('2026-01-17T12:34:00.000Z')).toBe(ms);
+    expect(startedToMs('2026-01-17T07:34:00-05:00')).toBe(ms);
+    expect(startedToMs('not a date')).toBeNaN();
+  });
+});
+
+describe('ADF', () => {
+  it('wraps text in one paragraph', () => {
+    expect(adfDoc('fixed login')).toEqual({
+      type: 'doc',
+      version: 1,
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'fixed login' }] }],
+    });
+  });
+
+  it('is undefined for empty or blank text: never an empty text node', () => {
+    expect(adfDoc('')).toBeUndefined();
+    expect(adfDoc(' \t\n')).toBeUndefined();
+  });
+
+  it('flattens documents and tolerates junk', () => {
+    expect(adfToText(adfDoc('hello'))).toBe('hello');
+    const doc = {
+      type: 'doc',
+      version: 1,
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'a ' },
+            { type: 'text', text: 'b', marks: [] },
+          ],
+        },
+        {
+          type: 'paragraph',
+          content: [{ type: 'text', text: 'c' }, { type: 'hardBreak' }, { type: 'text', text: 'd' }],
+        },
+      ],
+    };
+    expect(adfToText(doc)).toBe('a b\nc\nd');
+    expect(adfToText('plain v2 comment')).toBe('plain v2 comment');
+    for (const junk of [undefined, null, 42, [], {}, { content: 'x' }, { type: 'text', text: 7 }]) {
+      expect(adfToText(junk)).toBe('');
+    }
+    const deep: Record<string, unknown> = { type: 'text', text: 'x' };
+    let node = deep;
+    for (let i = 0; i < 500; i++) node = { type: 'paragraph', content: [node] };
+    expect(() => adfToText(node)).not.toThrow();
+  });
+});
+
+const planned: PlannedWorklog = {
+  id: 'abc123:0',
+  sha: 'abc123',
+  n: 0,
+  issue: 'PROJ-7',
+  seconds: 5400,
+  comment: 'fixed login',
+  postComment: 'fixed login',
+  started: '2026-11-27T09:05:00.000+0100',
+  startedMs: Date.parse('2026-11-27T09:05:00+01:00'),
+  authorEmail: 'dev@example.com',
+  fp: 'fp1',
+  ck: 'ck1',
+  squash: false,
+};
+
+describe('buildWorklogBody', () => {
+  it('cloud: ADF comment, seconds only, the marker', () => {
+    expect(buildWorklogBody(planned, 'cloud')).toEqual({
+      timeSpentSeconds: 5400,
+      started: '2026-11-27T09:05:00.000+0100',
+      comment: adfDoc('fixed login'),
+      properties: [{ key: 'jlog', value: { v: 1, id: 'abc123:0', fp: 'fp1', ck: 'ck1' } }],
+    });
+  });
+
+  it('datacenter: the comment as a plain string', () => {
+    const body = buildWorklogBody(planned, 'datacenter');
+    expect(body.comment).toBe('fixed login');
+    expect(body).not.toHaveProperty('timeSpent');
+  });
+
+  it('omits the comment when there is none', () => {
+    for (const postComment of ['', '   ']) {
+      for (const d of ['cloud', 'datacenter'] as const) {
+        expect(buildWorklogBody({ ...planned, postComment }, d)).not.toHaveProperty('comment');
+      }
+    }
+  });
+});
+
+describe('markerFromProperties', () => {
+  it('accepts the marker shape only', () => {
+    const m = { v: 1, id: 'a:0', fp: 'f', ck: 'c' };
+    expect(
+      markerFromProperties([
+        { key: 'other', value: 1 },
+        { key: 'jlog', value: m },
+      ]),
+    ).toEqual(m);
+    expect(markerFromProperties([{ key: 'jlog', value: { v: 1, id: 'a:0', fp: 'f' } }])).toEqual({
+      v: 1,
+      id: 'a:0',
+      fp: 'f',
+    });
+    for (const bad of [
+      undefined,
+      'x',
+      [{ key: 'jlog', value: { v: 2, id: 'a', fp: 'f' } }],
+      [{ key: 'jlog', value: { v: 1, id: 3, fp: 'f' } }],
+      [{ key: 'jlog', value: { v: 1, id: 'a', fp: 'f', ck: 1 } }],
+      [{ key: 'jlog', value: null }],
+      [null],
+    ]) {
+      expect(markerFromProperties(bad)).toBeUndefined();
+    }
+  });
+});

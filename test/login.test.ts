@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { credentialsPath, resolveCredentials } from '../src/config/credentials.js';
+import { DEFAULT_CONFIG } from '../src/config/schema.js';
+import { runJlog } from './helpers/cli.js';
+import { isolatedEnv, makeTempDir } from './helpers/repo.js';
+
+// The network half needs the Jira client and the sandbox; without them only the offline cases run.
+const haveJira =
+  existsSync(new URL('../src/jira/client.ts', import.meta.url)) &&
+  existsSync(new URL('../src/sandbox/server.ts', import.meta.url));
+
+const TOKEN = 'sandbox-s3cr3t-token';
+type Sandbox = { url: string; requests: { path: string }[]; close(): Promise<void> };
+const open: Sandbox[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+async function sandbox(credentials: { email: string; token: string } | { token: string }): Promise<Sandbox> {
+  const { startSandbox } = await import('../src/sandbox/server.js');
+  const s = await startSandbox({ credentials });
+  open.push(s);
+  return s;
+}
+
+function userEnv() {
+  const home = makeTempDir('jlog-login-');
+  const cwd = join(home, 'work');
+  mkdirSync(cwd);
+  return { home, cwd, env: isolatedEnv(home) };
+}
+
+describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
+  it('verifies with GET /myself, stores 0600, prints the site and user, and logout removes it', async () => {
+    const s = await sandbox({ email: 'dev@example.com', token: TOKEN });
+    const { cwd, env } = userEnv();
+    const r = await runJlog(['login', '--base-url', `${s.url}/`, '--email', 'dev@example.com'], {
+      cwd,
+      env,
+      input: `${TOKEN}\n`,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^logged in to ${s.url.replace(/[.]/g, '\\.')} as \\S.*\\n$`));
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(s.requests.map((q) => q.path)).toEqual(['/rest/api/3/myself']);
+    const file = credentialsPath(env);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await resolveCredentials(DEFAULT_CONFIG, env)).toEqual({
+      baseUrl: s.url,
+      deployment: 'cloud',
+      auth: { type: 'basic', email: 'dev@example.com', token: TOKEN },
+    });
+
+    const out = await runJlog(['logout'], { cwd, env });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('logged out');
+    expect(existsSync(file)).toBe(false);
+    expect((await runJlog(['logout'], { cwd, env })).stdout).toContain('not logged in');
+  });
+
+  it('stores nothing when Jira refuses the token, and never prints it', async () => {
+    const s = await sandbox({ email: 'dev@example.com', token: TOKEN });
+    const { cwd, env } = userEnv();
+    const r = await runJlog(['login', '--base-url', s.url, '--email', 'dev@example.com'], {
+      cwd,
+      env,
+      input: 'wrong-s3cr3t\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('did not accept these credentials (401); nothing was stored');
+    expect(r.stderr).not.toContain('wrong-s3cr3t');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(credentialsPath(env))).toBe(false);
+  });
+
+  it('stores a bearer token when no email is given, and uses API v2 for Data Center', async () => {
+    const s = await sandbox({ token: TOKEN });
+    const { cwd, env } = userEnv();
+    mkdirSync(join(cwd, '.git'));
+    writeFileSync(
+      join(cwd, '.jlogrc.json'),
+      JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
+    );
+    const r = await runJlog(['login'], { cwd, env, input: `${TOKEN}\r\n` });
+    expect(r.code).toBe(0);
+    expect(s.requests.map((q) => q.path)).toEqual(['/rest/api/2/myself']);
+    const stored = JSON.parse(readFileSync(credentialsPath(env), 'utf8')) as {
+      sites: Record<string, unknown>;
+    };
+    expect(stored.sites[s.url]).toMatchObject({
+      deployment: 'datacenter',
+      auth: { type: 'bearer', token: TOKEN },
+    });
+  });
+});
+
+describe('jlog login without what it needs', () => {
+  it('asks for a token on stdin when none is piped, and for a site when none is known', async () => {
+    const { cwd, env } = userEnv();
+    let r = await runJlog(['login', '--base-url', 'https://acme.atlassian.net', '--email', 'a@b.c'], {
+      cwd,
+      env,
+      input: '',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no token on stdin; nothing was stored');
+    r = await runJlog(['login'], { cwd, env, input: 'x\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no Jira site given');
+    r = await runJlog(['login', '--base-url', 'http://jira.example.com'], { cwd, env, input: 'x\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('must use https://');
+    expect(existsSync(credentialsPath(env))).toBe(false);
+  });
+});
