@@ -22,7 +22,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', '!node:crypto', 'fs', 'child_process', 'http', 'https'], message: 'core/ is pure: no I/O.' },
+            {
+              group: ['node:*', '!node:crypto', 'fs', 'child_process', 'http', 'https'],
+              message: 'core/ is pure: no I/O.',
+            },
             { group: ['undici', 'simple-git', 'cosmiconfig', 'proper-lockfile'], message: 'core/ is pure.' },
             {
               group: ['../git/*', '../jira/*', '../ledger/*', '../engine/*', '../cli/*', '../config/load*'],

@@ -6,12 +6,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 
 const runs = Number(process.argv[2] ?? 15);
 const work = mkdtempSync(join(tmpdir(), 'jlog-bench-config-'));
 const out = join(work, 'dist');
-await build({
+const built = await build({
   entryPoints: { load: 'src/config/load.ts' },
   outdir: out,
   bundle: true,
@@ -21,8 +22,16 @@ await build({
   target: 'node20.19',
   minifySyntax: true,
   banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+  // cosmiconfig's loaders require('typescript') for .ts configs, which jlog never searches; without this
+  // esbuild puts the whole compiler (9 MB) in cosmiconfig's chunk. BENCH_BUNDLE_TS=1 measures that.
+  external: process.env.BENCH_BUNDLE_TS === '1' ? [] : ['typescript'],
+  metafile: true,
   logLevel: 'warning',
 });
+
+for (const [file, { bytes }] of Object.entries(built.metafile.outputs)) {
+  console.log(`${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${file.slice(out.length + 1)}`);
+}
 
 const probe = join(work, 'probe.mjs');
 writeFileSync(
@@ -42,8 +51,12 @@ function repo(name, files) {
 }
 const scenarios = {
   'no config': repo('none', {}),
-  '.jlogrc.json': repo('json', { '.jlogrc.json': '{"jira":{"baseUrl":"https://acme.atlassian.net"},"postOn":"commit"}' }),
-  '.jlogrc.yml': repo('yaml', { '.jlogrc.yml': 'jira:\n  baseUrl: https://acme.atlassian.net\npostOn: commit\n' }),
+  '.jlogrc.json': repo('json', {
+    '.jlogrc.json': '{"jira":{"baseUrl":"https://acme.atlassian.net"},"postOn":"commit"}',
+  }),
+  '.jlogrc.yml': repo('yaml', {
+    '.jlogrc.yml': 'jira:\n  baseUrl: https://acme.atlassian.net\npostOn: commit\n',
+  }),
 };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -66,6 +66,7 @@ try {
   // Baseline: the same records as one JSON array, parsed in one call (no I/O).
   const asArray = '[' + bytes.toString('utf8').trimEnd().split('\n').join(',') + ']';
   const baselineMs = await measure(() => JSON.parse(asArray).length);
+  const textMs = await measure(() => readFileSync(join(dir, 'ledger.jsonl'), 'utf8').length);
   let size = 0;
   const readMs = await measure(async () => {
     size = (await Ledger.open(dir).read()).size;
@@ -98,6 +99,7 @@ try {
   console.log(
     `  Ledger.read() from disk, fresh instance                ${f(readMs)} ms  (${(readMs / baselineMs).toFixed(2)}× baseline)`,
   );
+  console.log(`  for scale: readFileSync(utf8) of the file            ${f(textMs)} ms`);
   console.log(
     `  read() after another process appended 1 record         ${f(incrementalMs)} ms  (includes that append)`,
   );

@@ -20,9 +20,12 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
+  // cosmiconfig can load .ts configs through the compiler; jlog never searches for those, and bundling
+  // it would make every YAML/JS config load pull in 9 MB.
+  external: ['typescript'],
   banner: {
     // Bundled CommonJS dependencies call require() for Node built-ins.
-    js: "#!/usr/bin/env node\nimport { createRequire as __jlogCreateRequire } from 'node:module';\nconst require = __jlogCreateRequire(import.meta.url);",
+    js: "#!/usr/bin/env node\nimport { createRequire as __jlogCreateRequire } from 'node:module';\nconst require = __jlogCreateRequire(import.meta.url); const __filename = import.meta.filename;",
   },
   define: { JLOG_VERSION: JSON.stringify(version) },
   logLevel: 'warning',

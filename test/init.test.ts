@@ -157,7 +157,7 @@ describe('jlog init --git', () => {
     ]);
   });
 
-  it('--force replaces a hook that is not jlog’s; uninstall then removes it', async () => {
+  it('--force replaces a hook that is not jlog’s instead of chaining it', async () => {
     const f = setup();
     oldHook(f, 'post-commit');
     const r = await f.jlog(['init', '--git', '--force']);

@@ -60,7 +60,7 @@ describe('fold', () => {
     );
   });
 
-  it('each line stands on its own, whichever parse path is taken', () => {
+  it('each line stands on its own', () => {
     const good = JSON.stringify(rec('a:0'));
     const cases: [string, number, number][] = [
       // text, records, invalid

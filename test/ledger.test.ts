@@ -1,13 +1,20 @@
 // The ledger in one process, on real files: fold semantics, torn and invalid lines, compaction, caches,
 // the locks' in-process behaviour.
-import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isJlogError } from '../src/errors.js';
 import { Ledger, ledgerDirFor } from '../src/ledger/ledger.js';
 import { makeTempDir } from './helpers/repo.js';
 import { rec } from './ledger-fixture.js';
-import { rmSync } from 'node:fs';
 
 let root: string;
 let dir: string;
@@ -314,6 +321,20 @@ describe('post lock in one process', () => {
     await expect(first).rejects.toThrow('poster failed');
     await second;
     expect(order).toEqual(['first', 'second']);
+  });
+
+  it('a lost lock aborts the holder’s signal instead of crashing the process', async () => {
+    const aborted = await Ledger.open(dir).withLock(
+      'post',
+      async (signal) => {
+        rmSync(join(dir, 'post.lock'), { recursive: true }); // as if another process took it over
+        for (let i = 0; i < 50 && !signal.aborted; i++) await new Promise((r) => setTimeout(r, 100));
+        return signal.aborted;
+      },
+      { wait: false },
+    );
+    expect(aborted).toBe(true);
+    expect(await Ledger.open(dir).withLock('post', async () => 'again', { wait: false })).toBe('again');
   });
 
   it('appends from one instance queue in order', async () => {

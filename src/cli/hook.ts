@@ -1,7 +1,7 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { isJlogError } from '../errors.js';
 
 const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
@@ -52,11 +52,10 @@ export async function runHook(name: string, args: string[]): Promise<number> {
   }
 }
 
-/** Best effort: the crash goes to <common dir>/jlog/jlog.log when we can find it. */
+/** Best effort: the crash goes to <common dir>/jlog/jlog.log when we can find it without git. */
 function logCrash(hook: string, err: unknown): void {
   try {
-    const dir = process.env.GIT_COMMON_DIR ?? process.env.GIT_DIR;
-    const ledgerDir = join(dir ?? '.git', 'jlog');
+    const ledgerDir = join(commonDir(), 'jlog');
     mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     appendFileSync(
@@ -65,5 +64,16 @@ function logCrash(hook: string, err: unknown): void {
     );
   } catch {
     // nowhere to log: the one line on stderr is all we can do
+  }
+}
+
+/** Git exports GIT_DIR only in linked worktrees, whose `commondir` file points at the shared git dir. */
+function commonDir(): string {
+  if (process.env.GIT_COMMON_DIR) return process.env.GIT_COMMON_DIR;
+  const gitDir = process.env.GIT_DIR ?? '.git';
+  try {
+    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
+  } catch {
+    return gitDir;
   }
 }

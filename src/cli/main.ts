@@ -1,12 +1,11 @@
 // The one entry point. Hooks take a fast path that skips commander and loads only the hook code;
 // every other command is wired by program.ts and loads its own module when it runs.
-import { runCli } from './run.js';
-
 const argv = process.argv.slice(2);
 if (argv[0] === 'hook' && argv[1] !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
   const { runHook } = await import('./hook.js');
   // A hook never fails git by crashing: runHook catches everything and decides the exit code itself.
   process.exitCode = await runHook(argv[1], argv.slice(2));
 } else {
+  const { runCli } = await import('./run.js');
   await runCli(argv);
 }

@@ -13,10 +13,12 @@ interface ReportFlags {
   csv?: boolean;
 }
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 function describe(b: DateBound): string {
   return 'day' in b ? b.day : new Date(b.ms).toISOString();
+}
+
+function period(since: DateBound | undefined, until: DateBound | undefined): string {
+  return `from ${since ? describe(since) : 'the start'} to ${until ? describe(until) : 'now'}`;
 }
 
 export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
@@ -36,8 +38,8 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
       total: report.total,
       groups: report.groups,
       by,
-      ...(since ? { since } : {}),
-      ...(until ? { until } : {}),
+      ...(since ? { since: describe(since) } : {}),
+      ...(until ? { until: describe(until) } : {}),
     });
     return 0;
   }
@@ -46,10 +48,7 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
     return 0;
   }
   if (report.groups.length === 0) {
-    const window =
-      since || until
-        ? ` between ${since ? describe(since) : 'the start'} and ${until ? describe(until) : 'now'}`
-        : '';
+    const window = since || until ? ` ${period(since, until)}` : '';
     out(
       `Nothing logged${window} as far as this clone's ledger knows (it records what jlog posted from here).`,
     );
@@ -65,11 +64,6 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   out(color.dim(lines[0] ?? ''));
   for (const line of lines.slice(1, -1)) out(line);
   out(color.bold(lines[lines.length - 1] ?? ''));
-  if (since || until)
-    out(
-      color.dim(
-        `(${plural(report.worklogs, 'worklog')} from ${since ? describe(since) : 'the start'} to ${until ? describe(until) : 'now'})`,
-      ),
-    );
+  if (since || until) out(color.dim(`(${period(since, until)})`));
   return 0;
 }

@@ -1,20 +1,9 @@
 // Jira credentials (SPEC §7): flags, then the environment, then the file `jlog login` writes. A token
 // is only ever sent to the site it was stored for, and never appears in a message.
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { JlogError } from '../errors.js';
 import type { JlogConfig } from './schema.js';
 import { baseUrlProblem, normalizeBaseUrl } from './validate.js';
@@ -247,27 +236,10 @@ export async function saveCredentials(
   return file;
 }
 
-/**
- * Atomic and private from the first byte: a temp file created 0600 (never briefly world-readable),
- * fsynced, renamed over the old one. Not write-file-atomic: inside the ESM bundle it reads
- * `__filename`, which is undefined there (see the report to the lead).
- */
+/** Atomic and private: write-file-atomic creates the temp file 0600, fsyncs it and renames it over the old one. */
 function writePrivateAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    if (CHECK_MODE) chmodSync(tmp, 0o600); // in case a umask or ACL widened it
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic.sync(file, text, { mode: 0o600, fsync: true });
+  if (CHECK_MODE) chmodSync(file, 0o600); // in case a umask or ACL widened it
 }
 
 /** Deletes the credentials file; returns whether there was one. */

@@ -3,6 +3,7 @@
 // imported only when a file needs them.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { cosmiconfig as cosmiconfigFn } from 'cosmiconfig';
 import { JlogError } from '../errors.js';
 import { DEFAULT_CONFIG, type JlogConfig } from './schema.js';
 
@@ -18,7 +19,7 @@ export const CONFIG_FILES = [
   'jlog.config.cjs',
 ] as const;
 
-type CosmiconfigModule = typeof import('cosmiconfig');
+type CosmiconfigModule = { cosmiconfig: typeof cosmiconfigFn };
 
 export interface LoadedConfig {
   config: JlogConfig;

@@ -1,8 +1,9 @@
 // Validating a loaded config (SPEC §7). Pure: the raw object is `unknown` until every key has been
 // checked; every problem is reported at once, and a credential is never echoed.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { JlogError } from '../errors.js';
 import { DEFAULT_CONFIG, type JlogConfig } from './schema.js';
+import { parseDuration } from '../core/duration.js';
 
 // ---- small checks shared with credentials.ts ----
 
@@ -37,12 +38,10 @@ export function normalizeBaseUrl(text: string): string {
 
 // One or more <number><unit> parts, units w d h m in any case (SPEC §1). Local so that config does not
 // wait on core/duration.ts; it only decides whether the text is a duration.
-const DURATION = /^\s*(?:\d+(?:\.\d+)?\s*[wdhm]\s*)+$/i;
-const DURATION_PART = /(\d+(?:\.\d+)?)\s*[wdhm]/gi;
-
+/** One definition of a duration: the grammar's own (8 h days and 5 d weeks are enough to validate). */
 export function isDurationText(text: string): boolean {
-  if (!DURATION.test(text)) return false;
-  return [...text.matchAll(DURATION_PART)].some((m) => Number(m[1]) > 0);
+  const r = parseDuration(text);
+  return r.ok && r.seconds >= 60;
 }
 
 function compiles(pattern: string): boolean {
@@ -55,37 +54,50 @@ function compiles(pattern: string): boolean {
 }
 
 // ---- the schema: strict objects, no coercion, every key optional (defaults fill in) ----
+// zod/mini, not classic zod: the same checks at a fraction of the bundle (it is loaded in git hooks).
 
 const bool = z.boolean();
 const shapes = {
   jira: {
-    baseUrl: z
-      .string()
-      .refine((s) => baseUrlProblem(normalizeBaseUrl(s)) === null, {
-        error: (iss) => baseUrlProblem(normalizeBaseUrl(String(iss.input))) ?? 'invalid URL',
-      })
-      .nullable(),
+    baseUrl: z.nullable(
+      z.string().check(
+        z.refine((s: string) => baseUrlProblem(normalizeBaseUrl(s)) === null, {
+          error: (iss) => baseUrlProblem(normalizeBaseUrl(String(iss.input))) ?? 'invalid URL',
+        }),
+      ),
+    ),
     deployment: z.enum(['cloud', 'datacenter']),
   },
   timeTracking: {
-    hoursPerDay: z.number().gt(0).lte(24),
-    daysPerWeek: z.number().gt(0).lte(7),
+    hoursPerDay: z.number().check(z.gt(0), z.lte(24)),
+    daysPerWeek: z.number().check(z.gt(0), z.lte(7)),
   },
   comment: { fallback: z.enum(['subject', 'none']) },
   commands: { comment: bool, transitions: bool },
-  sync: { since: z.string().trim().min(1, { error: 'must be a date git understands, e.g. "30 days ago"' }) },
+  sync: {
+    since: z.string().check(
+      z.refine((s: string) => s.trim() !== '', {
+        error: 'must be a date git understands, e.g. "30 days ago"',
+      }),
+    ),
+  },
 };
 
-const partial = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).partial();
+const partial = <T extends z.core.$ZodLooseShape>(shape: T) => z.partial(z.strictObject(shape));
 
-const configSchema = z
-  .strictObject({
+const configSchema = z.partial(
+  z.strictObject({
     $schema: z.string(),
     jira: partial(shapes.jira),
-    projects: z
-      .array(z.string().regex(/^[A-Z][A-Z0-9]+$/, { error: 'must be an uppercase project key like PROJ' }))
-      .min(1, { error: 'must list at least one project key, or be null for any' })
-      .nullable(),
+    projects: z.nullable(
+      z
+        .array(
+          z
+            .string()
+            .check(z.regex(/^[A-Z][A-Z0-9]+$/, { error: 'must be an uppercase project key like PROJ' })),
+        )
+        .check(z.minLength(1, { error: 'must list at least one project key, or be null for any' })),
+    ),
     postOn: z.enum(['push', 'commit', 'manual']),
     authors: z.enum(['me', 'all']),
     adjustEstimate: z.enum(['auto', 'leave']),
@@ -93,18 +105,20 @@ const configSchema = z
     started: z.enum(['commit', 'commit-minus-duration']),
     maxDuration: z
       .string()
-      .refine(isDurationText, { error: 'must be a duration like 2w or 1d 4h (units w d h m)' }),
-    timeTracking: partial(shapes.timeTracking).nullable(),
+      .check(z.refine(isDurationText, { error: 'must be a duration like 2w or 1d 4h (units w d h m)' })),
+    timeTracking: z.nullable(partial(shapes.timeTracking)),
     comment: partial(shapes.comment),
     commands: partial(shapes.commands),
     strict: bool,
     failPushOnError: bool,
-    concurrency: z.number().int().min(1).max(16),
-    timeoutMs: z.number().int().positive(),
-    squashPattern: z.string().refine(compiles, { error: 'must be a valid regular expression' }).nullable(),
+    concurrency: z.int().check(z.gte(1), z.lte(16)),
+    timeoutMs: z.int().check(z.gt(0)),
+    squashPattern: z.nullable(
+      z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+    ),
     sync: partial(shapes.sync),
-  })
-  .partial();
+  }),
+);
 
 type RawConfig = z.infer<typeof configSchema>;
 

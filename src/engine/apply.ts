@@ -174,6 +174,11 @@ export async function applyPlan(
   });
   await Promise.all(workers);
   if (authError) throw authError;
+  // Issues run side by side; report in plan order so that a dry run and the real run read the same.
+  const order = new Map(worklogs.map((w, i) => [w.id, i]));
+  for (const list of Object.values(result) as Outcome[][]) {
+    list.sort((a, b) => (order.get(a.worklog.id) ?? 0) - (order.get(b.worklog.id) ?? 0));
+  }
   return result;
 }
 

@@ -1,7 +1,7 @@
 // Where a run happens: the repository, its configuration and its ledger. Every trigger starts here.
 import { loadConfig } from '../config/load.js';
 import type { JlogConfig } from '../config/schema.js';
-import { repoInfo, type RepoInfo } from '../git/index.js';
+import { repoInfo, type HeadLayout, type RepoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 
 export interface RepoContext {
@@ -17,4 +17,23 @@ export async function openRepo(cwd: string, env: NodeJS.ProcessEnv = process.env
   const repo = await repoInfo(cwd);
   const { config, filepath } = await loadConfig(repo.top);
   return { cwd, repo, config, configPath: filepath, ledger: Ledger.open(ledgerDirFor(repo.commonDir)), env };
+}
+
+/** The same context without starting git, from a layout read off the files (the post-commit fast path). */
+export async function openRepoAt(
+  layout: HeadLayout,
+  head: string,
+  userEmail: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RepoContext> {
+  const repo: RepoInfo = { ...layout, userEmail, head, isShallow: false };
+  const { config, filepath } = await loadConfig(repo.top);
+  return {
+    cwd: repo.top,
+    repo,
+    config,
+    configPath: filepath,
+    ledger: Ledger.open(ledgerDirFor(repo.commonDir)),
+    env,
+  };
 }

@@ -5,16 +5,18 @@ import { insertBranchKey, parseMessage } from '../core/grammar.js';
 import { identify } from '../core/identity.js';
 import type { LedgerRecord } from '../core/types.js';
 import {
+  getConfig,
   isCherryPickInProgress,
   isRebaseInProgress,
+  layoutAt,
   readCommit,
+  readHeadCommit,
   readCommits,
   revList,
 } from '../git/index.js';
 import { spawnBackgroundFlush } from './background.js';
-import { openRepo, type RepoContext } from './context.js';
+import { openRepo, openRepoAt, type RepoContext } from './context.js';
 import { offlinePlanOptions, recordCommits, recordFor } from './record.js';
-import { runPosting } from './run.js';
 import { formatDuration } from '../core/duration.js';
 
 export interface HookIO {
@@ -28,10 +30,15 @@ export interface HookIO {
 /** commit-msg <file>: the branch's key into keyless `#time` lines; diagnostics block only in strict mode. */
 export async function commitMsg(io: HookIO, file: string): Promise<number> {
   const ctx = await openRepo(io.cwd, io.env);
-  const options = await offlinePlanOptions(ctx);
+  // The message file still holds git's comment lines (and a `commit -v` diff below the scissors).
+  const commentChar = (await getConfig(ctx.repo.top, 'core.commentChar')) ?? '#';
+  const grammar = {
+    ...(await offlinePlanOptions(ctx)).grammar,
+    gitCommentChar: commentChar === 'auto' ? '#' : commentChar,
+  };
   let message = readFileSync(file, 'utf8');
   if (ctx.repo.branch !== null) {
-    const withKey = insertBranchKey(message, ctx.repo.branch, options.grammar);
+    const withKey = insertBranchKey(message, ctx.repo.branch, grammar);
     if (withKey !== null) {
       writeFileSync(file, withKey);
       message = withKey;
@@ -39,7 +46,7 @@ export async function commitMsg(io: HookIO, file: string): Promise<number> {
     }
   }
   if (!ctx.config.strict) return 0;
-  const { diagnostics } = parseMessage(message, options.grammar);
+  const { diagnostics } = parseMessage(message, grammar);
   if (diagnostics.length === 0) return 0;
   for (const d of diagnostics) io.say(`jlog: line ${d.line}: ${d.message}`);
   io.say('jlog: commit rejected (strict: true): fix the #time tokens above, or commit with JLOG_SKIP=1');
@@ -48,15 +55,21 @@ export async function commitMsg(io: HookIO, file: string): Promise<number> {
 
 /** post-commit: HEAD's tokens become pending; with postOn "commit" the worker posts them right away. */
 export async function postCommit(io: HookIO): Promise<number> {
-  const ctx = await openRepo(io.cwd, io.env);
+  // Fast path: HEAD straight from the object store, no git process; git itself when that cannot be.
+  const layout = layoutAt(io.cwd, io.env);
+  const fast = layout === null ? null : readHeadCommit(layout);
+  const ctx =
+    layout !== null && fast !== null
+      ? await openRepoAt(layout, fast.commit.sha, fast.committerEmail, io.env)
+      : await openRepo(io.cwd, io.env);
   if (isRebaseInProgress(ctx.repo.gitDir) || isCherryPickInProgress(ctx.repo.gitDir)) return 0;
   await reportFailuresSince(ctx, io);
-  const head = await readCommit(ctx.repo.top, 'HEAD');
+  const head = fast?.commit ?? (await readCommit(ctx.repo.top, 'HEAD'));
   if (head === null) return 0;
-  const recorded = await recordCommits(ctx, [head]);
+  const options = await offlinePlanOptions(ctx);
+  const recorded = await recordCommits(ctx, [head], options);
   for (const d of recorded.diagnostics) io.say(`jlog: line ${d.line}: ${d.message} (not logged)`);
   if (recorded.pending.length > 0) {
-    const options = await offlinePlanOptions(ctx);
     const what = recorded.pending
       .map((w) => `${w.issue} ${formatDuration(w.seconds, options.grammar)}`)
       .join(', ');
@@ -161,7 +174,9 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
     spawnBackgroundFlush(ctx, pushed);
     return 0;
   }
-  // failPushOnError: post now, in the foreground, and fail the push if anything did not land.
+  // failPushOnError: post now, in the foreground, and fail the push if anything did not land. Loaded
+  // here only: the Jira client stays off the hooks' start-up path.
+  const { runPosting } = await import('./run.js');
   const report = await runPosting({ cwd: ctx.repo.top, env: io.env, scope: { kind: 'flush', shas: pushed } });
   if (report === null) return 0;
   const bad = [...report.failed, ...report.pending];

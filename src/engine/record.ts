@@ -48,8 +48,12 @@ export function recordFor(
 }
 
 /** Appends a pending (or not-mine skipped) record for every token of `commits` the ledger has never seen. */
-export async function recordCommits(ctx: RepoContext, commits: readonly Commit[]): Promise<Recorded> {
-  const options = await offlinePlanOptions(ctx);
+export async function recordCommits(
+  ctx: RepoContext,
+  commits: readonly Commit[],
+  planOptions?: PlanOptions,
+): Promise<Recorded> {
+  const options = planOptions ?? (await offlinePlanOptions(ctx));
   return ctx.ledger.update((view) => {
     const p = plan(commits, view, options);
     const fresh = (w: PlannedWorklog): boolean => view.get(w.id) === undefined;

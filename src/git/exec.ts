@@ -1,6 +1,6 @@
 // The one place jlog starts git. execFile, not a shell and not simple-git: the hook path pays for
 // every millisecond, and we need exit codes (merge-base --is-ancestor, config --get) as data.
-import { execFile, type ExecFileException } from 'node:child_process';
+import type { ExecFileException } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { JlogError } from '../errors.js';
 
@@ -39,7 +39,9 @@ function gitEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs `git <args>` in `cwd`; throws JlogError('E_GIT') unless it exits 0 or with one of `okCodes`. */
-export function execGit(args: readonly string[], opts: ExecGitOptions): Promise<GitResult> {
+export async function execGit(args: readonly string[], opts: ExecGitOptions): Promise<GitResult> {
+  // Loaded on first use: a post-commit hook that reads HEAD from the object store never pays for it.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',

@@ -11,3 +11,4 @@ export {
 } from './repo.js';
 export { readCommits, readCommit, parseLogOutput, LOG_FORMAT, type ReadCommitsOptions } from './commits.js';
 export { isAncestor, commitExists, resolveRev, revList } from './revs.js';
+export { layoutAt, readHeadCommit, parseCommitObject, type HeadLayout } from './head.js';

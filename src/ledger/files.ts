@@ -1,7 +1,7 @@
 // The durable file operations under the ledger: whole-line appends with fsync, torn-tail repair, atomic
 // replacement (temp + fsync + rename + directory fsync), and reads from a byte offset.
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
 import { dirname } from 'node:path';
 import { JlogError } from '../errors.js';
 
@@ -109,21 +109,12 @@ export async function appendLines(path: string, data: Buffer): Promise<Appended>
 
 /** Replaces `path` with `data` so that a reader or a crash sees the old file or the new one, whole. */
 export async function writeAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<number> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  let fh: FileHandle | undefined;
   try {
-    fh = await open(tmp, 'wx', mode);
-    await writeAll(fh, typeof data === 'string' ? Buffer.from(data) : data);
-    await fh.sync();
-    const { ino } = await fh.stat();
-    await fh.close();
-    fh = undefined;
-    await rename(tmp, path);
+    // write-file-atomic: temp file, fsync, rename; then the directory entry itself is made durable.
+    await writeFileAtomic(path, data, { mode, fsync: true });
     await fsyncDir(dirname(path));
-    return ino;
+    return (await stat(path)).ino;
   } catch (err) {
-    await fh?.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
     throw ioError('write', path, err);
   }
 }

@@ -82,34 +82,6 @@ export function parseLine(line: string): LedgerRecord | 'header' | null {
 
 /** Parses complete lines (`text` holds whole lines only; empty lines are ignored). */
 export function parseLines(text: string): { records: LedgerRecord[]; invalid: number } {
-  return parseAsArray(text) ?? parseEachLine(text);
-}
-
-/**
- * The fast path: the lines as one JSON array, one JSON.parse (a record's JSON never holds a raw
- * newline). Null when some line is not JSON (or there is an empty line): then each line on its own.
- */
-function parseAsArray(text: string): { records: LedgerRecord[]; invalid: number } | null {
-  if (!text.endsWith('\n') || text.includes('\n\n') || text.startsWith('\n')) return null;
-  let values: unknown[];
-  try {
-    values = JSON.parse('[' + text.slice(0, -1).replaceAll('\n', ',') + ']') as unknown[];
-  } catch {
-    return null;
-  }
-  let lineCount = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCount++;
-  if (values.length !== lineCount) return null; // a line held a comma-joined fragment: parse each
-  const records: LedgerRecord[] = [];
-  let invalid = 0;
-  for (const value of values) {
-    if (isRecord(value)) records.push(value);
-    else if (!isHeader(value)) invalid++;
-  }
-  return { records, invalid };
-}
-
-function parseEachLine(text: string): { records: LedgerRecord[]; invalid: number } {
   const records: LedgerRecord[] = [];
   let invalid = 0;
   let start = 0;

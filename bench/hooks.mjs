@@ -1,0 +1,127 @@
+// What jlog's hooks cost a `git commit` (SPEC §5: a commit without a token costs no Node start).
+// Three repos side by side: no hooks, empty `#!/bin/sh` hooks in jlog's four slots, and jlog's hooks
+// installed by `jlog init --git`. Runs are interleaved and each figure is the median of per-round
+// differences against the no-hooks repo, so machine load hits every variant alike.
+//   node bench/hooks.mjs            (BENCH_RUNS=n for more rounds; default 25, at least 15)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const JLOG = join(ROOT, 'dist', 'jlog.js');
+const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 25));
+const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'];
+const TARGET_NO_TOKEN = 1.5; // jlog's added time / empty hooks' added time
+const TARGET_TOKEN = 2; // jlog's added time with a token / a bare `node -e 0`
+
+execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'jlog-bench-hooks-')));
+const home = join(root, 'home');
+mkdirSync(home);
+writeFileSync(join(home, '.gitconfig'), '');
+const env = {};
+for (const [k, v] of Object.entries(process.env)) {
+  if (!k.startsWith('GIT_') && !k.startsWith('JIRA_') && !k.startsWith('JLOG_')) env[k] = v;
+}
+Object.assign(env, {
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
+  GIT_CONFIG_NOSYSTEM: '1',
+  JLOG_BIN: JLOG,
+});
+
+function makeRepo(name) {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  const git = (...args) => execFileSync('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'bench@example.com');
+  git('config', 'user.name', 'Bench');
+  git('config', 'commit.gpgsign', 'false');
+  git('config', 'gc.auto', '0');
+  git('commit', '-q', '--allow-empty', '-m', 'root');
+  return dir;
+}
+
+const repos = { none: makeRepo('none'), empty: makeRepo('empty'), jlog: makeRepo('jlog') };
+for (const h of HOOKS) {
+  const path = join(repos.empty, '.git', 'hooks', h);
+  writeFileSync(path, '#!/bin/sh\n');
+  chmodSync(path, 0o755);
+}
+// postOn "push" (the starter config's value): a token commit records, posting waits for the push.
+writeFileSync(join(repos.jlog, '.jlogrc.json'), '{ "postOn": "push" }\n');
+execFileSync(process.execPath, [JLOG, 'init', '--git'], { cwd: repos.jlog, env, stdio: 'ignore' });
+
+function time(cmd, args, cwd) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
+  return ms;
+}
+
+const commit = (dir, message) => time('git', ['commit', '-q', '--allow-empty', '-m', message], dir);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const d = { emptyPlain: [], jlogPlain: [], jlogToken: [], node: [], nonePlain: [] };
+const names = Object.keys(repos);
+// one warm-up round, not counted
+for (const n of names) {
+  commit(repos[n], 'warm-up');
+  commit(repos[n], 'PROJ-1 #time 1m warm-up');
+}
+time(process.execPath, ['-e', '0'], root);
+for (let i = 0; i < RUNS; i++) {
+  const plain = {};
+  const token = {};
+  // rotate the order each round so no variant always runs first
+  const order = names.map((_, k) => names[(k + i) % names.length]);
+  for (const n of order) plain[n] = commit(repos[n], `plain commit ${i}`);
+  for (const n of order) token[n] = commit(repos[n], `PROJ-1 #time 1h bench ${i}`);
+  const node = time(process.execPath, ['-e', '0'], root);
+  d.nonePlain.push(plain.none);
+  d.emptyPlain.push(plain.empty - plain.none);
+  d.jlogPlain.push(plain.jlog - plain.none);
+  d.jlogToken.push(token.jlog - token.none);
+  d.node.push(node);
+}
+rmSync(root, { recursive: true, force: true });
+
+const emptyAdded = median(d.emptyPlain);
+const jlogPlainAdded = median(d.jlogPlain);
+const jlogTokenAdded = median(d.jlogToken);
+const nodeStart = median(d.node);
+// An added time under half a millisecond is noise: do not divide by it.
+const ratioPlain = jlogPlainAdded / Math.max(emptyAdded, 0.5);
+const ratioToken = jlogTokenAdded / nodeStart;
+const f = (ms) => `${ms.toFixed(1)} ms`;
+
+console.log(`git commit, median of ${RUNS} interleaved rounds (differences against a repo without hooks):`);
+console.log(`  git commit, no hooks:                         ${f(median(d.nonePlain))}`);
+console.log(`  added by empty #!/bin/sh hooks:               ${f(emptyAdded)}`);
+console.log(
+  `  added by jlog, commit without a token:        ${f(jlogPlainAdded)}  ratio to empty hooks ${ratioPlain.toFixed(2)} (target <= ${TARGET_NO_TOKEN})`,
+);
+console.log(`  node -e 0:                                    ${f(nodeStart)}`);
+console.log(
+  `  added by jlog, commit with PROJ-1 #time 1h:   ${f(jlogTokenAdded)}  ratio to node -e 0 ${ratioToken.toFixed(2)} (target <= ${TARGET_TOKEN})`,
+);
+const missed = [];
+if (ratioPlain > TARGET_NO_TOKEN) missed.push('commit without a token');
+if (ratioToken > TARGET_TOKEN) missed.push('commit with a token');
+if (missed.length > 0) {
+  console.log(`MISSED: ${missed.join(', ')}`);
+  process.exitCode = 1;
+} else {
+  console.log('ok: both targets met');
+}

@@ -1,0 +1,210 @@
+// The hook handlers through real git: amend and rebase carry ledger state, pre-push scopes, postOn,
+// failPushOnError, strict mode, the failure notice, JLOG_SKIP and JLOG_DEBUG.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/server.js';
+import { JLOG_BIN, runJlog } from './helpers/cli.js';
+import { markerCounts, sandboxFor } from './helpers/jira.js';
+import { makeRepo, type TempRepo } from './helpers/repo.js';
+
+let repo: TempRepo;
+let sandbox: Sandbox;
+afterEach(async () => {
+  await sandbox?.close();
+  repo?.cleanup();
+});
+
+async function setup(config: object = {}) {
+  repo = makeRepo({ branch: 'main' });
+  const s = await sandboxFor(repo);
+  sandbox = s.sandbox;
+  const env: NodeJS.ProcessEnv = { ...s.env, JLOG_BIN };
+  writeFileSync(join(repo.dir, '.jlogrc.json'), JSON.stringify(config));
+  const remote = join(repo.dir, '..', 'remote.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env });
+  repo.git('remote', 'add', 'origin', remote);
+  const init = await runJlog(['init', '--git'], { cwd: repo.dir, env });
+  expect(init.code).toBe(0);
+  return env;
+}
+
+let counter = 0;
+// Asynchronous on purpose: the sandbox lives in this process and must answer while git runs.
+function git(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: repo.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+async function commit(env: NodeJS.ProcessEnv, message: string, extra: string[] = []) {
+  writeFileSync(join(repo.dir, `f${counter++}.txt`), message);
+  await git(env, ['add', '-A']);
+  return await git(env, ['commit', '-q', ...extra, '-m', message]);
+}
+async function status(env: NodeJS.ProcessEnv) {
+  return JSON.parse((await runJlog(['status', '--json'], { cwd: repo.dir, env })).stdout) as {
+    pending: number;
+    posted: number;
+    failed: number;
+    skipped: number;
+    entries: { id: string; state: string; issue: string; error?: string }[];
+  };
+}
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 80 && !done(); i++) await new Promise((r) => setTimeout(r, 250));
+}
+async function settle(env: NodeJS.ProcessEnv) {
+  for (let i = 0; i < 80; i++) {
+    const s = await status(env);
+    if (s.pending === 0) return s;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return status(env);
+}
+
+describe('hook flow', () => {
+  it('amend before push: the amended commit carries the token, the old one is not posted', async () => {
+    const env = await setup();
+    await commit(env, 'PROJ-1 #time 1h first');
+    await git(env, ['commit', '-q', '--amend', '-m', 'PROJ-1 #time 1h first, reworded']);
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    const s = await settle(env);
+    expect(s.posted).toBe(1);
+    expect(sandbox.worklogs()).toHaveLength(1);
+    const head = repo.git('rev-parse', 'HEAD');
+    expect(sandbox.worklogs()[0]!.properties[0]!.value).toMatchObject({ id: `${head}:0` });
+  }, 60_000);
+
+  it('amend and rebase after posting: the rewritten commits inherit posted, nothing is posted twice', async () => {
+    const env = await setup();
+    await commit(env, 'PROJ-1 #time 1h a');
+    await commit(env, 'PROJ-2 #time 2h b');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    await settle(env);
+    await git(env, ['commit', '-q', '--amend', '--no-edit', '--allow-empty']);
+    await git(env, ['rebase', '-q', 'HEAD~2', '--force-rebase']);
+    const s = await status(env);
+    const head = repo.git('rev-parse', 'HEAD');
+    expect(s.entries.find((e) => e.id === `${head}:0`)?.state).toBe('posted');
+    await git(env, ['push', '-q', '-f', 'origin', 'main']);
+    await settle(env);
+    const sync = await runJlog(['sync', '--json'], { cwd: repo.dir, env });
+    expect(JSON.parse(sync.stdout).posted).toEqual([]);
+    expect([...markerCounts(sandbox).values()]).toEqual([1, 1]);
+  }, 60_000);
+
+  it('pre-push posts only the commits being pushed; a deletion posts nothing', async () => {
+    const env = await setup();
+    await commit(env, 'PROJ-1 #time 1h pushed');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    await settle(env);
+    await git(env, ['checkout', '-q', '-b', 'feature']);
+    await commit(env, 'PROJ-2 #time 1h local only');
+    await git(env, ['checkout', '-q', 'main']);
+    await commit(env, 'PROJ-3 #time 1h pushed later');
+    await git(env, ['push', '-q', 'origin', 'main']);
+    await until(() => sandbox.worklogs().length === 2);
+    expect(
+      sandbox
+        .worklogs()
+        .map((w) => w.issue)
+        .sort(),
+    ).toEqual(['PROJ-1', 'PROJ-3']);
+    const waiting = await status(env);
+    expect(waiting.entries.filter((e) => e.state === 'pending').map((e) => e.issue)).toEqual(['PROJ-2']);
+    await git(env, ['push', '-q', 'origin', 'feature']);
+    await settle(env);
+    const posts = sandbox.requests.filter((r) => r.method === 'POST').length;
+    expect((await git(env, ['push', '-q', 'origin', ':feature'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sandbox.requests.filter((r) => r.method === 'POST').length).toBe(posts);
+    expect(
+      sandbox
+        .worklogs()
+        .map((w) => w.issue)
+        .sort(),
+    ).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
+  }, 60_000);
+
+  it('postOn commit posts right after the commit; manual waits for jlog flush', async () => {
+    const env = await setup({ postOn: 'commit' });
+    await commit(env, 'PROJ-1 #time 1h now');
+    await settle(env);
+    expect(sandbox.worklogs()).toHaveLength(1);
+    writeFileSync(join(repo.dir, '.jlogrc.json'), JSON.stringify({ postOn: 'manual' }));
+    await commit(env, 'PROJ-2 #time 1h later');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await status(env)).pending).toBe(1);
+    const flush = await runJlog(['flush'], { cwd: repo.dir, env });
+    expect(flush.code).toBe(0);
+    expect(sandbox.worklogs()).toHaveLength(2);
+  }, 60_000);
+
+  it('failPushOnError fails the push when a worklog fails, and the next hook reports failures once', async () => {
+    const env = await setup({ failPushOnError: true });
+    sandbox.fault({
+      fault: {
+        kind: 'status',
+        status: 403,
+        body: { errorMessages: ['You do not have permission to work on this issue.'], errors: {} },
+      },
+      method: 'POST',
+    });
+    await commit(env, 'PROJ-1 #time 1h forbidden');
+    const push = await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toMatch(/permission/);
+    const next = await commit(env, 'PROJ-2 #time 1h next');
+    expect(next.stderr).toMatch(/jlog: 1 worklog failed, run jlog status/);
+    const again = await commit(env, 'PROJ-3 #time 1h again');
+    expect(again.stderr).not.toMatch(/failed, run jlog status/);
+    const retry = await runJlog(['sync', '--retry-failed', '--json'], { cwd: repo.dir, env });
+    expect(retry.code).toBe(0);
+    expect(
+      sandbox
+        .worklogs()
+        .map((w) => w.issue)
+        .sort(),
+    ).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
+  }, 60_000);
+
+  it('strict mode rejects a malformed token; otherwise it is only reported', async () => {
+    const env = await setup({ strict: true });
+    const bad = await commit(env, 'PROJ-1 #time soon');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/line 1/);
+    writeFileSync(join(repo.dir, '.jlogrc.json'), '{}');
+    const ok = await commit(env, 'PROJ-1 #time soon');
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/not a duration/);
+  }, 60_000);
+
+  it("writes the branch's key into a keyless #time line", async () => {
+    const env = await setup();
+    await git(env, ['checkout', '-q', '-b', 'feature/PROJ-42-login']);
+    expect((await commit(env, 'fix the form\n\n#time 1h 15m')).code).toBe(0);
+    expect(repo.git('log', '-1', '--format=%B')).toContain('PROJ-42 #time 1h 15m');
+    expect((await status(env)).entries.map((e) => e.issue)).toEqual(['PROJ-42']);
+  }, 60_000);
+
+  it('JLOG_SKIP=1 disables every hook; JLOG_DEBUG=1 logs to the ledger dir without the token', async () => {
+    const env = await setup();
+    await commit({ ...env, JLOG_SKIP: '1' }, 'PROJ-1 #time 1h skipped');
+    expect((await status(env)).entries).toEqual([]);
+    await commit(env, 'PROJ-2 #time 1h debug');
+    const debugEnv = { ...env, JLOG_DEBUG: '1' };
+    await git(debugEnv, ['push', '-q', '-u', 'origin', 'main']);
+    await settle(env);
+    const log = join(repo.dir, '.git', 'jlog', 'jlog.log');
+    expect(existsSync(log)).toBe(true);
+    const text = readFileSync(log, 'utf8');
+    expect(text).toMatch(/POST/);
+    expect(text).not.toContain(sandbox.env.JIRA_API_TOKEN!);
+  }, 60_000);
+});
