@@ -1,7 +1,7 @@
 // Apply a plan: the exactly-once poster (SPEC §4). For each issue, one remote check before the first
 // POST, then the issue's worklogs one after another; issues side by side up to `concurrency`. Every
-// state change is in the ledger before the next step, so a kill at any instant leaves either a
-// pending token or a `posting` one, and the next run's remote check settles the latter.
+// outcome is in the ledger before the next step; a kill at any instant leaves at worst a pending token
+// whose worklog may already be on Jira, and the next run's remote check finds its marker.
 import { buildWorklogBody } from '../core/jira-format.js';
 import { matchRemote, markerShas, type RemoteMarkedWorklog } from '../core/match.js';
 import type { LedgerRecord, PlannedWorklog } from '../core/types.js';
@@ -118,7 +118,8 @@ export async function applyPlan(
     const query = { adjustEstimate: opts.adjustEstimate, notifyUsers: opts.notifyUsers };
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= MAX_POST_ATTEMPTS; attempt++) {
-      await record(w, { state: 'posting' });
+      // No `posting` record first: a run killed between the POST and the `posted` record leaves the
+      // token pending, and every run's remote check (once per issue, before any POST) finds its marker.
       try {
         const { id } = await opts.jira.addWorklog(w.issue, body, query);
         await record(w, { state: 'posted', worklogId: id });

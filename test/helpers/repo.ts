@@ -22,7 +22,9 @@ export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('GIT_') || k.startsWith('JIRA_') || k.startsWith('JLOG_') || k === 'NO_COLOR') continue;
-    if (k === 'GITHUB_EVENT_PATH' || k.startsWith('CI_COMMIT')) continue;
+    // CI itself sets CI=true: a test that wants CI behaviour says so.
+    if (k === 'CI' || k === 'GITHUB_EVENT_PATH' || k === 'GITHUB_ACTIONS' || k.startsWith('CI_COMMIT'))
+      continue;
     env[k] = v;
   }
   return {
