@@ -5,6 +5,7 @@
 import { buildWorklogBody } from '../core/jira-format.js';
 import { matchRemote, markerShas, type RemoteMarkedWorklog } from '../core/match.js';
 import type { LedgerRecord, PlannedWorklog } from '../core/types.js';
+import { recordFor } from './record.js';
 import { JlogError, isJlogError } from '../errors.js';
 import type { JiraClient } from '../jira/client.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -96,7 +97,7 @@ export async function applyPlan(
   const record = (
     w: PlannedWorklog,
     fields: Partial<LedgerRecord> & Pick<LedgerRecord, 'state'>,
-  ): Promise<void> => opts.ledger.append([toRecord(w, fields)]);
+  ): Promise<void> => opts.ledger.append([recordFor(w, fields)]);
 
   const fail = async (w: PlannedWorklog, err: unknown): Promise<void> => {
     const e = asJlogError(err);
@@ -204,24 +205,6 @@ async function unreachableFor(
 ): Promise<Set<string>> {
   if (!items.some((w) => w.squash)) return new Set();
   return opts.unreachable(markerShas(remote));
-}
-
-function toRecord(
-  w: PlannedWorklog,
-  fields: Partial<LedgerRecord> & Pick<LedgerRecord, 'state'>,
-): LedgerRecord {
-  return {
-    id: w.id,
-    sha: w.sha,
-    issue: w.issue,
-    seconds: w.seconds,
-    started: w.started,
-    comment: w.postComment,
-    fp: w.fp,
-    authorEmail: w.authorEmail,
-    at: new Date().toISOString(),
-    ...fields,
-  };
 }
 
 function asJlogError(err: unknown): JlogError {

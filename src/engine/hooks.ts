@@ -16,7 +16,7 @@ import {
 } from '../git/index.js';
 import { spawnBackgroundFlush } from './background.js';
 import { openRepo, openRepoAt, type RepoContext } from './context.js';
-import { offlinePlanOptions, recordCommits, recordFor } from './record.js';
+import { offlinePlanOptions, recordCommits } from './record.js';
 import { formatDuration } from '../core/duration.js';
 
 export interface HookIO {
@@ -197,5 +197,3 @@ async function reportFailuresSince(ctx: RepoContext, io: HookIO): Promise<void> 
   io.say(`jlog: ${failed.length} worklog${failed.length === 1 ? '' : 's'} failed, run jlog status`);
   await ctx.ledger.writeCache(NOTICE, { at: new Date().toISOString() });
 }
-
-export { recordFor };

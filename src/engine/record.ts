@@ -3,24 +3,37 @@
 import { parseMaxDuration } from '../core/duration.js';
 import { plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
 import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
+import type { JlogConfig } from '../config/schema.js';
 import type { RepoContext } from './context.js';
 import { siteTimeTracking } from './site.js';
 
-export async function offlinePlanOptions(ctx: RepoContext): Promise<PlanOptions> {
-  const tt = await siteTimeTracking(ctx.config, ctx.ledger, null);
+/** How to plan with this config and these working hours; `authors` null means everyone's tokens. */
+export function planOptionsFor(
+  config: JlogConfig,
+  tt: { hoursPerDay: number; daysPerWeek: number },
+  authors: string[] | null,
+  retryFailed = false,
+): PlanOptions {
   return {
     grammar: {
-      projects: ctx.config.projects,
+      projects: config.projects,
       hoursPerDay: tt.hoursPerDay,
       daysPerWeek: tt.daysPerWeek,
-      maxSeconds: parseMaxDuration(ctx.config.maxDuration, tt),
+      maxSeconds: parseMaxDuration(config.maxDuration, tt),
     },
-    commentFallback: ctx.config.comment.fallback,
-    started: ctx.config.started,
-    squashPattern: ctx.config.squashPattern === null ? null : new RegExp(ctx.config.squashPattern),
-    authors: ctx.config.authors === 'all' ? null : ctx.repo.userEmail === null ? [] : [ctx.repo.userEmail],
-    retryFailed: false,
+    commentFallback: config.comment.fallback,
+    started: config.started,
+    squashPattern: config.squashPattern === null ? null : new RegExp(config.squashPattern),
+    authors,
+    retryFailed,
   };
+}
+
+/** The hooks' plan: no Jira (working hours from the config or the cache), `authors` from the config. */
+export async function offlinePlanOptions(ctx: RepoContext): Promise<PlanOptions> {
+  const tt = await siteTimeTracking(ctx.config, ctx.ledger, null);
+  const mine = ctx.repo.userEmail === null ? [] : [ctx.repo.userEmail];
+  return planOptionsFor(ctx.config, tt, ctx.config.authors === 'all' ? null : mine);
 }
 
 export interface Recorded {

@@ -1,17 +1,15 @@
 // One posting run, whatever started it (sync, ci, flush, the hooks' background worker): read the
 // commits, plan against the ledger under the post lock, apply through the client.
-import type { Credentials } from '../config/credentials.js';
-import { resolveCredentials } from '../config/credentials.js';
-import type { PlanDiagnostic, PlanOptions, PlanSkip } from '../core/plan.js';
-import { plan } from '../core/plan.js';
-import { parseMaxDuration } from '../core/duration.js';
-import type { Commit, GrammarOptions, PlannedWorklog } from '../core/types.js';
+import { resolveCredentials, type Credentials } from '../config/credentials.js';
+import { plan, type PlanDiagnostic, type PlanSkip } from '../core/plan.js';
+import type { Commit, PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor, readCommits } from '../git/index.js';
-import { createJiraClient, type JiraClient } from '../jira/client.js';
+import { createJiraClient } from '../jira/client.js';
 import { applyPlan, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
+import { planOptionsFor, recordFor } from './record.js';
 import { siteTimeTracking } from './site.js';
 
 export type RunScope =
@@ -82,20 +80,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
       ctx.ledger,
       jira && creds ? { jira, baseUrl: creds.baseUrl } : null,
     );
-    const grammar: GrammarOptions = {
-      projects: ctx.config.projects,
-      hoursPerDay: tt.hoursPerDay,
-      daysPerWeek: tt.daysPerWeek,
-      maxSeconds: parseMaxDuration(ctx.config.maxDuration, tt),
-    };
-    const planOptions: PlanOptions = {
-      grammar,
-      commentFallback: ctx.config.comment.fallback,
-      started: ctx.config.started,
-      squashPattern: ctx.config.squashPattern === null ? null : new RegExp(ctx.config.squashPattern),
-      authors: null,
-      retryFailed: opts.retryFailed === true,
-    };
+    const planOptions = planOptionsFor(ctx.config, tt, null, opts.retryFailed === true);
     const commits = await commitsInScope(ctx, opts.scope);
 
     const execute = async (): Promise<RunReport> => {
@@ -121,7 +106,10 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         const off = new JlogError('E_JIRA_TIME_TRACKING_OFF', `time tracking is off on ${creds.baseUrl}`, {
           hint: 'ask a Jira admin to turn it on (Settings > Issues > Time tracking); tokens stay pending',
         });
-        if (!dryRun) await ctx.ledger.append(toPost.map((w) => pendingRecord(w, off)));
+        if (!dryRun)
+          await ctx.ledger.append(
+            toPost.map((w) => recordFor(w, { state: 'pending', error: off.message, code: off.code })),
+          );
         report.pending = toPost.map((worklog) => ({ worklog, error: off.message, code: off.code }));
         return report;
       }
@@ -156,23 +144,6 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
 function isPendingIn(view: { get(id: string): { state: string } | undefined }, w: PlannedWorklog): boolean {
   const state = view.get(w.id)?.state;
   return state === 'pending' || state === 'posting' || state === 'failed';
-}
-
-function pendingRecord(w: PlannedWorklog, err: JlogError) {
-  return {
-    id: w.id,
-    sha: w.sha,
-    issue: w.issue,
-    seconds: w.seconds,
-    started: w.started,
-    comment: w.postComment,
-    fp: w.fp,
-    authorEmail: w.authorEmail,
-    state: 'pending' as const,
-    error: err.message,
-    code: err.code,
-    at: new Date().toISOString(),
-  };
 }
 
 async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
@@ -210,5 +181,3 @@ async function unreachableFrom(ctx: RepoContext, shas: string[]): Promise<Set<st
   for (const sha of shas) if (!(await isAncestor(ctx.repo.top, sha, 'HEAD'))) out.add(sha);
   return out;
 }
-
-export type { JiraClient };
