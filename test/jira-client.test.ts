@@ -59,7 +59,6 @@ function planned(over: Partial<PlannedWorklog> = {}): PlannedWorklog {
     startedMs: Date.parse('2026-11-27T09:05:00+01:00'),
     authorEmail: EMAIL,
     fp: 'fp-1',
-    ck: 'ck-1',
     squash: false,
     ...over,
   };
@@ -118,7 +117,7 @@ describe('addWorklog: what goes on the wire', () => {
       timeSpentSeconds: 5400,
       started: '2026-11-27T09:05:00.000+0100',
       comment: adfDoc('fixed login'),
-      properties: [{ key: 'jlog', value: { v: 1, id: 'c0ffee:0', fp: 'fp-1', ck: 'ck-1' } }],
+      properties: [{ key: 'jlog', value: { v: 1, id: 'c0ffee:0', fp: 'fp-1' } }],
     });
     expect(req?.headers['user-agent']).toMatch(/^jlog\/\S+$/);
     expect(req?.headers['content-type']).toBe('application/json');
@@ -154,7 +153,7 @@ describe('addWorklog: what goes on the wire', () => {
       timeSpentSeconds: 5400,
       comment: 'fixed login',
       authorEmail: EMAIL,
-      marker: { v: 1, id: 'c0ffee:0', fp: 'fp-1', ck: 'ck-1' },
+      marker: { v: 1, id: 'c0ffee:0', fp: 'fp-1' },
     });
     expect(w?.authorAccountId).toEqual(expect.any(String));
   });

@@ -156,7 +156,6 @@ const planned: PlannedWorklog = {
   startedMs: Date.parse('2026-11-27T09:05:00+01:00'),
   authorEmail: 'dev@example.com',
   fp: 'fp1',
-  ck: 'ck1',
   squash: false,
 };
 
@@ -166,7 +165,7 @@ describe('buildWorklogBody', () => {
       timeSpentSeconds: 5400,
       started: '2026-11-27T09:05:00.000+0100',
       comment: adfDoc('fixed login'),
-      properties: [{ key: 'jlog', value: { v: 1, id: 'abc123:0', fp: 'fp1', ck: 'ck1' } }],
+      properties: [{ key: 'jlog', value: { v: 1, id: 'abc123:0', fp: 'fp1' } }],
     });
   });
 
@@ -187,7 +186,7 @@ describe('buildWorklogBody', () => {
 
 describe('markerFromProperties', () => {
   it('accepts the marker shape only', () => {
-    const m = { v: 1, id: 'a:0', fp: 'f', ck: 'c' };
+    const m = { v: 1, id: 'a:0', fp: 'f' };
     expect(
       markerFromProperties([
         { key: 'other', value: 1 },
@@ -204,7 +203,6 @@ describe('markerFromProperties', () => {
       'x',
       [{ key: 'jlog', value: { v: 2, id: 'a', fp: 'f' } }],
       [{ key: 'jlog', value: { v: 1, id: 3, fp: 'f' } }],
-      [{ key: 'jlog', value: { v: 1, id: 'a', fp: 'f', ck: 1 } }],
       [{ key: 'jlog', value: null }],
       [null],
     ]) {

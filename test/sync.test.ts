@@ -191,6 +191,19 @@ describe('jlog sync', () => {
     expect(sandbox.worklogs('PROJ-2')[0]!.timeSpentSeconds).toBe(24 * 3600);
   });
 
+  it('posts with the default working day when the site does not answer /configuration', async () => {
+    const env = await setup();
+    repo.commit('PROJ-1 #time 1d', { date: recent(1) });
+    sandbox.fault({
+      fault: { kind: 'status', status: 404 },
+      pathIncludes: '/configuration',
+      times: Infinity,
+    });
+    const r = await sync(env);
+    expect(r.code).toBe(0);
+    expect(sandbox.worklogs('PROJ-1')[0]!.timeSpentSeconds).toBe(8 * 3600);
+  });
+
   it("syncs only the user's own commits unless --all-authors", async () => {
     const env = await setup();
     repo.commit('PROJ-1 #time 1h mine', { date: recent(1) });

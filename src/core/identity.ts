@@ -1,6 +1,5 @@
 // Who a token is. Its id `<sha>:<n>` names it in one commit; its fingerprint names it across history
-// rewrites (rebase and cherry-pick keep the author email and date, so the fingerprint survives them);
-// its content key lets a squash merge recognise the branch commits it squashed.
+// rewrites (rebase and cherry-pick keep the author email and date, so the fingerprint survives them).
 import { createHash } from 'node:crypto';
 import type { Commit, WorklogToken } from './types.js';
 
@@ -20,7 +19,6 @@ export function parseTokenId(id: string): { sha: string; n: number } | null {
 export interface TokenIdentity {
   id: string;
   fp: string;
-  ck: string;
 }
 
 /**
@@ -38,7 +36,6 @@ export function identify(commit: Commit, worklogs: readonly WorklogToken[]): Tok
     return {
       id: tokenId(commit.sha, n),
       fp: digest([...content, commit.authorDate, twin]),
-      ck: digest(content),
     };
   });
 }

@@ -165,7 +165,7 @@ export const MARKER_KEY = 'jlog';
 
 /** The POST body for a planned worklog: duration, start, comment (when any) and the jlog marker. */
 export function buildWorklogBody(w: PlannedWorklog, deployment: Deployment): WorklogBody {
-  const marker: Marker = { v: 1, id: w.id, fp: w.fp, ck: w.ck };
+  const marker: Marker = { v: 1, id: w.id, fp: w.fp };
   const body: WorklogBody = { timeSpentSeconds: w.seconds, started: w.started };
   if (w.postComment.trim() !== '') {
     body.comment = deployment === 'cloud' ? adfDoc(w.postComment) : w.postComment;
@@ -183,8 +183,7 @@ export function markerFromProperties(properties: unknown): Marker | undefined {
     if (key !== MARKER_KEY || value === null || typeof value !== 'object') continue;
     const v = value as Record<string, unknown>;
     if (v.v !== 1 || typeof v.id !== 'string' || typeof v.fp !== 'string') return undefined;
-    if (v.ck !== undefined && typeof v.ck !== 'string') return undefined;
-    return v.ck === undefined ? { v: 1, id: v.id, fp: v.fp } : { v: 1, id: v.id, fp: v.fp, ck: v.ck };
+    return { v: 1, id: v.id, fp: v.fp };
   }
   return undefined;
 }

@@ -22,8 +22,8 @@ export function markerSha(marker: Marker): string | null {
  * Pairs planned worklogs with the remote worklogs that already log them; each remote worklog stands
  * for one token at most. Same id or same fingerprint always matches. A squash-merge commit's worklog
  * also matches, on content, a marker whose commit is not reachable from HEAD (`unreachable` holds the
- * SHAs the caller found unreachable); content is the content key when the marker has one, else seconds,
- * the token's comment and (when Jira tells it) the author's email.
+ * SHAs the caller found unreachable): same seconds, same token comment, and the same author email
+ * when Jira tells it (the issue is the same by construction: the caller reads one issue's worklogs).
  */
 export function matchRemote(
   planned: readonly PlannedWorklog[],
@@ -48,7 +48,6 @@ export function matchRemote(
     take(w, (r) => {
       const sha = markerSha(r.marker!);
       if (sha === null || !unreachable.has(sha)) return false;
-      if (r.marker!.ck !== undefined) return r.marker!.ck === w.ck;
       const sameEmail =
         r.authorEmail === undefined || r.authorEmail.toLowerCase() === w.authorEmail.trim().toLowerCase();
       // Without a token comment the posted comment was the squashed commit's own subject: not comparable.

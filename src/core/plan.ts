@@ -74,7 +74,6 @@ export function commitWorklogs(
       startedMs: startedToMs(started),
       authorEmail: commit.authorEmail,
       fp: id.fp,
-      ck: id.ck,
       squash,
     };
   });

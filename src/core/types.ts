@@ -70,8 +70,6 @@ export interface Marker {
   id: string;
   /** Fingerprint: issue, seconds, comment, author email, author date. Survives rebase and cherry-pick. */
   fp: string;
-  /** Content key: issue, seconds, comment, author email (no date). Lets a squash merge recognise its commits. */
-  ck?: string;
 }
 
 /** A worklog as jlog means to post it. */
@@ -93,7 +91,6 @@ export interface PlannedWorklog {
   startedMs: number;
   authorEmail: string;
   fp: string;
-  ck: string;
   /** The commit is a squash merge: it may match markers of unreachable commits on content. */
   squash: boolean;
 }

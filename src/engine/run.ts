@@ -78,7 +78,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
     const tt = await siteTimeTracking(
       ctx.config,
       ctx.ledger,
-      jira && creds ? { jira, baseUrl: creds.baseUrl } : null,
+      jira && creds ? { jira, baseUrl: creds.baseUrl, log } : null,
     );
     const planOptions = planOptionsFor(ctx.config, tt, null, opts.retryFailed === true);
     const commits = await commitsInScope(ctx, opts.scope);

@@ -3,6 +3,7 @@
 import type { JlogConfig } from '../config/schema.js';
 import type { JiraClient } from '../jira/client.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { isJlogError } from '../errors.js';
 
 export interface SiteTimeTracking {
   hoursPerDay: number;
@@ -28,7 +29,7 @@ interface Cached {
 export async function siteTimeTracking(
   config: JlogConfig,
   ledger: Ledger,
-  client: { jira: JiraClient; baseUrl: string } | null,
+  client: { jira: JiraClient; baseUrl: string; log?: ((line: string) => void) | undefined } | null,
 ): Promise<SiteTimeTracking> {
   const override = config.timeTracking ?? {};
   let site: Cached | null = null;
@@ -41,14 +42,22 @@ export async function siteTimeTracking(
     site = cached.value;
   }
   if (client !== null && (site === null || !site.enabled)) {
-    const c = await client.jira.configuration();
-    site = {
-      baseUrl: client.baseUrl,
-      enabled: c.timeTrackingEnabled,
-      hoursPerDay: c.hoursPerDay,
-      daysPerWeek: c.daysPerWeek,
-    };
-    await ledger.writeCache(CACHE, site).catch(() => undefined);
+    try {
+      const c = await client.jira.configuration();
+      site = {
+        baseUrl: client.baseUrl,
+        enabled: c.timeTrackingEnabled,
+        hoursPerDay: c.hoursPerDay,
+        daysPerWeek: c.daysPerWeek,
+      };
+      await ledger.writeCache(CACHE, site).catch(() => undefined);
+    } catch (err) {
+      // Bad credentials stop the run; anything else (a proxy that hides /configuration, a blip) only
+      // costs the site's own working day: the cached or default values apply, and a POST still says
+      // when time tracking is off.
+      if (isJlogError(err, 'E_JIRA_AUTH')) throw err;
+      client.log?.(`time tracking settings not read: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   return {
     hoursPerDay: override.hoursPerDay ?? site?.hoursPerDay ?? 8,
