@@ -86,8 +86,10 @@ export function summary(r: RunReport): string {
   const seconds = done.reduce((s, o) => s + o.worklog.seconds, 0);
   const issues = new Set(done.map((o) => o.worklog.issue)).size;
   const parts = [
-    `${r.dryRun ? 'would log' : 'logged'} ${done.length} worklog${done.length === 1 ? '' : 's'}` +
-      (done.length > 0 ? ` (${dur(seconds)}) on ${issues} issue${issues === 1 ? '' : 's'}` : ''),
+    done.length === 0
+      ? 'nothing new to log'
+      : `${r.dryRun ? 'would log' : 'logged'} ${done.length} worklog${done.length === 1 ? '' : 's'} ` +
+        `(${dur(seconds)}) on ${issues} issue${issues === 1 ? '' : 's'}`,
   ];
   if (r.alreadyLogged.length > 0) parts.push(`${r.alreadyLogged.length} already logged`);
   if (r.skipped.length > 0) parts.push(`${r.skipped.length} skipped`);

@@ -39,7 +39,9 @@ export interface ApplyOptions {
   /** SHAs (of marker ids) not reachable from HEAD, for the squash rule; asked only when a squash needs it. */
   unreachable: (shas: string[]) => Promise<Set<string>>;
   onProgress?: (done: number, total: number) => void;
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
+  /** Fires when this process lost the post lock (it stalled past the stale time): post nothing more. */
+  signal?: AbortSignal;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -88,6 +90,8 @@ export async function applyPlan(
         settle(result.planned, { worklog: w });
       } else if (authError) {
         await leavePending([w], authError);
+      } else if (opts.signal?.aborted) {
+        await leavePending([w], lockLost());
       } else {
         await post(w, remote);
       }
@@ -210,6 +214,16 @@ async function unreachableFor(
 function asJlogError(err: unknown): JlogError {
   if (err instanceof JlogError) return err;
   return new JlogError('E_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+function lockLost(): JlogError {
+  return new JlogError(
+    'E_LEDGER_LOCKED',
+    'another jlog took over posting while this one stalled; left for it',
+    {
+      retryable: true,
+    },
+  );
 }
 
 function unknownOutcome(err: unknown): JlogError {

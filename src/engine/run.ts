@@ -83,7 +83,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
     const planOptions = planOptionsFor(ctx.config, tt, null, opts.retryFailed === true);
     const commits = await commitsInScope(ctx, opts.scope);
 
-    const execute = async (): Promise<RunReport> => {
+    const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       const view = await ctx.ledger.read();
       const p = plan(commits, view, planOptions);
       const toPost = opts.scope.kind === 'flush' ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
@@ -123,6 +123,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         concurrency: ctx.config.concurrency,
         dryRun,
         unreachable: (shas) => unreachableFrom(ctx, shas),
+        ...(signal ? { signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         log,
       });
@@ -156,13 +157,17 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
         since: scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined),
         until: scope.until,
         grepTime: true,
+      }).catch((err: unknown) => {
+        throw badRange(err, scope.range);
       });
       if (scope.authors === null) return commits;
       const authors = new Set(scope.authors.map((a) => a.trim().toLowerCase()));
       return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
     }
     case 'ci':
-      return readCommits(cwd, { range: scope.range, grepTime: true });
+      return readCommits(cwd, { range: scope.range, grepTime: true }).catch((err: unknown) => {
+        throw badRange(err, scope.range);
+      });
     case 'flush': {
       const view = await ctx.ledger.read();
       const wanted = scope.shas === undefined ? null : new Set(scope.shas);
@@ -174,6 +179,17 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
       return shas.size === 0 ? [] : readCommits(cwd, { shas: [...shas] });
     }
   }
+}
+
+/** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */
+function badRange(err: unknown, range: string | undefined): unknown {
+  if (range === undefined || !isJlogError(err, 'E_GIT')) return err;
+  if (!/bad revision|unknown revision|ambiguous argument|invalid (revision|range)/i.test(err.message))
+    return err;
+  return new JlogError('E_USAGE', `git does not know the range '${range}'`, {
+    cause: err,
+    hint: 'name commits git can resolve, e.g. origin/main..HEAD or HEAD~5..',
+  });
 }
 
 async function unreachableFrom(ctx: RepoContext, shas: string[]): Promise<Set<string>> {
