@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
+import { nodeBundle } from '../scripts/esbuild-node.mjs';
 
 const runs = Number(process.argv[2] ?? 15);
 const work = mkdtempSync(join(tmpdir(), 'jlog-bench-config-'));
@@ -15,13 +16,9 @@ const out = join(work, 'dist');
 const built = await build({
   entryPoints: { load: 'src/config/load.ts' },
   outdir: out,
-  bundle: true,
+  ...nodeBundle,
   splitting: true, // keeps validate.js (zod) and cosmiconfig as lazy chunks, as in dist/
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
   minifySyntax: true,
-  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
   // cosmiconfig's loaders require('typescript') for .ts configs, which jlog never searches; without this
   // esbuild puts the whole compiler (9 MB) in cosmiconfig's chunk. BENCH_BUNDLE_TS=1 measures that.
   external: process.env.BENCH_BUNDLE_TS === '1' ? [] : ['typescript'],

@@ -4,6 +4,7 @@
 // wall time of 45 posts to one issue, which the per-issue write limit (20 per 2 s) paces on purpose.
 // Standalone: `node bench/jira-client.mjs` (bundles src with esbuild into a temp dir).
 import { build } from 'esbuild';
+import { nodeBundle } from '../scripts/esbuild-node.mjs';
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,15 +33,8 @@ try {
   await build({
     entryPoints: [entry],
     outfile: join(tmp, 'bundle.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
+    ...nodeBundle,
     nodePaths: [fileURLToPath(new URL('../node_modules', import.meta.url))],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
   });
   const { createJiraClient, startSandbox, Pool } = await import(pathToFileURL(join(tmp, 'bundle.mjs')).href);
 

@@ -2,6 +2,7 @@
 // array in the same process (the baseline), plus the per-operation costs the poster pays on a ledger
 // that size. Standalone: `node bench/ledger.mjs` (bundles src/ledger with esbuild into a temp dir).
 import { build } from 'esbuild';
+import { nodeBundle } from '../scripts/esbuild-node.mjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +17,7 @@ try {
   await build({
     entryPoints: [fileURLToPath(new URL('../src/ledger/ledger.ts', import.meta.url))],
     outfile: join(tmp, 'ledger.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    ...nodeBundle,
   });
   const { Ledger } = await import(pathToFileURL(join(tmp, 'ledger.mjs')).href);
   const dir = join(tmp, 'jlog');

@@ -5,6 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+// @ts-expect-error: a plain .mjs module shared with the build script
+import { nodeBundle } from '../scripts/esbuild-node.mjs';
 import type { LedgerRecord, LedgerState } from '../src/core/types.js';
 
 const LEDGER_SRC = fileURLToPath(new URL('../src/ledger/ledger.ts', import.meta.url));
@@ -109,15 +111,7 @@ export async function buildWorker(dir: string): Promise<string> {
   await build({
     entryPoints: [LEDGER_SRC],
     outfile: join(dir, 'ledger.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-    // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    ...nodeBundle,
   });
   const worker = join(dir, 'worker.mjs');
   writeFileSync(worker, WORKER);
