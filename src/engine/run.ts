@@ -86,15 +86,17 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       const view = await ctx.ledger.read();
       const p = plan(commits, view, planOptions);
-      const toPost = opts.scope.kind === 'flush' ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
+      // flush's scope is the pending tokens alone; the rest of their commits was settled before.
+      const flush = opts.scope.kind === 'flush';
+      const toPost = flush ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
       const report: RunReport = {
         posted: [],
         planned: [],
-        alreadyLogged: p.posted.map((x) => ({ worklog: x.worklog, worklogId: x.worklogId })),
-        failed: p.failed.map((f) => ({ worklog: f.worklog, error: f.error, code: f.code })),
+        alreadyLogged: flush ? [] : p.posted.map((x) => ({ worklog: x.worklog, worklogId: x.worklogId })),
+        failed: flush ? [] : p.failed.map((f) => ({ worklog: f.worklog, error: f.error, code: f.code })),
         pending: [],
-        skipped: p.skipped,
-        diagnostics: p.diagnostics,
+        skipped: flush ? [] : p.skipped,
+        diagnostics: flush ? [] : p.diagnostics,
         dryRun,
         ...(offlineReason === undefined ? {} : { offlineReason }),
       };
@@ -144,7 +146,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
 
 function isPendingIn(view: { get(id: string): { state: string } | undefined }, w: PlannedWorklog): boolean {
   const state = view.get(w.id)?.state;
-  return state === 'pending' || state === 'posting' || state === 'failed';
+  return state === 'pending' || state === 'posting';
 }
 
 async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
