@@ -98,6 +98,22 @@ describe('hook flow', () => {
     expect([...markerCounts(sandbox).values()]).toEqual([1, 1]);
   }, 60_000);
 
+  it('amending a posted token says so and points to jlog undo, which takes the old worklog back', async () => {
+    const env = await setup();
+    await commit(env, 'PROJ-1 #time 1h first');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    await settle(env);
+    const old = repo.git('rev-parse', 'HEAD');
+    const amend = await git(env, ['commit', '-q', '--amend', '-m', 'PROJ-1 #time 2h first']);
+    expect(amend.stderr).toContain(`PROJ-1 1h from ${old.slice(0, 10)} is already on Jira`);
+    expect(amend.stderr).toContain(`jlog undo ${old.slice(0, 10)}`);
+    const undo = await runJlog(['undo', old.slice(0, 10), '--yes'], { cwd: repo.dir, env });
+    expect(undo.code).toBe(0);
+    await git(env, ['push', '-q', '-f', 'origin', 'main']);
+    await settle(env);
+    expect(sandbox.worklogs().map((w) => w.timeSpentSeconds)).toEqual([7200]);
+  }, 60_000);
+
   it('pre-push posts only the commits being pushed; a deletion posts nothing', async () => {
     const env = await setup();
     await commit(env, 'PROJ-1 #time 1h pushed');

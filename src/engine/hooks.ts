@@ -103,9 +103,10 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
   const newCommits = await readCommits(ctx.repo.top, { shas: [...new Set(pairs.map((p) => p[1]))] });
   const bySha = new Map(newCommits.map((c) => [c.sha, c]));
   const options = await offlinePlanOptions(ctx);
-  await ctx.ledger.update((view) => {
+  const orphans = await ctx.ledger.update((view) => {
     const records: LedgerRecord[] = [];
     const carried = new Set<string>();
+    const posted: LedgerRecord[] = [];
     for (const [oldSha, newSha] of pairs) {
       const old = view.bySha(oldSha);
       const commit = bySha.get(newSha);
@@ -130,6 +131,7 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
         });
       });
       for (const r of old) {
+        if (!carried.has(r.id) && r.state === 'posted') posted.push(r);
         if (!carried.has(r.id) && (r.state === 'pending' || r.state === 'posting')) {
           records.push({
             ...r,
@@ -141,8 +143,16 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
         }
       }
     }
-    return { records, result: undefined };
+    return { records, result: posted };
   });
+  // A posted token the rewrite changed (an amended duration, say): its worklog stays on Jira and the
+  // new token will be logged too. Say so, with the way back.
+  for (const r of orphans) {
+    io.say(
+      `jlog: ${r.issue} ${formatDuration(r.seconds, options.grammar)} from ${r.sha.slice(0, 10)} is already on Jira and ` +
+        `the ${kind} changed it; to take it back: jlog undo ${r.sha.slice(0, 10)}`,
+    );
+  }
   // Tokens that are new in the rewritten commits (a reworded message) are recorded like post-commit's.
   await recordCommits(ctx, newCommits);
   return 0;
