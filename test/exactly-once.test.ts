@@ -49,17 +49,20 @@ describe('exactly once', () => {
       tokens += 2;
     }
     sandbox.fault({ fault: { kind: 'latency', ms: 150 }, times: Infinity });
+    let killed = 0;
     for (let i = 0; i < 8; i++) {
       const child = spawn(process.execPath, [JLOG_BIN, 'sync'], { cwd: repo.dir, env, stdio: 'ignore' });
       const delay = 200 + Math.floor(Math.random() * 1500);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-        child.on('exit', () => {
+        child.on('exit', (_code, signal) => {
           clearTimeout(timer);
+          if (signal === 'SIGKILL') killed++;
           resolve();
         });
       });
     }
+    expect(killed).toBeGreaterThan(0); // the loop did interrupt syncs, not only watch them finish
     sandbox.clearFaults();
     const final = await run(env, 'sync', '--json');
     expect(final.code).toBe(0);
