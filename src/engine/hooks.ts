@@ -15,8 +15,9 @@ import {
   revList,
 } from '../git/index.js';
 import { spawnBackgroundFlush } from './background.js';
-import { openRepo, openRepoAt, type RepoContext } from './context.js';
-import { offlinePlanOptions, recordCommits } from './record.js';
+import { openRepo, openRepoAt } from './context.js';
+import { reportFailuresSince } from './notice.js';
+import { offlinePlanOptions, recordCommits, recordNewCommit } from './record.js';
 import { formatDuration } from '../core/duration.js';
 
 export interface HookIO {
@@ -63,11 +64,11 @@ export async function postCommit(io: HookIO): Promise<number> {
       ? await openRepoAt(layout, fast.commit.sha, fast.committerEmail, io.env)
       : await openRepo(io.cwd, io.env);
   if (isRebaseInProgress(ctx.repo.gitDir) || isCherryPickInProgress(ctx.repo.gitDir)) return 0;
-  await reportFailuresSince(ctx, io);
+  await reportFailuresSince(ctx.ledger, io.say);
   const head = fast?.commit ?? (await readCommit(ctx.repo.top, 'HEAD'));
   if (head === null) return 0;
   const options = await offlinePlanOptions(ctx);
-  const recorded = await recordCommits(ctx, [head], options);
+  const recorded = await recordNewCommit(ctx, head, options);
   for (const d of recorded.diagnostics) io.say(`jlog: line ${d.line}: ${d.message} (not logged)`);
   if (recorded.pending.length > 0) {
     const what = recorded.pending
@@ -163,7 +164,7 @@ const ZERO = /^0+$/;
 /** pre-push <remote> <url>: records and posts the tokens of the commits being pushed. */
 export async function prePush(io: HookIO, remote: string): Promise<number> {
   const ctx = await openRepo(io.cwd, io.env);
-  await reportFailuresSince(ctx, io);
+  await reportFailuresSince(ctx.ledger, io.say);
   const shas = new Set<string>();
   for (const line of (await io.stdin()).split('\n')) {
     const [, localSha, , remoteSha] = line.trim().split(/\s+/);
@@ -193,17 +194,4 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   for (const o of bad) io.say(`jlog: ${o.worklog.issue}: ${o.error ?? 'not posted'}`);
   if (bad.length > 0) io.say(`jlog: push to ${remote} stopped (failPushOnError: true); run jlog status`);
   return bad.length > 0 ? 1 : 0;
-}
-
-const NOTICE = 'notified';
-
-/** One line when worklogs failed since the last hook that said so (SPEC §5). */
-async function reportFailuresSince(ctx: RepoContext, io: HookIO): Promise<void> {
-  const view = await ctx.ledger.read();
-  if (view.size === 0) return;
-  const since = (await ctx.ledger.readCache<{ at: string }>(NOTICE))?.value.at ?? '';
-  const failed = view.all().filter((r) => r.state === 'failed' && r.at > since);
-  if (failed.length === 0) return;
-  io.say(`jlog: ${failed.length} worklog${failed.length === 1 ? '' : 's'} failed, run jlog status`);
-  await ctx.ledger.writeCache(NOTICE, { at: new Date().toISOString() });
 }

@@ -1,7 +1,7 @@
 // Recording tokens as pending (the hooks' job): plan the commits offline against the ledger and append
 // what the ledger does not know yet. Other authors' tokens are recorded as skipped (not mine).
 import { parseMaxDuration } from '../core/duration.js';
-import { plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
+import { NOT_MINE, plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
 import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
 import type { JlogConfig } from '../config/schema.js';
 import type { RepoContext } from './context.js';
@@ -71,7 +71,7 @@ export async function recordCommits(
     const p = plan(commits, view, options);
     const fresh = (w: PlannedWorklog): boolean => view.get(w.id) === undefined;
     const pending = p.toPost.filter(fresh);
-    const skipped = p.skipped.filter((s) => s.code === 'E_NOT_MINE' && fresh(s.worklog));
+    const skipped = p.skipped.filter((s) => s.code === NOT_MINE && fresh(s.worklog));
     const records = [
       ...pending.map((w) => recordFor(w, { state: 'pending' })),
       ...skipped.map((s) => recordFor(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
@@ -81,4 +81,24 @@ export async function recordCommits(
       result: { pending: p.toPost, skipped: skipped.map((s) => s.worklog), diagnostics: p.diagnostics },
     };
   });
+}
+
+/**
+ * post-commit's version, without reading the ledger: a commit that was just made has ids nobody has
+ * recorded, so its records are appended blindly (were one ever a duplicate, the remote check that
+ * precedes every first POST to an issue still finds its marker). Keeps a hook's cost independent of
+ * the ledger's size.
+ */
+export async function recordNewCommit(
+  ctx: RepoContext,
+  commit: Commit,
+  options: PlanOptions,
+): Promise<Recorded> {
+  const p = plan([commit], { get: () => undefined }, options);
+  const skipped = p.skipped.filter((s) => s.code === NOT_MINE);
+  await ctx.ledger.append([
+    ...p.toPost.map((w) => recordFor(w, { state: 'pending' })),
+    ...skipped.map((s) => recordFor(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
+  ]);
+  return { pending: p.toPost, skipped: skipped.map((s) => s.worklog), diagnostics: p.diagnostics };
 }

@@ -9,6 +9,7 @@ import { createJiraClient } from '../jira/client.js';
 import { applyPlan, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
+import { countFailures } from './notice.js';
 import { planOptionsFor, recordFor } from './record.js';
 import { siteTimeTracking } from './site.js';
 
@@ -133,6 +134,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
       report.planned = applied.planned;
       report.alreadyLogged.push(...applied.alreadyLogged);
       report.failed.push(...applied.failed);
+      if (!dryRun) await countFailures(ctx.ledger, applied.failed.length);
       report.pending = applied.pending;
       return report;
     };
