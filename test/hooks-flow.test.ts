@@ -222,5 +222,12 @@ describe('hook flow', () => {
     const text = readFileSync(log, 'utf8');
     expect(text).toMatch(/POST/);
     expect(text).not.toContain(sandbox.env.JIRA_API_TOKEN!);
+    // The push picked up the commit the skipped hooks never recorded.
+    expect(
+      sandbox
+        .worklogs()
+        .map((w) => w.issue)
+        .sort(),
+    ).toEqual(['PROJ-1', 'PROJ-2']);
   }, 60_000);
 });

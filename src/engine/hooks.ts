@@ -178,13 +178,15 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   if (shas.size === 0) return 0;
   const commits = await readCommits(ctx.repo.top, { shas: [...shas], grepTime: true });
   if (commits.length === 0) return 0;
-  await recordCommits(ctx, commits);
-  if (ctx.config.postOn !== 'push') return 0;
   const pushed = commits.map((c) => c.sha);
-  if (!ctx.config.failPushOnError) {
+  if (ctx.config.postOn === 'push' && !ctx.config.failPushOnError) {
+    // The worker records what the ledger lacks (commits made with hooks skipped), then posts: reading
+    // the ledger is its cost, not the push's.
     spawnBackgroundFlush(ctx, pushed);
     return 0;
   }
+  await recordCommits(ctx, commits);
+  if (ctx.config.postOn !== 'push') return 0;
   // failPushOnError: post now, in the foreground, and fail the push if anything did not land. Loaded
   // here only: the Jira client stays off the hooks' start-up path.
   const { runPosting } = await import('./run.js');

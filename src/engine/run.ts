@@ -10,7 +10,7 @@ import { applyPlan, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
 import { countFailures } from './notice.js';
-import { planOptionsFor, recordFor } from './record.js';
+import { planOptionsFor, recordCommits, recordFor } from './record.js';
 import { siteTimeTracking } from './site.js';
 
 export type RunScope =
@@ -173,6 +173,10 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
         throw badRange(err, scope.range);
       });
     case 'flush': {
+      if (scope.shas !== undefined) {
+        // Pushed commits whose tokens no hook recorded (hooks skipped, a GUI client) become pending.
+        await recordCommits(ctx, await readCommits(cwd, { shas: scope.shas, grepTime: true }));
+      }
       const view = await ctx.ledger.read();
       const wanted = scope.shas === undefined ? null : new Set(scope.shas);
       const shas = new Set<string>();
