@@ -1,10 +1,10 @@
 // `jlog parse [<message>|-] [--json] [--branch <name>]`: what a message would log, offline (SPEC §6).
-import { execFile } from 'node:child_process';
 import { loadConfig } from '../config/load.js';
 import { DEFAULT_UNITS, formatDuration, parseMaxDuration, type DurationUnits } from '../core/duration.js';
 import { parseMessage } from '../core/grammar.js';
 import type { ParseResult } from '../core/types.js';
 import { usageError } from '../errors.js';
+import { currentBranch } from '../git/index.js';
 import { color, out, printJson, table } from './output.js';
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -84,14 +84,4 @@ function printHuman(r: ParseResult, units: DurationUnits): void {
     out();
     for (const d of r.diagnostics) out(color.yellow(`line ${d.line}: ${d.message}`));
   }
-}
-
-// TODO(lead): move to src/git/ (repoInfo().branch does the same with more processes). Kept here so
-// parse stays one git call; null outside a repository or on a detached HEAD.
-function currentBranch(cwd: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('git', ['symbolic-ref', '--short', '-q', 'HEAD'], { cwd, timeout: 5000 }, (err, stdout) => {
-      resolve(err ? null : stdout.trim() || null);
-    });
-  });
 }

@@ -2,6 +2,7 @@
 export { execGit, type ExecGitOptions, type GitResult } from './exec.js';
 export {
   repoInfo,
+  currentBranch,
   getConfig,
   gitPath,
   hooksDir,
