@@ -1,7 +1,9 @@
 // jlog sync end to end: real git repos, the built CLI, the sandbox on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/server.js';
-import { runJlog } from './helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JLOG_BIN, runCommand, runJlog } from './helpers/cli.js';
 import { markerCounts, posts, sandboxFor } from './helpers/jira.js';
 import { makeRepo, type TempRepo } from './helpers/repo.js';
 
@@ -202,6 +204,24 @@ describe('jlog sync', () => {
     const r = await sync(env);
     expect(r.code).toBe(0);
     expect(sandbox.worklogs('PROJ-1')[0]!.timeSpentSeconds).toBe(8 * 3600);
+  });
+
+  it('shows a progress bar on a terminal when there is more than a handful to post, and none when piped', async () => {
+    const env = await setup();
+    for (let i = 1; i <= 7; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: recent(1) });
+    // script(1) gives jlog a real terminal; its transcript holds every byte jlog wrote there.
+    const transcript = join(repo.home, 'tty.txt');
+    const cmd = `${process.execPath} ${JLOG_BIN} sync`;
+    const r = await runCommand('script', ['-qec', cmd, transcript], {
+      cwd: repo.dir,
+      env: { ...env, NO_COLOR: '1' },
+    });
+    expect(r.code).toBe(0);
+    expect(readFileSync(transcript, 'utf8')).toMatch(/posting .* \d\/7/);
+    expect(sandbox.worklogs()).toHaveLength(7);
+    repo.commit('PROJ-9 #time 1h more', { date: recent(0) });
+    const piped = await sync(env);
+    expect(piped.stderr).not.toMatch(/posting/);
   });
 
   it("syncs only the user's own commits unless --all-authors", async () => {

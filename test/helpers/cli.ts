@@ -12,12 +12,21 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runJlog(
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export function runJlog(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [JLOG_BIN, ...args], opts);
+}
+
+/** Any command, asynchronously (a sandbox in the test process must keep answering while it runs). */
+export function runCommand(command: string, args: string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [JLOG_BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
