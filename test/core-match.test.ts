@@ -42,7 +42,7 @@ describe('matchRemote', () => {
     const got = matchRemote(
       [w0, w1],
       [remote('1', `${SHA_B}:4`, 'fp-a1'), remote('2', `${SHA_A}:0`, 'zzz')],
-      new Set(),
+      new Map(),
     );
     expect(got.get(w0.id)?.id).toBe('2');
     expect(got.get(w1.id)?.id).toBe('1');
@@ -52,7 +52,7 @@ describe('matchRemote', () => {
     const w = planned();
     const unmarked: RemoteMarkedWorklog = { id: '9', timeSpentSeconds: 3600, comment: 'login form' };
     const sameContent = remote('1', `${SHA_OLD}:0`, 'other');
-    expect(matchRemote([w], [unmarked, sameContent], new Set([SHA_OLD])).size).toBe(0);
+    expect(matchRemote([w], [unmarked, sameContent], new Map([[SHA_OLD, null]])).size).toBe(0);
   });
 
   it('lets a squash commit match unreachable markers on content, one token per marker', () => {
@@ -60,21 +60,28 @@ describe('matchRemote', () => {
     const b = planned({ id: `${SHA_A}:1`, n: 1, fp: 'x', squash: true });
     const c = planned({ id: `${SHA_A}:2`, n: 2, fp: 'y', squash: true });
     const markers = [remote('1', `${SHA_OLD}:0`, 'o0'), remote('2', `${SHA_OLD}:1`, 'o1')];
-    const got = matchRemote([a, b, c], markers, new Set([SHA_OLD]));
+    const got = matchRemote([a, b, c], markers, new Map([[SHA_OLD, null]]));
     expect([...got.keys()]).toEqual([a.id, b.id]);
     // Reachable markers are this history's own tokens: no content match.
-    expect(matchRemote([a], markers, new Set()).size).toBe(0);
+    expect(matchRemote([a], markers, new Map()).size).toBe(0);
   });
 
-  it('the squash rule compares seconds, comment and (when known) email', () => {
+  it('the squash rule compares seconds, comment, and the squashed commit author when this clone has it', () => {
     const w = planned({ squash: true });
-    const old = new Set([SHA_OLD]);
-    expect(matchRemote([w], [remote('1', `${SHA_OLD}:0`, 'o', { timeSpentSeconds: 60 })], old).size).toBe(0);
-    expect(matchRemote([w], [remote('1', `${SHA_OLD}:0`, 'o', { comment: 'other' })], old).size).toBe(0);
-    expect(matchRemote([w], [remote('1', `${SHA_OLD}:0`, 'o', { authorEmail: 'x@y.z' })], old).size).toBe(0);
-    expect(
-      matchRemote([w], [remote('1', `${SHA_OLD}:0`, 'o', { authorEmail: 'dev@example.com' })], old).size,
-    ).toBe(1);
+    const gone = new Map([[SHA_OLD, null]]);
+    const m = (over: Partial<RemoteMarkedWorklog>, known: ReadonlyMap<string, string | null> = gone) =>
+      matchRemote([w], [remote('1', `${SHA_OLD}:0`, 'o', over)], known).size;
+    expect(m({ timeSpentSeconds: 60 })).toBe(0);
+    expect(m({ comment: 'other' })).toBe(0);
+    // Jira's worklog author is the posting account: its email is not the git one, and is not compared.
+    expect(m({ authorEmail: 'dev@corp.example' })).toBe(1);
+    expect(m({}, new Map([[SHA_OLD, 'someone.else@example.com']]))).toBe(0);
+    expect(m({}, new Map([[SHA_OLD, 'DEV@example.com']]))).toBe(1);
+  });
+
+  it("takes GitHub's (#12) off a one-commit PR's token comment", () => {
+    const w = planned({ squash: true, comment: 'login form (#12)', postComment: 'login form (#12)' });
+    expect(matchRemote([w], [remote('1', `${SHA_OLD}:0`, 'o')], new Map([[SHA_OLD, null]])).size).toBe(1);
   });
 });
 

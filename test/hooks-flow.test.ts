@@ -114,6 +114,77 @@ describe('hook flow', () => {
     expect(sandbox.worklogs().map((w) => w.timeSpentSeconds)).toEqual([7200]);
   }, 60_000);
 
+  it('what a Jira outage left pending goes with the next push, and the next hook says it is pending', async () => {
+    const env = await setup();
+    sandbox.fault({ fault: { kind: 'status', status: 503, retryAfter: 0 }, times: Infinity });
+    await commit(env, 'PROJ-1 #time 1h during the outage');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    // The worker gives up (fail closed) and leaves the token pending with the reason.
+    for (let i = 0; i < 120; i++) {
+      if ((await status(env)).entries.some((e) => e.state === 'pending' && e.error)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    sandbox.clearFaults();
+    const next = await commit(env, 'PROJ-2 #time 1h after it');
+    expect(next.stderr).toMatch(/1 worklog still pending/);
+    await git(env, ['push', '-q', 'origin', 'main']);
+    await until(() => sandbox.worklogs().length === 2);
+    expect(
+      sandbox
+        .worklogs()
+        .map((w) => w.issue)
+        .sort(),
+    ).toEqual(['PROJ-1', 'PROJ-2']);
+  }, 90_000);
+
+  it('a reword in rebase -i carries the posted token without a false alarm; a squash posts nothing again', async () => {
+    const env = await setup();
+    await commit(env, 'base');
+    await commit(env, 'Fix lgoin\n\nPROJ-1 #time 1h');
+    await commit(env, 'PROJ-2 #time 30m tests');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    await until(() => sandbox.worklogs().length === 2);
+    await settle(env);
+    const reword = await git(
+      { ...env, GIT_SEQUENCE_EDITOR: "sed -i '1s/^pick/reword/'", GIT_EDITOR: "sed -i 's/lgoin/login/'" },
+      ['rebase', '-i', 'HEAD~2'],
+    );
+    expect(reword.code).toBe(0);
+    expect(reword.stderr).not.toMatch(/jlog undo/);
+    const squash = await git(
+      { ...env, GIT_SEQUENCE_EDITOR: "sed -i '2s/^pick/squash/'", GIT_EDITOR: 'true' },
+      ['rebase', '-i', 'HEAD~2'],
+    );
+    expect(squash.code).toBe(0);
+    expect(squash.stderr).not.toMatch(/jlog undo/);
+    const sync = await runJlog(['sync', '--json'], { cwd: repo.dir, env });
+    expect(JSON.parse(sync.stdout).posted).toEqual([]);
+    expect(sandbox.worklogs()).toHaveLength(2);
+  }, 90_000);
+
+  it('a commit and its cherry-pick pushed together are one worklog; a reset-away commit is not posted', async () => {
+    const env = await setup({ postOn: 'manual' });
+    await commit(env, 'base');
+    await git(env, ['checkout', '-q', '-b', 'feature']);
+    await commit(env, 'PROJ-1 #time 1h fix');
+    await git(env, ['checkout', '-q', 'main']);
+    await git(env, ['cherry-pick', 'feature']);
+    await commit(env, 'PROJ-2 #time 1h first try');
+    await git(env, ['reset', '-q', '--soft', 'HEAD~1']);
+    await git(env, ['commit', '-q', '-m', 'PROJ-2 #time 2h second try']);
+    const flush = await runJlog(['flush', '--json'], { cwd: repo.dir, env });
+    expect(flush.code).toBe(0);
+    expect(
+      sandbox
+        .worklogs()
+        .map((w) => `${w.issue} ${w.timeSpentSeconds}`)
+        .sort(),
+    ).toEqual(['PROJ-1 3600', 'PROJ-2 7200']);
+    const s = await status(env);
+    expect(s.pending).toBe(0);
+    expect(s.entries.find((e) => e.issue === 'PROJ-2' && e.state === 'skipped')?.error).toMatch(/no branch/);
+  }, 90_000);
+
   it('pre-push posts only the commits being pushed; a deletion posts nothing', async () => {
     const env = await setup();
     await commit(env, 'PROJ-1 #time 1h pushed');

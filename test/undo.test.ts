@@ -89,16 +89,15 @@ describe('jlog undo', () => {
     expect(twice.stderr).toContain('undone already');
   });
 
-  it('without a TTY and without --yes, exits 2 and deletes nothing', async () => {
+  it('without a TTY there is no one to ask: it deletes without --yes', async () => {
     const env = await setup();
     const sha = repo.commit('PROJ-1 #time 1h x', { date: '2026-11-20T10:00:00+01:00' });
     expect((await sync(env)).code).toBe(0);
     const r = await jlog(env, 'undo', sha);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('pass --yes');
-    expect(sandbox!.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
-    expect(sandbox!.worklogs('PROJ-1')).toHaveLength(1);
-    expect(await states(env)).toEqual({ [`${sha}:0`]: 'posted' });
+    expect(r.code).toBe(0);
+    expect(sandbox!.requests.filter((q) => q.method === 'DELETE')).toHaveLength(1);
+    expect(sandbox!.worklogs('PROJ-1')).toHaveLength(0);
+    expect(await states(env)).toEqual({ [`${sha}:0`]: 'undone' });
   });
 
   it('exits 1 with a clear message when the commit posted nothing, and 2 for a rev that names nothing', async () => {

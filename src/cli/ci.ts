@@ -1,3 +1,4 @@
+import { usageError } from '../errors.js';
 import { ciRange } from '../engine/ci-range.js';
 import { runPosting } from '../engine/run.js';
 import { repoInfo } from '../git/index.js';
@@ -12,6 +13,8 @@ interface CiOptions {
 
 export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
   const opts = raw as CiOptions;
+  if (opts.offline && !opts.dryRun)
+    throw usageError('--offline only goes with --dry-run', 'run jlog ci --dry-run --offline');
   const cwd = process.cwd();
   const repo = await repoInfo(cwd);
   const range = await ciRange(repo.top, opts.range, process.env, repo.isShallow);

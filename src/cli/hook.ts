@@ -23,7 +23,7 @@ export async function runHook(name: string, args: string[]): Promise<number> {
   if (env.JLOG_SKIP === '1') return 0;
   if (!(HOOKS as readonly string[]).includes(name)) {
     process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
-    return 0;
+    return 2;
   }
   const hook = name as HookName;
   const say = (line: string): void => void process.stderr.write(line + '\n');

@@ -1,5 +1,13 @@
 // The one entry point. Hooks take a fast path that skips commander and loads only the hook code;
 // every other command is wired by program.ts and loads its own module when it runs.
+// `jlog status | head`: a reader that went away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const argv = process.argv.slice(2);
 if (argv[0] === 'hook' && argv[1] !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
   const { runHook } = await import('./hook.js');

@@ -63,13 +63,9 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     return 1;
   }
 
-  if (!flags.yes) {
-    if (process.stdin.isTTY !== true) {
-      throw usageError(
-        `jlog undo deletes worklogs on Jira and asks first, but there is no terminal to ask on`,
-        `pass --yes: jlog undo ${rev} --yes`,
-      );
-    }
+  // SPEC §6: asks first on a TTY unless --yes. Without a terminal there is no one to ask (a script
+  // or CI job): it goes ahead, and the output lists what it deleted.
+  if (!flags.yes && process.stdin.isTTY === true) {
     warn(`jlog undo ${short(plan.sha)}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
     for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
     const deletes = plan.targets.filter((t) => t.action !== 'cancel').length;

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { JlogError } from '../errors.js';
 import { DEFAULT_CONFIG, type JlogConfig } from './schema.js';
 import { parseDuration } from '../core/duration.js';
+import { parseDateBound } from '../core/report.js';
 
 // ---- small checks shared with credentials.ts ----
 
@@ -76,8 +77,8 @@ const shapes = {
   commands: { comment: bool, transitions: bool },
   sync: {
     since: z.string().check(
-      z.refine((s: string) => s.trim() !== '', {
-        error: 'must be a date git understands, e.g. "30 days ago"',
+      z.refine((s: string) => parseDateBound(s, '2000-01-01') !== null, {
+        error: 'must be a date like 2026-11-20, "yesterday" or "30 days ago"',
       }),
     ),
   },

@@ -22,13 +22,14 @@ export function markerSha(marker: Marker): string | null {
  * Pairs planned worklogs with the remote worklogs that already log them; each remote worklog stands
  * for one token at most. Same id or same fingerprint always matches. A squash-merge commit's worklog
  * also matches, on content, a marker whose commit is not reachable from HEAD (`unreachable` holds the
- * SHAs the caller found unreachable): same seconds, same token comment, and the same author email
- * when Jira tells it (the issue is the same by construction: the caller reads one issue's worklogs).
+ * SHAs the caller found unreachable, with their author email when the commit is still here): same
+ * seconds, same token comment, same author email when known (the issue is the same by construction:
+ * the caller reads one issue's worklogs).
  */
 export function matchRemote(
   planned: readonly PlannedWorklog[],
   remote: readonly RemoteMarkedWorklog[],
-  unreachable: ReadonlySet<string>,
+  unreachable: ReadonlyMap<string, string | null>,
 ): Map<string, RemoteMarkedWorklog> {
   const matches = new Map<string, RemoteMarkedWorklog>();
   const used = new Set<string>();
@@ -48,14 +49,24 @@ export function matchRemote(
     take(w, (r) => {
       const sha = markerSha(r.marker!);
       if (sha === null || !unreachable.has(sha)) return false;
-      const sameEmail =
-        r.authorEmail === undefined || r.authorEmail.toLowerCase() === w.authorEmail.trim().toLowerCase();
+      // The squashed commit's author, when this clone still has it. Jira's worklog author is the
+      // account that posted, whose email often differs from the git one: not compared.
+      const email = unreachable.get(sha);
+      const sameEmail = email == null || email.trim().toLowerCase() === w.authorEmail.trim().toLowerCase();
       // Without a token comment the posted comment was the squashed commit's own subject: not comparable.
-      const sameComment = w.comment === '' || r.comment.trim() === w.comment.trim();
+      // GitHub appends ` (#12)` to a one-commit PR's subject, so to the token's comment too.
+      const sameComment =
+        w.comment === '' ||
+        r.comment.trim() === w.comment.trim() ||
+        r.comment.trim() === stripPrNumber(w.comment);
       return r.timeSpentSeconds === w.seconds && sameComment && sameEmail;
     });
   }
   return matches;
+}
+
+function stripPrNumber(comment: string): string {
+  return comment.replace(/\s*\(#\d+\)\s*$/, '').trim();
 }
 
 /** The marker SHAs among remote worklogs that the squash rule may need reachability for. */

@@ -45,6 +45,8 @@ export interface Plan {
 }
 
 export const NOT_MINE = 'E_NOT_MINE';
+/** Skipped because the commit was on no branch when a flush looked: decided again when it is seen. */
+export const OFF_BRANCH = 'E_OFF_BRANCH';
 
 /** Every worklog a commit carries, with identity, `started` and the comment to post. */
 export function commitWorklogs(
@@ -100,7 +102,7 @@ export function plan(
         result.posted.push({ worklog, worklogId: record?.worklogId });
       } else if (state === 'undone') {
         result.skipped.push({ worklog, reason: 'undone with jlog undo', code: 'E_UNDONE' });
-      } else if (state === 'skipped' && record?.code !== NOT_MINE) {
+      } else if (state === 'skipped' && record?.code !== NOT_MINE && record?.code !== OFF_BRANCH) {
         result.skipped.push({ worklog, reason: record?.error ?? 'skipped', code: record?.code });
       } else if (!mine) {
         result.skipped.push({ worklog, reason: `not mine (${commit.authorEmail})`, code: NOT_MINE });

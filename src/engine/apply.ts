@@ -36,8 +36,11 @@ export interface ApplyOptions {
   notifyUsers: boolean;
   concurrency: number;
   dryRun: boolean;
-  /** SHAs (of marker ids) not reachable from HEAD, for the squash rule; asked only when a squash needs it. */
-  unreachable: (shas: string[]) => Promise<Set<string>>;
+  /**
+   * Marker SHAs not reachable from HEAD, for the squash rule, each with its author email when the
+   * commit is in this clone; asked only when a squash needs it.
+   */
+  unreachable: (shas: string[]) => Promise<Map<string, string | null>>;
   onProgress?: (done: number, total: number) => void;
   log?: ((line: string) => void) | undefined;
   /** Fires when this process lost the post lock (it stalled past the stale time): post nothing more. */
@@ -51,6 +54,8 @@ const WINDOW_MS = 15 * DAY_MS;
 const SQUASH_WINDOW_MS = 120 * DAY_MS;
 /** Re-POSTs after an unknown outcome that the remote check proved did not land. */
 const MAX_POST_ATTEMPTS = 3;
+/** How long an unknown outcome is given to land before the issue is read back. */
+const UNKNOWN_SETTLE_MS = 3000;
 
 export async function applyPlan(
   worklogs: readonly PlannedWorklog[],
@@ -81,8 +86,11 @@ export async function applyPlan(
       return leavePending(items, err);
     }
     const matches = matchRemote(items, remote, await unreachableFor(items, remote, opts));
+    // What this run posts to the issue: a cherry-picked twin later in the same run (same fingerprint)
+    // is already logged by then.
+    const postedHere: RemoteMarkedWorklog[] = [];
     for (const w of items) {
-      const hit = matches.get(w.id);
+      const hit = matches.get(w.id) ?? matchRemote([w], postedHere, new Map()).get(w.id);
       if (hit) {
         if (!opts.dryRun) await record(w, { state: 'posted', worklogId: hit.id });
         settle(result.alreadyLogged, { worklog: w, worklogId: hit.id });
@@ -93,7 +101,7 @@ export async function applyPlan(
       } else if (opts.signal?.aborted) {
         await leavePending([w], lockLost());
       } else {
-        await post(w, remote);
+        await post(w, postedHere);
       }
     }
   };
@@ -118,7 +126,7 @@ export async function applyPlan(
     }
   }
 
-  const post = async (w: PlannedWorklog, remote: RemoteMarkedWorklog[]): Promise<void> => {
+  const post = async (w: PlannedWorklog, postedHere: RemoteMarkedWorklog[]): Promise<void> => {
     const body = buildWorklogBody(w, opts.deployment);
     const query = { adjustEstimate: opts.adjustEstimate, notifyUsers: opts.notifyUsers };
     let lastError: unknown = null;
@@ -128,7 +136,7 @@ export async function applyPlan(
       try {
         const { id } = await opts.jira.addWorklog(w.issue, body, query);
         await record(w, { state: 'posted', worklogId: id });
-        remote.push({
+        postedHere.push({
           id,
           timeSpentSeconds: w.seconds,
           comment: w.postComment,
@@ -155,7 +163,8 @@ export async function applyPlan(
         // Unknown outcome: never re-POST blindly. Wait as Jira asked, read the issue back, and post
         // again only if the worklog is provably not there.
         opts.log?.(`${w.issue}: outcome unknown (${err.message}); checking Jira before trying again`);
-        await sleep(Math.min(err.retryAfterMs ?? 1000 * attempt, 30_000));
+        // Jira may still be writing a worklog whose request timed out: give it a few seconds first.
+        await sleep(Math.min(Math.max(err.retryAfterMs ?? 0, UNKNOWN_SETTLE_MS * attempt), 30_000));
         let fresh: RemoteMarkedWorklog[];
         try {
           fresh = await remoteCheck(w.issue, [w], opts);
@@ -163,7 +172,7 @@ export async function applyPlan(
           if (isJlogError(checkErr, 'E_JIRA_AUTH')) authError ??= checkErr;
           return leavePending([w], unknownOutcome(checkErr));
         }
-        const hit = matchRemote([w], fresh, new Set()).get(w.id);
+        const hit = matchRemote([w], fresh, new Map()).get(w.id);
         if (hit) {
           await record(w, { state: 'posted', worklogId: hit.id });
           settle(result.posted, { worklog: w, worklogId: hit.id });
@@ -206,8 +215,8 @@ async function unreachableFor(
   items: readonly PlannedWorklog[],
   remote: readonly RemoteMarkedWorklog[],
   opts: ApplyOptions,
-): Promise<Set<string>> {
-  if (!items.some((w) => w.squash)) return new Set();
+): Promise<Map<string, string | null>> {
+  if (!items.some((w) => w.squash)) return new Map();
   return opts.unreachable(markerShas(remote));
 }
 

@@ -81,7 +81,8 @@ export async function postCommit(io: HookIO): Promise<number> {
           ? 'now, in the background'
           : 'with jlog flush';
     io.say(`jlog: ${what} pending, posts ${when}`);
-    if (ctx.config.postOn === 'commit') spawnBackgroundFlush(ctx, [head.sha]);
+    // Every pending token, so what an outage left behind goes with this one.
+    if (ctx.config.postOn === 'commit') spawnBackgroundFlush(ctx, []);
   }
   return 0;
 }
@@ -114,13 +115,27 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
       if (old.length === 0 || commit === undefined) continue;
       const tokens = parseMessage(commit.message, options.grammar).worklogs;
       const ids = identify(commit, tokens);
-      ids.forEach((id, n) => {
-        const heirOf = old.find((r) => r.fp === id.fp && !carried.has(r.id));
-        // post-commit already ran for an amend and recorded the new commit's tokens as pending; the
-        // state of the token it replaces (posted, say) is the truth.
+      const heirs = new Map<number, LedgerRecord>();
+      const claim = (n: number, match: (r: LedgerRecord) => boolean): void => {
+        const r = old.find((o) => !carried.has(o.id) && match(o));
+        if (r === undefined) return;
+        carried.add(r.id);
+        heirs.set(n, r);
+      };
+      // Same fingerprint first; then, since git itself says this commit replaces that one, the same
+      // issue and seconds (a squash in `rebase -i` takes the first commit's date, so the fingerprint
+      // of the squashed-in token changes).
+      ids.forEach((id, n) => claim(n, (r) => r.fp === id.fp));
+      ids.forEach((_id, n) => {
+        if (!heirs.has(n)) claim(n, (r) => r.issue === tokens[n]!.issue && r.seconds === tokens[n]!.seconds);
+      });
+      for (const [n, heirOf] of heirs) {
+        const id = ids[n]!;
+        // post-commit already ran for an amend and recorded the new commit's tokens as pending: the
+        // state of the token it replaces (posted, say) is the truth. Any other state means an earlier
+        // run carried it (git runs post-rewrite for the sequencer's amend, then for the whole rebase).
         const current = view.get(id.id);
-        if (heirOf === undefined || (current !== undefined && current.state !== 'pending')) return;
-        carried.add(heirOf.id);
+        if (current !== undefined && current.state !== 'pending') continue;
         const { id: _old, sha: _sha, at: _at, from: _from, ...state } = heirOf;
         records.push({
           ...state,
@@ -130,7 +145,7 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
           from: heirOf.id,
           at: new Date().toISOString(),
         });
-      });
+      }
       for (const r of old) {
         if (!carried.has(r.id) && r.state === 'posted') posted.push(r);
         if (!carried.has(r.id) && (r.state === 'pending' || r.state === 'posting')) {

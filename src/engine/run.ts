@@ -1,15 +1,17 @@
 // One posting run, whatever started it (sync, ci, flush, the hooks' background worker): read the
 // commits, plan against the ledger under the post lock, apply through the client.
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
-import { plan, type PlanDiagnostic, type PlanSkip } from '../core/plan.js';
-import type { Commit, PlannedWorklog } from '../core/types.js';
+import { OFF_BRANCH, plan, type PlanDiagnostic, type PlanSkip } from '../core/plan.js';
+import { DATE_HINT, parseDateBound } from '../core/report.js';
+import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
-import { isAncestor, readCommits } from '../git/index.js';
+import { isAncestor, readCommit, readCommits, refsContaining } from '../git/index.js';
 import { createJiraClient } from '../jira/client.js';
 import { applyPlan, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
-import { countFailures } from './notice.js';
+import { localDay } from './report.js';
+import { countFailures, noteStillPending } from './notice.js';
 import { planOptionsFor, recordCommits, recordFor } from './record.js';
 import { siteTimeTracking } from './site.js';
 
@@ -135,6 +137,11 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
       report.alreadyLogged.push(...applied.alreadyLogged);
       report.failed.push(...applied.failed);
       if (!dryRun) await countFailures(ctx.ledger, applied.failed.length);
+      if (!dryRun)
+        await noteStillPending(
+          ctx.ledger,
+          applied.pending.map((o) => o.error),
+        );
       report.pending = applied.pending;
       return report;
     };
@@ -156,10 +163,11 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
   switch (scope.kind) {
     case 'sync': {
       if (ctx.repo.head === null) return [];
+      const since = scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined);
       const commits = await readCommits(cwd, {
         range: scope.range ?? 'HEAD',
-        since: scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined),
-        until: scope.until,
+        since: since === undefined ? undefined : gitDate(since, 'since', scope.since === undefined),
+        until: scope.until === undefined ? undefined : gitDate(scope.until, 'until', false),
         grepTime: true,
       }).catch((err: unknown) => {
         throw badRange(err, scope.range);
@@ -179,14 +187,56 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
       }
       const view = await ctx.ledger.read();
       const wanted = scope.shas === undefined ? null : new Set(scope.shas);
-      const shas = new Set<string>();
+      const pending = new Map<string, LedgerRecord[]>();
       for (const r of view.all()) {
-        if ((r.state === 'pending' || r.state === 'posting') && (wanted === null || wanted.has(r.sha)))
-          shas.add(r.sha);
+        if (r.state === 'pending' || r.state === 'posting')
+          pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
       }
-      return shas.size === 0 ? [] : readCommits(cwd, { shas: [...shas] });
+      const shas: string[] = [];
+      const gone: LedgerRecord[] = [];
+      for (const [sha, records] of pending) {
+        // The pushed commits, plus what an earlier push left pending (Jira was down): any pending
+        // commit that is on a remote by now. A plain flush takes every commit still on a branch.
+        const where = await refsContaining(cwd, sha);
+        if (where === 'missing' || where === 'none') {
+          gone.push(...records);
+        } else if (wanted === null || wanted.has(sha) || where === 'remote') {
+          shas.push(sha);
+        }
+      }
+      // A commit that was reset away or garbage-collected is not posted (its replacement, if any, has
+      // its own tokens); sync logs it again should it come back on a branch.
+      if (gone.length > 0 && wanted === null) {
+        await ctx.ledger.append(
+          gone.map((r) => ({
+            ...r,
+            state: 'skipped' as const,
+            error: 'the commit is on no branch any more (reset or dropped)',
+            code: OFF_BRANCH,
+            at: new Date().toISOString(),
+          })),
+        );
+      }
+      return shas.length === 0 ? [] : readCommits(cwd, { shas });
     }
   }
+}
+
+/**
+ * `--since`/`--until` (and `sync.since`) as git reads them. git's approxidate takes anything (a typo
+ * becomes "now" and the sync finds nothing), so the text is checked first: a date, a date-time,
+ * today, yesterday or `N days|weeks|months|years ago`.
+ */
+function gitDate(text: string, flag: 'since' | 'until', fromConfig: boolean): string {
+  const bound = parseDateBound(text, localDay(new Date()));
+  if (bound === null) {
+    const where = fromConfig ? `sync.since in the config` : `--${flag}`;
+    throw new JlogError(fromConfig ? 'E_CONFIG' : 'E_USAGE', `${where}: '${text}' is not a date`, {
+      hint: DATE_HINT,
+    });
+  }
+  if ('ms' in bound) return new Date(bound.ms).toISOString();
+  return flag === 'since' ? `${bound.day} 00:00:00` : `${bound.day} 23:59:59`;
 }
 
 /** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */
@@ -200,8 +250,11 @@ function badRange(err: unknown, range: string | undefined): unknown {
   });
 }
 
-async function unreachableFrom(ctx: RepoContext, shas: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const sha of shas) if (!(await isAncestor(ctx.repo.top, sha, 'HEAD'))) out.add(sha);
+async function unreachableFrom(ctx: RepoContext, shas: string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  for (const sha of shas) {
+    if (await isAncestor(ctx.repo.top, sha, 'HEAD')) continue;
+    out.set(sha, (await readCommit(ctx.repo.top, sha).catch(() => null))?.authorEmail ?? null);
+  }
   return out;
 }

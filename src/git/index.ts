@@ -11,5 +11,5 @@ export {
   type RepoInfo,
 } from './repo.js';
 export { readCommits, readCommit, parseLogOutput, LOG_FORMAT, type ReadCommitsOptions } from './commits.js';
-export { isAncestor, commitExists, resolveRev, revList } from './revs.js';
+export { isAncestor, commitExists, resolveRev, revList, refsContaining } from './revs.js';
 export { layoutAt, readHeadCommit, parseCommitObject, type HeadLayout } from './head.js';

@@ -34,3 +34,34 @@ export async function revList(cwd: string, args: readonly string[]): Promise<str
   const r = await execGit(['rev-list', ...args], { cwd });
   return r.stdout.split('\n').filter((l) => l !== '');
 }
+
+/**
+ * Where a commit is: on a remote-tracking ref (pushed), only on local refs, on no ref at all (reset
+ * away, dropped), or not in the repository any more (garbage-collected).
+ */
+export async function refsContaining(
+  cwd: string,
+  sha: string,
+): Promise<'remote' | 'local' | 'none' | 'missing'> {
+  if (!(await commitExists(cwd, sha))) return 'missing';
+  const r = await execGit(
+    [
+      'for-each-ref',
+      '--contains',
+      safeRev(sha),
+      '--format=%(refname)',
+      'refs/remotes',
+      'refs/heads',
+      'refs/tags',
+    ],
+    {
+      cwd,
+      okCodes: [129],
+    },
+  );
+  const refs = r.stdout.split('\n').filter((l) => l !== '');
+  if (refs.some((ref) => ref.startsWith('refs/remotes/'))) return 'remote';
+  if (refs.length > 0) return 'local';
+  // A detached HEAD holds commits on no ref: they are still work in progress, not dropped.
+  return (await isAncestor(cwd, sha, 'HEAD')) ? 'local' : 'none';
+}
