@@ -119,6 +119,15 @@ describe('commit-msg and post-commit shims', () => {
     expect(f.recorded()).toEqual([]);
   });
 
+  it('a long message is read by grep past a few hundred lines: no Node without #time, Node with one deep in it', () => {
+    const f = setup();
+    const body = Array.from({ length: 2000 }, (_, i) => `line ${i} of a long generated changelog`).join('\n');
+    expect(commit(f, `release notes\n\n${body}`).status).toBe(0);
+    expect(f.recorded()).toEqual([]);
+    expect(commit(f, `release notes\n\n${body}\nPROJ-1 #time 1h`).status).toBe(0);
+    expect(argvs(f)).toEqual([expect.stringMatching(/^hook commit-msg /), 'hook post-commit']);
+  });
+
   it('a keyed token without strict: post-commit starts Node, commit-msg does not', () => {
     const f = setup();
     expect(commit(f, 'PROJ-1 #time 1h fixed login').status).toBe(0);

@@ -187,6 +187,19 @@ describe('jlog init --git', () => {
     expect(snapshot(f.hooksDir)).toEqual(before);
   });
 
+  it('uninstall removes the starter .jlogrc.json init wrote, but not once it was edited', async () => {
+    const f = setup();
+    expect((await f.jlog(['init'])).code).toBe(0);
+    const config = join(f.repo.dir, '.jlogrc.json');
+    expect(existsSync(config)).toBe(true);
+    expect((await f.jlog(['uninstall'])).stdout).toContain('- .jlogrc.json');
+    expect(existsSync(config)).toBe(false);
+    expect((await f.jlog(['init'])).code).toBe(0);
+    writeFileSync(config, readFileSync(config, 'utf8').replace('"push"', '"commit"'));
+    expect((await f.jlog(['uninstall'])).stdout).not.toContain('.jlogrc.json');
+    expect(existsSync(config)).toBe(true);
+  });
+
   it('honours core.hooksPath', async () => {
     const f = setup();
     f.repo.git('config', 'core.hooksPath', 'githooks');

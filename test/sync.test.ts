@@ -191,6 +191,21 @@ describe('jlog sync', () => {
     expect((await sync(env)).code).toBe(0);
     expect(sandbox.worklogs('PROJ-1')[0]!.timeSpentSeconds).toBe(6 * 3600);
     expect(sandbox.worklogs('PROJ-2')[0]!.timeSpentSeconds).toBe(24 * 3600);
+    // jlog parse is offline, and uses the site's working day the last run cached.
+    const parsed = await runJlog(['parse', '--json', 'PROJ-3 #time 1d'], { cwd: repo.dir, env });
+    expect(JSON.parse(parsed.stdout).worklogs[0].seconds).toBe(6 * 3600);
+  });
+
+  it('says plainly that #comment and transitions are not posted when the config asks for them', async () => {
+    const env = await setup();
+    repo.commit('PROJ-1 #time 1h work #comment done #resolve', {
+      date: recent(1),
+      files: { '.jlogrc.json': '{"commands": {"comment": true, "transitions": true}}' },
+    });
+    const r = await sync(env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/#comment and transition commands are reported but not posted/);
+    expect(sandbox.worklogs()).toHaveLength(1);
   });
 
   it('posts with the default working day when the site does not answer /configuration', async () => {

@@ -4,22 +4,29 @@ import { DEFAULT_UNITS, formatDuration, parseMaxDuration, type DurationUnits } f
 import { parseMessage } from '../core/grammar.js';
 import type { ParseResult } from '../core/types.js';
 import { usageError } from '../errors.js';
-import { currentBranch } from '../git/index.js';
+import { siteTimeTracking } from '../engine/site.js';
+import { repoInfo } from '../git/index.js';
+import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { color, out, printJson, table } from './output.js';
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const message = await readMessage(args[0]);
   const cwd = process.cwd();
   const { config } = await loadConfig(cwd);
-  // Offline: the site's time tracking is not asked for; the config's, else Jira's defaults (SPEC §2).
-  const units: DurationUnits = {
-    hoursPerDay: config.timeTracking?.hoursPerDay ?? DEFAULT_UNITS.hoursPerDay,
-    daysPerWeek: config.timeTracking?.daysPerWeek ?? DEFAULT_UNITS.daysPerWeek,
-  };
-  const branch = typeof opts.branch === 'string' ? opts.branch : await currentBranch(cwd);
+  const repo = await repoInfo(cwd).catch(() => null);
+  // Offline: the config's working day, else the Jira site's as the last run cached it, else 8 and 5.
+  const units: DurationUnits =
+    repo === null
+      ? {
+          hoursPerDay: config.timeTracking?.hoursPerDay ?? DEFAULT_UNITS.hoursPerDay,
+          daysPerWeek: config.timeTracking?.daysPerWeek ?? DEFAULT_UNITS.daysPerWeek,
+        }
+      : await siteTimeTracking(config, Ledger.open(ledgerDirFor(repo.commonDir)), null);
+  const branch = typeof opts.branch === 'string' ? opts.branch : (repo?.branch ?? null);
   const result = parseMessage(message, {
     projects: config.projects,
-    ...units,
+    hoursPerDay: units.hoursPerDay,
+    daysPerWeek: units.daysPerWeek,
     maxSeconds: parseMaxDuration(config.maxDuration, units),
     branch: branch ?? undefined,
   });

@@ -43,6 +43,7 @@ export function reportJson(r: RunReport): Record<string, unknown> {
     skipped: r.skipped.map((s) => entry(s.worklog, { error: s.reason, code: s.code })),
     diagnostics: r.diagnostics,
     ...(r.offlineReason ? { offline: r.offlineReason } : {}),
+    ...(r.notices.length > 0 ? { notices: r.notices } : {}),
   };
 }
 
@@ -58,6 +59,7 @@ const dur = (s: number): string => formatDuration(s, units);
 export function printRun(r: RunReport, json: boolean): void {
   if (json) return printJson(reportJson(r));
   if (r.offlineReason) warn(`jlog: ${r.offlineReason}`);
+  for (const n of r.notices) warn(`jlog: ${n}`);
   for (const d of r.diagnostics)
     warn(`${color.yellow('warning')} ${d.sha.slice(0, 10)} line ${d.line}: ${d.message}`);
   if (r.dryRun) {

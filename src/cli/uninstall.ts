@@ -1,4 +1,4 @@
-// `jlog uninstall`: removes exactly what init added; the config and the ledger stay.
+// `jlog uninstall`: removes exactly what init added (hooks, an untouched starter config); the ledger stays.
 import { formatAction, uninstall } from '../install/index.js';
 import { out } from './output.js';
 

@@ -1,7 +1,9 @@
 // One posting run, whatever started it (sync, ci, flush, the hooks' background worker): read the
 // commits, plan against the ledger under the post lock, apply through the client.
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
-import { OFF_BRANCH, plan, type PlanDiagnostic, type PlanSkip } from '../core/plan.js';
+import { OFF_BRANCH, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
+import { parseMessage } from '../core/grammar.js';
+import type { JlogConfig } from '../config/schema.js';
 import { DATE_HINT, parseDateBound } from '../core/report.js';
 import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
@@ -50,6 +52,8 @@ export interface RunReport {
   dryRun: boolean;
   /** Why the run did not ask Jira (dry run without credentials, --offline). */
   offlineReason?: string;
+  /** Things the user should know that are not about one token. */
+  notices: string[];
 }
 
 export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
@@ -102,6 +106,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         diagnostics: flush ? [] : p.diagnostics,
         dryRun,
         ...(offlineReason === undefined ? {} : { offlineReason }),
+        notices: commandNotice(ctx.config, commits, planOptions),
       };
       if (jira === null || creds === null) {
         report.planned = toPost.map((worklog) => ({ worklog }));
@@ -220,6 +225,23 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
       return shas.length === 0 ? [] : readCommits(cwd, { shas });
     }
   }
+}
+
+/** `commands.comment`/`transitions` are accepted, but jlog posts worklogs only: say so, once a run. */
+function commandNotice(config: JlogConfig, commits: readonly Commit[], options: PlanOptions): string[] {
+  if (!config.commands.comment && !config.commands.transitions) return [];
+  const found = commits.some((c) => {
+    const p = parseMessage(c.message, options.grammar);
+    return (
+      (config.commands.comment && p.comments.length > 0) ||
+      (config.commands.transitions && p.transitions.length > 0)
+    );
+  });
+  return found
+    ? [
+        '#comment and transition commands are reported but not posted: this jlog posts worklogs only (commands.* in the config)',
+      ]
+    : [];
 }
 
 /**

@@ -2,7 +2,6 @@
 export { execGit, type ExecGitOptions, type GitResult } from './exec.js';
 export {
   repoInfo,
-  currentBranch,
   getConfig,
   gitPath,
   hooksDir,

@@ -111,13 +111,3 @@ export function isRebaseInProgress(gitDir: string): boolean {
 export function isCherryPickInProgress(gitDir: string): boolean {
   return existsSync(join(gitDir, 'CHERRY_PICK_HEAD')) || existsSync(join(gitDir, 'sequencer'));
 }
-
-/** The checked-out branch's short name; null on a detached HEAD or outside a repository. One process. */
-export async function currentBranch(cwd: string): Promise<string | null> {
-  try {
-    const r = await execGit(['symbolic-ref', '--short', '-q', 'HEAD'], { cwd, okCodes: [1, 128] });
-    return r.code === 0 ? r.stdout.trim() || null : null;
-  } catch {
-    return null;
-  }
-}

@@ -1,5 +1,5 @@
 // `jlog init` / `jlog uninstall`: which hook system the repo uses, the hooks, and the starter config.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { exampleConfigJson } from '../config/example.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
@@ -8,6 +8,7 @@ import { getConfig, hooksDir, repoInfo } from '../git/index.js';
 import type { Action } from './actions.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
+import { readText } from './files.js';
 
 export { formatAction, type Action, type Change } from './actions.js';
 export { HOOK_NAMES, type HookName } from './shims.js';
@@ -79,11 +80,29 @@ async function ensureConfig(top: string, actions: Action[]): Promise<InstallResu
   return { path, created: true, baseUrl: process.env.JIRA_BASE_URL ?? null, problem: null };
 }
 
-/** Removes what `install` added, in either mode; leaves the config and the ledger alone. */
+/**
+ * Removes what `install` added, in either mode: the hooks, and the starter `.jlogrc.json` as long as
+ * it is exactly what init wrote (an edited config is the user's now). The ledger stays.
+ */
 export async function uninstall(cwd: string): Promise<{ top: string; actions: Action[] }> {
   const repo = await repoInfo(cwd);
   const dirs = new Set([await hooksDir(repo.top), resolve(repo.commonDir, 'hooks')]);
   const actions = uninstallHusky(join(repo.top, '.husky'));
   for (const dir of dirs) actions.push(...uninstallGitHooks(dir));
+  const config = join(repo.top, '.jlogrc.json');
+  const text = readText(config);
+  if (text !== null && isStarterConfig(text)) {
+    rmSync(config);
+    actions.push({ path: config, change: 'removed' });
+  }
   return { top: repo.top, actions };
+}
+
+function isStarterConfig(text: string): boolean {
+  try {
+    const baseUrl = (JSON.parse(text) as { jira?: { baseUrl?: unknown } }).jira?.baseUrl;
+    return text === exampleConfigJson({ baseUrl: typeof baseUrl === 'string' ? baseUrl : null });
+  } catch {
+    return false;
+  }
 }
