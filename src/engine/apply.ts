@@ -54,6 +54,8 @@ const WINDOW_MS = 15 * DAY_MS;
 const SQUASH_WINDOW_MS = 120 * DAY_MS;
 /** Re-POSTs after an unknown outcome that the remote check proved did not land. */
 const MAX_POST_ATTEMPTS = 3;
+/** A remote check older than this is read again before the next POST to the issue. */
+const STALE_READ_MS = 5000;
 /** How long an unknown outcome is given to land before the issue is read back. */
 const UNKNOWN_SETTLE_MS = 3000;
 
@@ -85,6 +87,7 @@ export async function applyPlan(
       }
       return leavePending(items, err);
     }
+    let readAt = Date.now();
     const matches = matchRemote(items, remote, await unreachableFor(items, remote, opts));
     // What this run posts to the issue: a cherry-picked twin later in the same run (same fingerprint)
     // is already logged by then.
@@ -101,6 +104,25 @@ export async function applyPlan(
       } else if (opts.signal?.aborted) {
         await leavePending([w], lockLost());
       } else {
+        // Waits (pacing, Retry-After) may have let another machine or CI post meanwhile: a read that
+        // has grown old is done again before the POST.
+        if (Date.now() - readAt > STALE_READ_MS) {
+          let fresh: RemoteMarkedWorklog[];
+          try {
+            fresh = await remoteCheck(issue, [w], opts);
+          } catch (err) {
+            if (isJlogError(err, 'E_JIRA_AUTH')) authError ??= err;
+            await leavePending([w], err);
+            continue;
+          }
+          readAt = Date.now();
+          const late = matchRemote([w], fresh, new Map()).get(w.id);
+          if (late) {
+            await record(w, { state: 'posted', worklogId: late.id });
+            settle(result.alreadyLogged, { worklog: w, worklogId: late.id });
+            continue;
+          }
+        }
         await post(w, postedHere);
       }
     }
