@@ -96,6 +96,9 @@ describe('hook flow', () => {
     const sync = await runJlog(['sync', '--json'], { cwd: repo.dir, env });
     expect(JSON.parse(sync.stdout).posted).toEqual([]);
     expect([...markerCounts(sandbox).values()]).toEqual([1, 1]);
+    // The rewritten commits' records replace the old ones: the time is reported once.
+    const report = await runJlog(['report', '--json'], { cwd: repo.dir, env });
+    expect(JSON.parse(report.stdout).total).toBe(3 * 3600);
   }, 60_000);
 
   it('amending a posted token says so and points to jlog undo, which takes the old worklog back', async () => {

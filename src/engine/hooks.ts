@@ -108,18 +108,22 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
   const orphans = await ctx.ledger.update((view) => {
     const records: LedgerRecord[] = [];
     const carried = new Set<string>();
+    const inherited = new Set<string>();
     const posted: LedgerRecord[] = [];
     for (const [oldSha, newSha] of pairs) {
-      const old = view.bySha(oldSha);
+      // Records an earlier rewrite already carried away are history, not heirs.
+      const old = view.bySha(oldSha).filter((r) => r.code !== REWRITTEN);
       const commit = bySha.get(newSha);
       if (old.length === 0 || commit === undefined) continue;
       const tokens = parseMessage(commit.message, options.grammar).worklogs;
       const ids = identify(commit, tokens);
       const heirs = new Map<number, LedgerRecord>();
       const claim = (n: number, match: (r: LedgerRecord) => boolean): void => {
+        if (inherited.has(ids[n]!.id)) return; // a squash: another old commit's token got here first
         const r = old.find((o) => !carried.has(o.id) && match(o));
         if (r === undefined) return;
         carried.add(r.id);
+        inherited.add(ids[n]!.id);
         heirs.set(n, r);
       };
       // Same fingerprint first; then, since git itself says this commit replaces that one, the same
@@ -147,15 +151,20 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
         });
       }
       for (const r of old) {
-        if (!carried.has(r.id) && r.state === 'posted') posted.push(r);
-        if (!carried.has(r.id) && (r.state === 'pending' || r.state === 'posting')) {
+        const heir = [...heirs].find(([, h]) => h.id === r.id);
+        if (heir !== undefined || r.state === 'pending' || r.state === 'posting') {
+          // Its state lives on in the new commit (or, pending with no heir, it is gone from history):
+          // the old id is history, so it is neither posted nor counted twice by report.
+          const to = heir === undefined ? commit.sha.slice(0, 10) : ids[heir[0]]!.id;
           records.push({
             ...r,
             state: 'skipped',
-            error: `rewritten by ${kind} as ${commit.sha.slice(0, 10)}`,
-            code: 'E_REWRITTEN',
+            error: `rewritten by ${kind} as ${to}`,
+            code: REWRITTEN,
             at: new Date().toISOString(),
           });
+        } else if (r.state === 'posted') {
+          posted.push(r);
         }
       }
     }
@@ -175,6 +184,7 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
 }
 
 const ZERO = /^0+$/;
+const REWRITTEN = 'E_REWRITTEN';
 
 /** pre-push <remote> <url>: records and posts the tokens of the commits being pushed. */
 export async function prePush(io: HookIO, remote: string): Promise<number> {
