@@ -116,11 +116,16 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         const off = new JlogError('E_JIRA_TIME_TRACKING_OFF', `time tracking is off on ${creds.baseUrl}`, {
           hint: 'ask a Jira admin to turn it on (Settings > Issues > Time tracking); tokens stay pending',
         });
-        if (!dryRun)
+        report.pending = toPost.map((worklog) => ({ worklog, error: off.message, code: off.code }));
+        if (!dryRun) {
           await ctx.ledger.append(
             toPost.map((w) => recordFor(w, { state: 'pending', error: off.message, code: off.code })),
           );
-        report.pending = toPost.map((worklog) => ({ worklog, error: off.message, code: off.code }));
+          await noteStillPending(
+            ctx.ledger,
+            toPost.map(() => off.message),
+          );
+        }
         return report;
       }
       opts.onStart?.(toPost.length);
@@ -141,13 +146,15 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
       report.planned = applied.planned;
       report.alreadyLogged.push(...applied.alreadyLogged);
       report.failed.push(...applied.failed);
-      if (!dryRun) await countFailures(ctx.ledger, applied.failed.length);
-      if (!dryRun)
+      report.pending = applied.pending;
+      if (!dryRun) {
+        // For the next hook's one-line notice (SPEC §5).
+        await countFailures(ctx.ledger, applied.failed.length);
         await noteStillPending(
           ctx.ledger,
           applied.pending.map((o) => o.error),
         );
-      report.pending = applied.pending;
+      }
       return report;
     };
 
