@@ -264,3 +264,26 @@ describe('exampleConfigJson', () => {
     }
   });
 });
+
+describe('loadConfig with a memo of validated configs', () => {
+  it('reuses a config validated before, and validates again once the file changes', async () => {
+    const dir = makeTempDir();
+    mkdirSync(join(dir, '.git'));
+    const store = new Map<string, unknown>();
+    const memo = {
+      get: async (key: string) => (store.get(key) as typeof DEFAULT_CONFIG | undefined) ?? null,
+      set: async (key: string, config: typeof DEFAULT_CONFIG) => void store.set(key, config),
+    };
+    writeFileSync(join(dir, '.jlogrc.json'), '{"concurrency": 2}');
+    const first = await loadConfig(dir, memo);
+    expect(first.config.concurrency).toBe(2);
+    expect(store.size).toBe(1);
+    // The memo answers for the same content: what it holds is what comes back.
+    const [key] = [...store.keys()];
+    store.set(key!, { ...first.config, concurrency: 3 });
+    expect((await loadConfig(dir, memo)).config.concurrency).toBe(3);
+    // A changed file is a new key: validated again, and its mistakes reported.
+    writeFileSync(join(dir, '.jlogrc.json'), '{"concurrency": "8"}');
+    await expect(loadConfig(dir, memo)).rejects.toThrow(/concurrency/);
+  });
+});

@@ -1,6 +1,7 @@
 // Finding and loading the config (SPEC §7). This runs in every git hook, so the common cases stay cheap:
 // the search is a few existsSync calls, JSON is parsed directly, and cosmiconfig (YAML, JS) and zod are
 // imported only when a file needs them.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { cosmiconfig as cosmiconfigFn } from 'cosmiconfig';
@@ -65,14 +66,33 @@ function packageHasJlog(file: string): boolean {
   }
 }
 
+/**
+ * Where a caller keeps configs it validated before (the hooks keep one beside the ledger): the key
+ * covers the file, its content and jlog's defaults, so an edit or an upgrade validates again.
+ */
+export interface ConfigMemo {
+  get(key: string): Promise<JlogConfig | null>;
+  set(key: string, config: JlogConfig): Promise<void>;
+}
+
 /** Finds, reads and validates the config that applies in `cwd`; the defaults when there is none. */
-export async function loadConfig(cwd: string): Promise<LoadedConfig> {
+export async function loadConfig(cwd: string, memo?: ConfigMemo): Promise<LoadedConfig> {
   const filepath = findConfigFile(cwd);
   if (filepath === null) return { config: structuredClone(DEFAULT_CONFIG), filepath: null };
   const shown = displayName(cwd, filepath);
   const raw = await readConfigFile(filepath, shown);
+  // Validation loads zod, a good part of a hook's start-up: skip it for a config seen valid before.
+  const key =
+    memo &&
+    createHash('sha256')
+      .update(JSON.stringify([shown, raw, DEFAULT_CONFIG]))
+      .digest('hex');
+  const known = key ? await memo!.get(key).catch(() => null) : null;
+  if (known !== null) return { config: known, filepath };
   const { validateConfig } = await import('./validate.js');
-  return { config: validateConfig(raw, shown), filepath };
+  const config = validateConfig(raw, shown);
+  if (key) await memo!.set(key, config).catch(() => undefined);
+  return { config, filepath };
 }
 
 function displayName(cwd: string, file: string): string {

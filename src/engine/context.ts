@@ -1,5 +1,5 @@
 // Where a run happens: the repository, its configuration and its ledger. Every trigger starts here.
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type ConfigMemo } from '../config/load.js';
 import type { JlogConfig } from '../config/schema.js';
 import { repoInfo, type HeadLayout, type RepoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
@@ -27,13 +27,18 @@ export async function openRepoAt(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RepoContext> {
   const repo: RepoInfo = { ...layout, userEmail, head, isShallow: false };
-  const { config, filepath } = await loadConfig(repo.top);
+  const ledger = Ledger.open(ledgerDirFor(repo.commonDir));
+  const { config, filepath } = await loadConfig(repo.top, configMemo(ledger));
+  return { cwd: repo.top, repo, config, configPath: filepath, ledger, env };
+}
+
+/** The last config the hooks validated, beside the ledger. */
+function configMemo(ledger: Ledger): ConfigMemo {
   return {
-    cwd: repo.top,
-    repo,
-    config,
-    configPath: filepath,
-    ledger: Ledger.open(ledgerDirFor(repo.commonDir)),
-    env,
+    async get(key) {
+      const hit = (await ledger.readCache<{ key: string; config: JlogConfig }>('config'))?.value;
+      return hit?.key === key ? hit.config : null;
+    },
+    set: (key, config) => ledger.writeCache('config', { key, config }),
   };
 }

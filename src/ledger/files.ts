@@ -1,7 +1,6 @@
 // The durable file operations under the ledger: whole-line appends with fsync, torn-tail repair, atomic
 // replacement (temp + fsync + rename + directory fsync), and reads from a byte offset.
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
 import { dirname } from 'node:path';
 import { JlogError } from '../errors.js';
 
@@ -111,6 +110,8 @@ export async function appendLines(path: string, data: Buffer): Promise<Appended>
 export async function writeAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<number> {
   try {
     // write-file-atomic: temp file, fsync, rename; then the directory entry itself is made durable.
+    // Loaded here, not at the top: hooks append to the ledger and rarely replace a file.
+    const { default: writeFileAtomic } = await import('write-file-atomic');
     await writeFileAtomic(path, data, { mode, fsync: true });
     await fsyncDir(dirname(path));
     return (await stat(path)).ino;
