@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/server.js';
 import { JLOG_BIN, runJlog } from './helpers/cli.js';
-import { markerCounts, sandboxFor } from './helpers/jira.js';
+import { loggedIssues, markerCounts, sandboxFor } from './helpers/jira.js';
 import { makeRepo, type TempRepo } from './helpers/repo.js';
 
 let repo: TempRepo;
@@ -132,12 +132,7 @@ describe('hook flow', () => {
     expect(next.stderr).toMatch(/1 worklog still pending/);
     await git(env, ['push', '-q', 'origin', 'main']);
     await until(() => sandbox.worklogs().length === 2);
-    expect(
-      sandbox
-        .worklogs()
-        .map((w) => w.issue)
-        .sort(),
-    ).toEqual(['PROJ-1', 'PROJ-2']);
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2']);
   }, 90_000);
 
   it('a reword in rebase -i carries the posted token without a false alarm; a squash posts nothing again', async () => {
@@ -199,12 +194,7 @@ describe('hook flow', () => {
     await commit(env, 'PROJ-3 #time 1h pushed later');
     await git(env, ['push', '-q', 'origin', 'main']);
     await until(() => sandbox.worklogs().length === 2);
-    expect(
-      sandbox
-        .worklogs()
-        .map((w) => w.issue)
-        .sort(),
-    ).toEqual(['PROJ-1', 'PROJ-3']);
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-3']);
     const waiting = await status(env);
     expect(waiting.entries.filter((e) => e.state === 'pending').map((e) => e.issue)).toEqual(['PROJ-2']);
     await git(env, ['push', '-q', 'origin', 'feature']);
@@ -213,12 +203,7 @@ describe('hook flow', () => {
     expect((await git(env, ['push', '-q', 'origin', ':feature'])).code).toBe(0);
     await new Promise((r) => setTimeout(r, 1000));
     expect(sandbox.requests.filter((r) => r.method === 'POST').length).toBe(posts);
-    expect(
-      sandbox
-        .worklogs()
-        .map((w) => w.issue)
-        .sort(),
-    ).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
   }, 60_000);
 
   it('postOn commit posts right after the commit; manual waits for jlog flush', async () => {
@@ -256,12 +241,7 @@ describe('hook flow', () => {
     expect(again.stderr).not.toMatch(/failed, run jlog status/);
     const retry = await runJlog(['sync', '--retry-failed', '--json'], { cwd: repo.dir, env });
     expect(retry.code).toBe(0);
-    expect(
-      sandbox
-        .worklogs()
-        .map((w) => w.issue)
-        .sort(),
-    ).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
   }, 60_000);
 
   it('strict mode rejects a malformed token; otherwise it is only reported', async () => {
@@ -297,11 +277,6 @@ describe('hook flow', () => {
     expect(text).toMatch(/POST/);
     expect(text).not.toContain(sandbox.env.JIRA_API_TOKEN!);
     // The push picked up the commit the skipped hooks never recorded.
-    expect(
-      sandbox
-        .worklogs()
-        .map((w) => w.issue)
-        .sort(),
-    ).toEqual(['PROJ-1', 'PROJ-2']);
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2']);
   }, 60_000);
 });

@@ -25,3 +25,11 @@ export function markerCounts(sandbox: Sandbox): Map<string, number> {
 export function posts(sandbox: Sandbox): number {
   return sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/worklog')).length;
 }
+
+/** The issues the sandbox holds worklogs on, one entry per worklog, sorted. */
+export function loggedIssues(sandbox: Sandbox): string[] {
+  return sandbox
+    .worklogs()
+    .map((w) => w.issue)
+    .sort();
+}
