@@ -63,23 +63,27 @@ export interface Commit {
   message: string;
 }
 
-/** A token a worklog also stands for (SPEC §3 `also`): one of its rewrites, or a copy that claimed it. */
+/** A token that a marker also stands for (SPEC §3 `also`): a rewrite, or a copy that claimed it. */
 export interface MarkerRef {
   id: string;
   fp: string;
+  /** Set when a copy commit's token claimed the worklog (SPEC §4 Copies). */
   copy?: true;
 }
 
-/** What a `jlog` worklog property holds on Jira (SPEC §3). A v1 marker is read as v2 without `a`/`also`. */
+/**
+ * What a `jlog` property holds on Jira (SPEC §3), on worklogs and comments. Readers take v1
+ * (`{v:1,id,fp}`) as v2 without `a` and `also` (core/marker.ts).
+ */
 export interface Marker {
   v: 2;
-  /** `<sha>:<n>` */
+  /** `<sha>:<n>` (`<sha>:c<n>` for a comment). */
   id: string;
   /** Fingerprint: issue, seconds, comment, author email, author date, twin index. Survives rebase and cherry-pick. */
   fp: string;
   /** First 12 hex digits of SHA-256 of the lower-cased author email. */
   a?: string;
-  /** Posted for a copy commit's token (a squash). */
+  /** Posted for a copy commit's token (a squash logged first). */
   copy?: true;
   /** Other tokens this worklog stands for, at most 50. */
   also?: MarkerRef[];
