@@ -9,7 +9,7 @@ const RECENT = 10;
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
 
 function visibleState(r: LedgerRecord): string {
-  return r.state === 'posting' ? 'pending' : r.state;
+  return r.state;
 }
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {

@@ -40,11 +40,6 @@ export function identify(commit: Commit, worklogs: readonly WorklogToken[]): Tok
   });
 }
 
-/** The marker's `a` (SPEC §3): the first 12 hex digits of SHA-256 of the lower-cased email. */
-export function authorHash(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 12);
-}
-
 /** A token's content key (SPEC §4): issue, seconds, and the comment as written in the token. */
 export function contentKey(t: { issue: string; seconds: number; comment: string }): string {
   return JSON.stringify([t.issue, t.seconds, t.comment.trim()]);

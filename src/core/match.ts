@@ -2,6 +2,7 @@
 // planned token, and which copy worklog a token may claim. The engine reads the issue and asks git the
 // ancestry questions this module lists, then calls `matchRemote` with the answers.
 import { parseTokenId } from './identity.js';
+import { authorHash } from './marker.js';
 import type { Marker, MarkerRef, PlannedWorklog } from './types.js';
 
 /** What matching needs of a worklog read back from Jira. */
@@ -43,7 +44,11 @@ function refsOf(marker: Marker): MarkerRef[] {
  * fingerprint, except a fingerprint match with a token whose commit is an ancestor of the token's
  * commit (a commit and its own ancestor are two pieces of work, even in the same second).
  */
-export function standsFor(marker: Marker, t: { id: string; fp: string; sha: string }, ancestry: Ancestry): boolean {
+export function standsFor(
+  marker: Marker,
+  t: { id: string; fp: string; sha: string },
+  ancestry: Ancestry,
+): boolean {
   return refsOf(marker).some((ref) => {
     if (ref.id === t.id) return true;
     if (ref.fp !== t.fp) return false;
@@ -52,14 +57,17 @@ export function standsFor(marker: Marker, t: { id: string; fp: string; sha: stri
   });
 }
 
-/** The worklog that holds a token by id (its marker or an `also` entry), e.g. a rewrite's old token. */
+/**
+ * The worklog that holds a token: by id (its marker or an `also` entry), else the worklog id the ledger
+ * recorded for it (a rebase carried a posted token by fingerprint: the marker still names the first id).
+ */
 export function worklogOf(
   remote: readonly RemoteMarkedWorklog[],
   t: { id: string; worklogId?: string | undefined },
 ): RemoteMarkedWorklog | undefined {
   return (
     remote.find((r) => r.marker !== undefined && refsOf(r.marker).some((ref) => ref.id === t.id)) ??
-    (t.worklogId === undefined ? undefined : remote.find((r) => r.id === t.worklogId && r.marker === undefined))
+    (t.worklogId === undefined ? undefined : remote.find((r) => r.id === t.worklogId))
   );
 }
 
@@ -159,8 +167,10 @@ function squashClaim(
     const sha = shaOf(m.id);
     return sha === null || !ancestry(sha, w.sha);
   });
-  const best = preferred(candidates, w.authors);
-  return best && { kind: 'claim', worklog: best, ref: { id: w.id, fp: w.fp, copy: true }, direction: 'squash' };
+  const best = preferred(candidates, w.authors ?? authorsOf(w));
+  return (
+    best && { kind: 'claim', worklog: best, ref: { id: w.id, fp: w.fp, copy: true }, direction: 'squash' }
+  );
 }
 
 /**
@@ -181,8 +191,12 @@ function reverseClaim(
     const sha = shaOf(m.id);
     return sha === null || !ancestry(w.sha, sha);
   });
-  const best = preferred(candidates, [w.author]);
+  const best = preferred(candidates, authorsOf(w).slice(0, 1));
   return best && { kind: 'claim', worklog: best, ref: { id: w.id, fp: w.fp }, direction: 'reverse' };
+}
+
+function authorsOf(w: PlannedWorklog): string[] {
+  return w.authors ?? [w.author ?? authorHash(w.authorEmail)];
 }
 
 /** Markers whose `a` is one of `authors` first, then the oldest worklog. */
@@ -190,7 +204,8 @@ function preferred(
   candidates: readonly RemoteMarkedWorklog[],
   authors: readonly string[],
 ): RemoteMarkedWorklog | undefined {
-  const rank = (r: RemoteMarkedWorklog): number => (r.marker?.a !== undefined && authors.includes(r.marker.a) ? 0 : 1);
+  const rank = (r: RemoteMarkedWorklog): number =>
+    r.marker?.a !== undefined && authors.includes(r.marker.a) ? 0 : 1;
   return [...candidates].sort(
     (x, y) =>
       rank(x) - rank(y) ||
@@ -200,8 +215,16 @@ function preferred(
   )[0];
 }
 
-/** The marker with `ref` added to `also` (once; at most 50, oldest dropped first). */
+/** SPEC §3: `also` holds at most 50 entries. */
+const MAX_ALSO = 50;
+
+/** The marker with `ref` added to `also` (once; at most 50). */
 export function withAlso(marker: Marker, ref: MarkerRef): Marker {
-  const also = (marker.also ?? []).filter((r) => !(r.id === ref.id && r.fp === ref.fp));
-  return { ...marker, also: [...also, ref].slice(-50) };
+  const also = [...(marker.also ?? []).filter((r) => !(r.id === ref.id && r.fp === ref.fp)), ref];
+  // Over the cap, the oldest rewrite goes first: a copy's claim must stay, or a later squash claims again.
+  while (also.length > MAX_ALSO) {
+    const i = also.findIndex((r) => r.copy !== true);
+    also.splice(i >= 0 && i < also.length - 1 ? i : 0, 1);
+  }
+  return { ...marker, also };
 }

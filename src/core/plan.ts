@@ -3,7 +3,8 @@
 // reconciles what is left with Jira and applies it; `--dry-run` prints it.
 import { formatStarted, startedToMs } from './jira-format.js';
 import { fallbackComment, parseMessage } from './grammar.js';
-import { authorHash, coAuthorEmails, contentKey, identify, isSquashCommit } from './identity.js';
+import { coAuthorEmails, contentKey, identify, isSquashCommit } from './identity.js';
+import { authorHash } from './marker.js';
 import type { Commit, GrammarOptions, LedgerRecord, PlannedWorklog } from './types.js';
 import { RECONSIDERED_SKIPS, type SkipCode } from '../errors.js';
 

@@ -101,7 +101,8 @@ export type TokenKind = 'worklog';
 
 /** A worklog as jlog means to post it. */
 export interface PlannedWorklog {
-  kind: TokenKind;
+  /** Absent means 'worklog'. */
+  kind?: TokenKind;
   /** `<sha>:<n>` */
   id: string;
   sha: string;
@@ -118,10 +119,10 @@ export interface PlannedWorklog {
   /** The same instant in Unix ms (for the remote check's window). */
   startedMs: number;
   authorEmail: string;
-  /** The marker's `a`: first 12 hex of SHA-256 of the lower-cased author email. */
-  author: string;
+  /** The marker's `a`: first 12 hex of SHA-256 of the lower-cased author email (from authorEmail when absent). */
+  author?: string;
   /** `a` of the author and of every `Co-authored-by:` trailer: the squash rule's preference. */
-  authors: string[];
+  authors?: string[];
   fp: string;
   /** The commit is a squash merge: it may claim, on content key, a marker of a commit it does not contain. */
   squash: boolean;

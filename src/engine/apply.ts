@@ -4,7 +4,7 @@
 // write of any issue that is not busy. Every outcome is in the ledger before the next step; a kill at
 // any instant leaves at worst a pending token whose worklog may already be on Jira, and the next run's
 // view finds its marker.
-import { buildWorklogBody, MARKER_KEY } from '../core/jira-format.js';
+import { buildWorklogBody, MARKER_KEY, startedToMs } from '../core/jira-format.js';
 import {
   ancestryQuestions,
   matchRemote,
@@ -15,6 +15,7 @@ import {
   type RemoteMatch,
 } from '../core/match.js';
 import { REWRITTEN, UNDONE } from '../core/plan.js';
+import { authorHash } from '../core/marker.js';
 import type { LedgerRecord, Marker, PlannedWorklog, RewriteSource } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import type { JiraClient, RemoteWorklog } from '../jira/client.js';
@@ -113,7 +114,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     span(w.issue, w.startedMs, w.squash);
     if (w.replaces) span(w.replaces.issue, w.startedMs);
   }
-  for (const r of input.gone) span(r.issue, r.started ? Date.parse(r.started) : Number.NaN);
+  for (const r of input.gone) span(r.issue, r.started ? startedToMs(r.started) : Number.NaN);
   const views = new Map<string, Promise<IssueView>>();
   const viewOf = (issue: string): Promise<IssueView> => {
     let v = views.get(issue);
@@ -135,7 +136,9 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
 
   // --- ancestry, asked of git once per pair ------------------------------------------------------
   const known = new Map<string, boolean>();
-  const ancestry = async (questions: readonly [string, string][]): Promise<(a: string, d: string) => boolean> => {
+  const ancestry = async (
+    questions: readonly [string, string][],
+  ): Promise<(a: string, d: string) => boolean> => {
     const open = questions.filter(([a, d]) => !known.has(`${a} ${d}`));
     if (open.length > 0) {
       const yes = await opts.ancestors(open);
@@ -180,7 +183,12 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     const e = asJlogError(err);
     if (isJlogError(err, 'E_JIRA_AUTH')) authError ??= err;
     const at = unknownAt ?? w.unknownAt;
-    await record(w, { state: 'pending', error: e.message, code: e.code, ...(at !== undefined ? { unknownAt: at } : {}) });
+    await record(w, {
+      state: 'pending',
+      error: e.message,
+      code: e.code,
+      ...(at !== undefined ? { unknownAt: at } : {}),
+    });
     settle(result.pending, { worklog: w, error: e.message, code: e.code });
   };
 
@@ -193,7 +201,11 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   };
 
   /** Tombstone first, then delete: a kill in between leaves a worklog the next run deletes, never a re-post. */
-  const removeWorklog = async (view: IssueView, worklogId: string, token: { id: string; fp: string }): Promise<void> => {
+  const removeWorklog = async (
+    view: IssueView,
+    worklogId: string,
+    token: { id: string; fp: string },
+  ): Promise<void> => {
     const tombstoned = await view.tombstone([token]);
     if (!tombstoned) {
       result.notices.push(
@@ -269,7 +281,11 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     return true;
   };
 
-  const matchOne = async (view: IssueView, w: PlannedWorklog, used: Set<string>): Promise<RemoteMatch | undefined> => {
+  const matchOne = async (
+    view: IssueView,
+    w: PlannedWorklog,
+    used: Set<string>,
+  ): Promise<RemoteMatch | undefined> => {
     // A rewritten token whose own marker is there (an alias, or CI posted it) is that worklog.
     if (w.replaces) {
       const own = worklogOf(view.worklogs, w);
@@ -318,13 +334,22 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     }
   };
 
-  const settleToken = async (view: IssueView, w: PlannedWorklog, first: RemoteMatch | undefined, used: Set<string>): Promise<void> => {
+  const settleToken = async (
+    view: IssueView,
+    w: PlannedWorklog,
+    first: RemoteMatch | undefined,
+    used: Set<string>,
+  ): Promise<void> => {
     const stop = stopped();
     if (stop) return leavePending(w, stop);
     let m = first ?? (await matchOne(view, w, used));
     if (m?.kind === 'same') return logged(view, w, m);
     if (view.isUndone(w)) {
-      await record(w, { state: 'skipped', code: UNDONE, error: 'undone with jlog undo (tombstoned on Jira)' });
+      await record(w, {
+        state: 'skipped',
+        code: UNDONE,
+        error: 'undone with jlog undo (tombstoned on Jira)',
+      });
       settle(result.skipped, { worklog: w, code: UNDONE, error: 'undone with jlog undo' });
       return;
     }
@@ -349,11 +374,19 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     if (stop) return settle(result.pending, { worklog: w, error: stop.message, code: stop.code });
     const hit = worklogOf(view.worklogs, { id: r.id, worklogId: r.worklogId });
     if (hit !== undefined && !opts.dryRun) await removeWorklog(view, hit.id, { id: r.id, fp: r.fp ?? '' });
-    await record(r, { state: 'skipped', code: REWRITTEN, error: 'taken out of history by a rewrite; worklog deleted' });
+    await record(r, {
+      state: 'skipped',
+      code: REWRITTEN,
+      error: 'taken out of history by a rewrite; worklog deleted',
+    });
     settle(result.deleted, { worklog: w, worklogId: hit?.id });
   };
 
-  const runIssue = async (issue: string, items: readonly PlannedWorklog[], gone: readonly LedgerRecord[]): Promise<void> => {
+  const runIssue = async (
+    issue: string,
+    items: readonly PlannedWorklog[],
+    gone: readonly LedgerRecord[],
+  ): Promise<void> => {
     if (authError) {
       for (const w of items) await leavePending(w, authError);
       return;
@@ -364,7 +397,8 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     } catch (err) {
       const how = readFailure(err);
       for (const w of items) await (how === 'fail' ? fail(w, err) : leavePending(w, err));
-      for (const r of gone) settle(result.pending, { worklog: asPlanned(r), error: asJlogError(err).message });
+      for (const r of gone)
+        settle(result.pending, { worklog: asPlanned(r), error: asJlogError(err).message });
       return;
     }
     const used = new Set<string>();
@@ -403,7 +437,16 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   if (authError) throw authError;
   // Issues run side by side; report in plan order so that a dry run and the real run read the same.
   const order = new Map(input.toPost.map((w, i) => [w.id, i]));
-  for (const list of [result.posted, result.updated, result.deleted, result.alreadyLogged, result.failed, result.pending, result.skipped, result.planned]) {
+  for (const list of [
+    result.posted,
+    result.updated,
+    result.deleted,
+    result.alreadyLogged,
+    result.failed,
+    result.pending,
+    result.skipped,
+    result.planned,
+  ]) {
     list.sort((a, b) => (order.get(a.worklog.id) ?? 0) - (order.get(b.worklog.id) ?? 0));
   }
   return result;
@@ -411,7 +454,13 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
 
 /** The marker a POST carries (SPEC §3): a squash commit's token is a copy. */
 export function markerFor(w: PlannedWorklog): Marker {
-  return { v: 2, id: w.id, fp: w.fp, a: w.author, ...(w.squash ? { copy: true as const } : {}) };
+  return {
+    v: 2,
+    id: w.id,
+    fp: w.fp,
+    a: w.author ?? authorHash(w.authorEmail),
+    ...(w.squash ? { copy: true as const } : {}),
+  };
 }
 
 function remoteOf(w: PlannedWorklog, id: string): RemoteWorklog {
@@ -439,19 +488,22 @@ function asPlanned(r: LedgerRecord | RewriteSource, like?: PlannedWorklog): Plan
     comment: r.comment ?? '',
     postComment: r.comment ?? '',
     started,
-    startedMs: Date.parse(started),
+    startedMs: startedToMs(started),
     authorEmail: ('authorEmail' in r ? r.authorEmail : undefined) ?? like?.authorEmail ?? '',
-    author: like?.author ?? '',
-    authors: [],
+    ...(like?.author ? { author: like.author } : {}),
     fp: r.fp ?? '',
     squash: false,
   };
 }
 
 function lockLost(): JlogError {
-  return new JlogError('E_LEDGER_LOCKED', 'another jlog took over posting while this one stalled; left for it', {
-    retryable: true,
-  });
+  return new JlogError(
+    'E_LEDGER_LOCKED',
+    'another jlog took over posting while this one stalled; left for it',
+    {
+      retryable: true,
+    },
+  );
 }
 
 function unknownOutcome(err: unknown, until: number): JlogError {

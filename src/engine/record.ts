@@ -80,10 +80,10 @@ export function ledgerRecord(
   delete from.unknownAt;
   if (fields.state === 'pending' || fields.state === 'failed') delete from.worklogId;
   const record: LedgerRecord = { ...from, ...fields, at: new Date().toISOString() };
-  for (const k of Object.keys(record) as (keyof LedgerRecord)[]) if (record[k] === undefined) delete record[k];
+  for (const k of Object.keys(record) as (keyof LedgerRecord)[])
+    if (record[k] === undefined) delete record[k];
   return record;
 }
-
 
 /** Appends a pending (or not-mine skipped) record for every token of `commits` the ledger has never seen. */
 export async function recordCommits(
@@ -98,7 +98,7 @@ export async function recordCommits(
     const pending = p.toPost.filter(fresh);
     const skipped = p.skipped.filter((s) => s.code === NOT_MINE && fresh(s.worklog));
     const records = [
-        ...pending.map((w) => ledgerRecord(w, { state: 'pending' })),
+      ...pending.map((w) => ledgerRecord(w, { state: 'pending' })),
       ...skipped.map((s) => ledgerRecord(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
       ...p.copies.filter(fresh).map((w) => copyRecord(w)),
     ];

@@ -85,27 +85,34 @@ export class IssueView {
     return this.worklogs.find((w) => w.id === worklogId);
   }
 
-  /**
-   * Adds tombstones to the issue property, read fresh just before (another clone may have written
-   * since). false when Jira refused (403: no permission to edit the issue); other errors throw.
-   */
+  /** Adds tombstones to the issue property; false when Jira refused (403). */
   async tombstone(entries: readonly Tombstone[]): Promise<boolean> {
-    const marks = await readIssueMarks(this.#jira, this.issue);
-    const fresh = entries.filter((e) => !marks.undone.some((u) => u.id === e.id && u.fp === e.fp));
-    if (fresh.length === 0) return true;
-    const next: IssueMarks = {
-      ...marks,
-      undone: [...marks.undone, ...fresh].slice(-MAX_ISSUE_MARKS),
-    };
-    try {
-      await this.#jira.setIssueProperty(this.issue, ISSUE_PROPERTY, next);
-    } catch (err) {
-      if (isJlogError(err, 'E_JIRA_FORBIDDEN')) return false;
-      throw err;
-    }
-    this.undone = next.undone;
-    return true;
+    const ok = await addTombstones(this.#jira, this.issue, entries);
+    if (ok) this.undone = [...this.undone, ...entries];
+    return ok;
   }
+}
+
+/**
+ * Appends tombstones to the issue's `jlog` property, read fresh just before (another clone may have
+ * written since). false when Jira refused (403: no permission to edit the issue); other errors throw.
+ */
+export async function addTombstones(
+  jira: JiraClient,
+  issue: string,
+  entries: readonly Tombstone[],
+): Promise<boolean> {
+  const marks = await readIssueMarks(jira, issue);
+  const fresh = entries.filter((e) => !marks.undone.some((u) => u.id === e.id && u.fp === e.fp));
+  if (fresh.length === 0) return true;
+  const next: IssueMarks = { ...marks, undone: [...marks.undone, ...fresh].slice(-MAX_ISSUE_MARKS) };
+  try {
+    await jira.setIssueProperty(issue, ISSUE_PROPERTY, next);
+  } catch (err) {
+    if (isJlogError(err, 'E_JIRA_FORBIDDEN')) return false;
+    throw err;
+  }
+  return true;
 }
 
 /** The issue's `jlog` property as SPEC §3 shapes it; anything else there reads as empty lists. */

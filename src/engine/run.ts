@@ -5,7 +5,7 @@ import { resolveCredentials, type Credentials } from '../config/credentials.js';
 import { plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { parseMessage } from '../core/grammar.js';
 import type { JlogConfig } from '../config/schema.js';
-import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
+import type { Commit } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor } from '../git/index.js';
 import { createJiraClient } from '../jira/client.js';
@@ -94,10 +94,11 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       if (!dryRun) await learn(ctx, selection);
       const p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
       // Copies are settled by the plan alone: recorded once, never posted.
-      if (!dryRun) await ctx.ledger.update((view) => ({
-        records: p.copies.filter((w) => view.get(w.id)?.state !== 'skipped').map(copyRecord),
-        result: null,
-      }));
+      if (!dryRun)
+        await ctx.ledger.update((view) => ({
+          records: p.copies.filter((w) => view.get(w.id)?.state !== 'skipped').map(copyRecord),
+          result: null,
+        }));
       const report: RunReport = {
         posted: [],
         planned: [],
@@ -184,6 +185,26 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
   }
 }
 
+/**
+ * The hooks' background worker (`jlog flush --background`): a run, and when it left a POST whose
+ * outcome is unknown, it waits out the settle window itself and tries once more (SPEC §4).
+ */
+export async function runInBackground(
+  opts: RunOptions,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<RunReport> {
+  const first = await runPosting(opts);
+  if (!first.pending.some((o) => o.code === 'E_JIRA_UNKNOWN_OUTCOME')) return first;
+  const ctx = await openRepo(opts.cwd, opts.env ?? process.env);
+  const view = await ctx.ledger.read();
+  const until = Math.max(
+    ...first.pending.map((o) => (view.get(o.worklog.id)?.unknownAt ?? 0) + settleMsFor(ctx.config.timeoutMs)),
+  );
+  // Bounded: at most the window itself (8 minutes at timeoutMs' upper bound), plus a second.
+  await wait(Math.min(Math.max(0, until - Date.now()) + 1000, settleMsFor(ctx.config.timeoutMs) + 1000));
+  return runPosting(opts);
+}
+
 /** SPEC §4: an unknown outcome is posted again only when no marker is there this long after it. */
 export function settleMsFor(timeoutMs: number): number {
   return 4 * timeoutMs;
@@ -234,4 +255,3 @@ function commandNotice(config: JlogConfig, commits: readonly Commit[], options: 
       ]
     : [];
 }
-

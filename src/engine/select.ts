@@ -37,7 +37,9 @@ export async function selectCommits(
 ): Promise<Selection> {
   const commits = await scopeCommits(ctx, scope);
   const selection: Selection =
-    scope.kind === 'flush' ? await flushSelection(ctx, scope.shas) : { commits, pushed: [], offBranch: [], facts: {} };
+    scope.kind === 'flush'
+      ? await flushSelection(ctx, scope.shas)
+      : { commits, pushed: [], offBranch: [], facts: {} };
   selection.facts = { merged: await mergedTokens(ctx, selection.commits, options) };
   return selection;
 }
@@ -80,7 +82,8 @@ async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Pro
   const view = await ctx.ledger.read();
   const wanted = shas === undefined ? null : new Set(shas);
   const pending = new Map<string, LedgerRecord[]>();
-  for (const r of view.all()) if (r.state === 'pending') pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
+  for (const r of view.all())
+    if (r.state === 'pending') pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
   const take = new Set(pushed.map((c) => c.sha));
   const offBranch: LedgerRecord[] = [];
   for (const [sha, records] of pending) {
@@ -121,7 +124,8 @@ async function mergedTokens(
     const keys = new Map<string, string>();
     for (const c of brought) {
       if (c.sha === merge.sha) continue;
-      for (const w of commitWorklogs(c, options).worklogs) if (!keys.has(contentKey(w))) keys.set(contentKey(w), w.id);
+      for (const w of commitWorklogs(c, options).worklogs)
+        if (!keys.has(contentKey(w))) keys.set(contentKey(w), w.id);
     }
     if (keys.size > 0) out.set(merge.sha, keys);
   }
