@@ -134,12 +134,12 @@ export class Clone {
 
   /**
    * `git rebase -i <onto>` with a scripted todo: `edit` gets the todo lines (`pick <sha> <subject>`)
-   * and returns the new ones; messages git asks for are kept as git proposes them.
+   * and returns the new ones; `editor` (a shell command, default `true`) edits the messages git asks for.
    */
   async rebaseInteractive(
     onto: string,
     edit: (todo: string[]) => string[],
-    extra: string[] = [],
+    opts: { editor?: string; extra?: string[] } = {},
   ): Promise<string> {
     const scripts = makeTempDir('jlog-rebase-');
     const todoOut = join(scripts, 'todo.json');
@@ -160,9 +160,9 @@ export class Clone {
       .split('\n')
       .filter((l) => l !== '');
     writeFileSync(todoOut + '.next', JSON.stringify(edit(list)));
-    await this.git(['rebase', '-q', '-i', ...extra, onto], {
+    await this.git(['rebase', '-q', '-i', ...(opts.extra ?? []), onto], {
       GIT_SEQUENCE_EDITOR: `node ${editor}`,
-      GIT_EDITOR: 'true',
+      GIT_EDITOR: opts.editor ?? 'true',
     });
     return this.head();
   }
@@ -480,6 +480,17 @@ export class Team {
       cwd: this.root,
       env: this.env,
     }).then((r) => r.stdout.trimEnd());
+  }
+
+  /** The issue's `jlog` property (SPEC §3: tombstones), read through Jira's REST API; null when unset. */
+  async issueProperty(key: string): Promise<{ undone?: { id: string; fp: string }[] } | null> {
+    const auth = Buffer.from(`${this.env.JIRA_USER_EMAIL}:${this.env.JIRA_API_TOKEN}`).toString('base64');
+    const res = await fetch(`${this.sandbox.url}/rest/api/3/issue/${key}/properties/jlog`, {
+      headers: { Authorization: `Basic ${auth}`, Accept: 'application/json' },
+    });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`GET issue property: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { value: { undone?: { id: string; fp: string }[] } }).value;
   }
 
   /** What Jira holds, oldest first: the end state every workflow test asserts. */
