@@ -115,8 +115,12 @@ const configSchema = z.partial(
     concurrency: z.int().check(z.gte(1), z.lte(16)),
     timeoutMs: z.int().check(z.gt(0)),
     squashPattern: z.nullable(
-      z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+      z.union([
+        z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+        z.array(z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' }))),
+      ]),
     ),
+    rewrites: z.enum(['apply', 'report']),
     sync: partial(shapes.sync),
   }),
 );

@@ -26,7 +26,7 @@ export function planOptionsFor(
     squashPatterns: squashPatternsOf(config.squashPattern),
     authors,
     retryFailed,
-    reportRewrites: (config as { rewrites?: string }).rewrites === 'report',
+    reportRewrites: config.rewrites === 'report',
   };
 }
 

@@ -27,6 +27,8 @@ export interface RunOptions {
   dryRun?: boolean;
   offline?: boolean;
   retryFailed?: boolean;
+  /** Apply rewrites even with `rewrites: "report"` (`jlog sync --apply-rewrites`). */
+  applyRewrites?: boolean;
   onProgress?: (done: number, total: number) => void;
   onStart?: (toPost: number) => void;
 }
@@ -87,6 +89,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     const planOptions: PlanOptions = {
       ...planOptionsFor(ctx.config, tt, null, opts.retryFailed === true),
       pendingOnly: flush,
+      ...(opts.applyRewrites ? { reportRewrites: false } : {}),
     };
     const selection = await selectCommits(ctx, opts.scope, planOptions);
 
