@@ -241,7 +241,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     const oldView = await viewOf(old.issue);
     const hit = worklogOf(oldView.worklogs, old);
     if (hit === undefined || hit.id === keep) return;
-    await removeWorklog(oldView, hit.id, old);
+    await removeWorklog(oldView, hit.id, { id: old.id, fp: old.fp });
     settle(result.deleted, { worklog: asPlanned(old, w), worklogId: hit.id });
   };
 
@@ -261,7 +261,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
       return true;
     }
     if (old.issue !== w.issue) {
-      await removeWorklog(oldView, hit.id, old);
+      await removeWorklog(oldView, hit.id, { id: old.id, fp: old.fp });
       settle(result.deleted, { worklog: asPlanned(old, w), worklogId: hit.id });
       return false;
     }

@@ -4,14 +4,19 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import type { RepoContext } from './context.js';
 
-export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]): void {
+/**
+ * `shas`: the pushed commits (the worker also takes older pending tokens whose commit is on a remote).
+ * An empty list with `pushed` set still runs the worker for a push (a force-push's rewrites to apply);
+ * `pushed` unset and no SHAs: a plain flush of every pending token.
+ */
+export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[], pushed = shas.length > 0): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
   mkdirSync(ctx.ledger.dir, { recursive: true, mode: 0o700 });
   const log = openSync(ctx.ledger.logPath('flush.log'), 'a', 0o600);
   try {
     const args = [entry, 'flush', '--background'];
-    if (shas.length > 0) args.push('--shas', shas.join(','));
+    if (pushed) args.push('--shas', shas.join(','));
     const child = spawn(process.execPath, args, {
       cwd: ctx.repo.top,
       env: ctx.env,

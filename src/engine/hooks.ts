@@ -170,12 +170,13 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
     const notes = await recordForcePush(ctx, [...leaving], [...shas]);
     sayRewrites(io, ctx.config, notes, 'push');
   }
-  if (shas.size === 0) return 0;
+  // A force-push with nothing new to post still has rewrites to bring to Jira.
+  if (shas.size === 0 && (leaving.size === 0 || ctx.config.postOn !== 'push')) return 0;
   const pushed = [...shas];
   if (ctx.config.postOn === 'push' && !ctx.config.failPushOnError) {
     // The worker records what the ledger lacks (commits made with hooks skipped), then posts: reading
     // the commits and the ledger is its cost, not the push's.
-    spawnBackgroundFlush(ctx, pushed);
+    spawnBackgroundFlush(ctx, pushed, true);
     return 0;
   }
   if (ctx.config.postOn !== 'push') {
