@@ -42,7 +42,7 @@ function matchKey(s: string, i: number): number {
 
 /**
  * Whether the `#` right before offset `i` sits after one of Atlassian's excluded characters: the `#`
- * belongs to the key, so `https://x/page#PROJ-7` is excluded like `https://x/PROJ-7`.
+ * belongs to the key, so `https://x/#PROJ-7` is excluded like `https://x/PROJ-7`.
  */
 function hashExcluded(line: string, i: number): boolean {
   return i >= 2 && line.charCodeAt(i - 1) === HASH && EXCLUDED_BEFORE.has(line.charCodeAt(i - 2));
