@@ -86,7 +86,8 @@ const shapes = {
 
 const partial = <T extends z.core.$ZodLooseShape>(shape: T) => z.partial(z.strictObject(shape));
 
-const configSchema = z.partial(
+/** Exported for test/docs.test.ts, which checks that docs/configuration.md describes every key. */
+export const configSchema = z.partial(
   z.strictObject({
     $schema: z.string(),
     jira: partial(shapes.jira),
