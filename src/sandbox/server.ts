@@ -101,8 +101,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const api = /^\/rest\/api\/([23])\/(.*)$/.exec(url.pathname);
     const segments = api ? (api[2] ?? '').replace(/\/$/, '').split('/') : [];
+    // The issue a fault rule's `issue` matches: named in the path, or the issue of the comment it names.
     const issue =
-      api && segments[0] === 'issue' && segments[1] ? decodeSafe(segments[1]).toUpperCase() : undefined;
+      api && segments[0] === 'issue' && segments[1]
+        ? decodeSafe(segments[1]).toUpperCase()
+        : api && segments[0] === 'comment' && segments[1]
+          ? store.comment(decodeSafe(segments[1]))?.issue
+          : undefined;
 
     const fault = faults.take({ method, path: url.pathname, issue });
     if (fault?.kind === 'hang') {
