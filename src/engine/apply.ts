@@ -9,6 +9,7 @@ import {
   ancestryQuestions,
   matchRemote,
   sameComment,
+  shaOf,
   standsFor,
   withAlso,
   worklogOf,
@@ -65,6 +66,11 @@ export interface ApplyOptions {
   settleMs: number;
   /** How long an unknown outcome is given to land before the issue is read back. */
   readBackMs?: number;
+  /**
+   * The token a tombstone names, read from git when this clone has its commit (a squash commit's token
+   * that copies an undone token is undone too); null when git does not have it.
+   */
+  tokenOf?: (id: string) => Promise<{ issue: string; seconds: number; comment: string } | null>;
   /** Answers ancestry questions from git: the set of `"<ancestor> <descendant>"` pairs that hold. */
   ancestors: (pairs: readonly [string, string][]) => Promise<ReadonlySet<string>>;
   onProgress?: (done: number, total: number) => void;
@@ -334,6 +340,26 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     }
   };
 
+  /**
+   * A squash commit's token whose content key is that of a tombstoned token of a commit it does not
+   * contain (the branch commit was undone before the squash merge): it is that token's copy, undone.
+   */
+  const undoneCopies = new Set<string>();
+  const copiesUndone = async (view: IssueView, w: PlannedWorklog): Promise<boolean> => {
+    if (opts.tokenOf === undefined) return false;
+    for (const u of view.undone) {
+      const sha = shaOf(u.id);
+      if (sha === null || sha === w.sha || undoneCopies.has(u.id)) continue;
+      const t = await opts.tokenOf(u.id);
+      if (t === null || t.issue !== w.issue || t.seconds !== w.seconds || !sameComment(w.comment, t.comment))
+        continue;
+      if ((await ancestry([[sha, w.sha]]))(sha, w.sha)) continue;
+      undoneCopies.add(u.id);
+      return true;
+    }
+    return false;
+  };
+
   const settleToken = async (
     view: IssueView,
     w: PlannedWorklog,
@@ -354,6 +380,11 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
       return;
     }
     if (m) return logged(view, w, m);
+    if (w.squash && (await copiesUndone(view, w))) {
+      await record(w, { state: 'skipped', code: UNDONE, error: 'a copy of a token undone with jlog undo' });
+      settle(result.skipped, { worklog: w, code: UNDONE, error: 'a copy of an undone token' });
+      return;
+    }
     if (w.replaces && (await reconcileRewrite(view, w))) return;
     if (w.unknownAt !== undefined && Date.now() < w.unknownAt + opts.settleMs) {
       return leavePending(w, unknownOutcome(null, w.unknownAt + opts.settleMs));

@@ -10,7 +10,11 @@ import type { RepoContext } from './context.js';
  * An empty list with `pushed` set still runs the worker for a push (a force-push's rewrites to apply);
  * `pushed` unset and no SHAs: a plain flush of every pending token.
  */
-export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[], pushed = shas.length > 0): void {
+export function spawnBackgroundFlush(
+  ctx: RepoContext,
+  shas: readonly string[],
+  pushed = shas.length > 0,
+): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
   ensurePrivateDirSync(ctx.ledger.dir);

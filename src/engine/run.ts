@@ -2,12 +2,13 @@
 // select commits (reads only) → plan (pure, core/plan.ts) → reconcile with Jira and apply (apply.ts),
 // the last two under the post lock so one process posts at a time.
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
-import { plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
+import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { parseMessage } from '../core/grammar.js';
 import type { JlogConfig } from '../config/schema.js';
 import type { Commit } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
-import { isAncestor } from '../git/index.js';
+import { isAncestor, readCommit } from '../git/index.js';
+import { parseTokenId } from '../core/identity.js';
 import { createJiraClient } from '../jira/client.js';
 import { applyPlan, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
@@ -153,6 +154,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           dryRun,
           settleMs: settleMsFor(ctx.config.timeoutMs),
           ancestors: (pairs) => ancestorsOf(ctx, pairs),
+          tokenOf: (id) => tokenOf(ctx, id, planOptions),
           ...(signal ? { signal } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
           log,
@@ -234,6 +236,19 @@ async function learn(ctx: RepoContext, selection: Selection): Promise<void> {
       result: null,
     }));
   }
+}
+
+/** A token as its commit in this clone writes it (the content key), or null. */
+async function tokenOf(
+  ctx: RepoContext,
+  id: string,
+  options: PlanOptions,
+): Promise<{ issue: string; seconds: number; comment: string } | null> {
+  const parsed = parseTokenId(id);
+  if (parsed === null) return null;
+  const commit = await readCommit(ctx.repo.top, parsed.sha).catch(() => null);
+  if (commit === null) return null;
+  return commitWorklogs(commit, options).worklogs[parsed.n] ?? null;
 }
 
 async function ancestorsOf(ctx: RepoContext, pairs: readonly [string, string][]): Promise<Set<string>> {
