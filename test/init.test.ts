@@ -245,7 +245,7 @@ describe('jlog init with husky 9', () => {
     expect(r.stdout).toContain('+ .husky/pre-push');
     expect((await f.jlog(['init'])).stdout).toContain('= .husky/commit-msg (unchanged)');
     const text = readFileSync(join(f.repo.dir, '.husky', 'commit-msg'), 'utf8');
-    expect(text.match(/# jlog$/gm)).toHaveLength(1);
+    expect(text.match(/# jlog hooks v\d+$/gm)).toHaveLength(1);
     expect(text.startsWith('echo user-commit-msg\n')).toBe(true);
 
     // keyless #time on a keyed branch: commit-msg reaches jlog through husky's sh -e

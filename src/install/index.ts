@@ -1,17 +1,18 @@
 // `jlog init` / `jlog uninstall`: which hook system the repo uses, the hooks, and the starter config.
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { exampleConfigJson } from '../config/example.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
-import { isJlogError } from '../errors.js';
-import { getConfig, hooksDir, repoInfo } from '../git/index.js';
+import { JlogError, isJlogError } from '../errors.js';
+import { hooksDir, repoInfo } from '../git/index.js';
 import type { Action } from './actions.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
 import { readText } from './files.js';
+import { findHusky, isHuskyGenerated } from './detect.js';
 
 export { formatAction, type Action, type Change } from './actions.js';
-export { HOOK_NAMES, type HookName } from './shims.js';
+export { HOOK_NAMES, type HookName } from './hook-names.js';
 
 export type InstallMode = 'husky' | 'git';
 
@@ -32,30 +33,30 @@ export interface InstallResult {
   huskyNotActive: boolean;
 }
 
-function isHuskyHooksPath(value: string | null): boolean {
-  if (value === null) return false;
-  const v = value.replace(/\/+$/, '');
-  return v === '.husky/_' || v === '.husky';
-}
-
-/** husky when the repo has `.husky/` or git's core.hooksPath points into it. */
-export async function detectMode(top: string): Promise<InstallMode> {
-  const huskyDir = join(top, '.husky');
-  if (existsSync(huskyDir) && statSync(huskyDir).isDirectory()) return 'husky';
-  return isHuskyHooksPath(await getConfig(top, 'core.hooksPath')) ? 'husky' : 'git';
-}
-
 export async function install(cwd: string, opts: InstallOptions = {}): Promise<InstallResult> {
   const repo = await repoInfo(cwd);
   const top = repo.top;
-  const mode = opts.mode ?? (await detectMode(top));
+  const husky = await findHusky(top, cwd);
+  const mode = opts.mode ?? (husky === null ? 'git' : 'husky');
   let actions: Action[];
   let huskyNotActive = false;
   if (mode === 'husky') {
-    actions = installHusky(join(top, '.husky'));
-    huskyNotActive = !isHuskyHooksPath(await getConfig(top, 'core.hooksPath'));
+    const h = husky ?? { dir: join(top, '.husky'), pkg: top, active: false };
+    actions = installHusky(h.dir, relative(top, h.pkg).split(sep).join('/'));
+    huskyNotActive = !h.active;
   } else {
-    actions = installGitHooks(await hooksDir(top), opts.force === true);
+    const dir = await hooksDir(top);
+    // husky rewrites its `_` dir on every install: hooks written there vanish with the next npm install.
+    if (isHuskyGenerated(dir)) {
+      throw new JlogError(
+        'E_USAGE',
+        `git runs husky's generated hooks (${relative(top, dir)}), which husky rewrites`,
+        {
+          hint: 'install into husky instead: jlog init --husky',
+        },
+      );
+    }
+    actions = installGitHooks(dir, opts.force === true);
   }
   const config = await ensureConfig(top, actions);
   return { mode, top, actions, config, huskyNotActive };
@@ -87,8 +88,11 @@ async function ensureConfig(top: string, actions: Action[]): Promise<InstallResu
 export async function uninstall(cwd: string): Promise<{ top: string; actions: Action[] }> {
   const repo = await repoInfo(cwd);
   const dirs = new Set([await hooksDir(repo.top), resolve(repo.commonDir, 'hooks')]);
-  const actions = uninstallHusky(join(repo.top, '.husky'));
-  for (const dir of dirs) actions.push(...uninstallGitHooks(dir));
+  const husky = await findHusky(repo.top, cwd);
+  const huskyDirs = new Set([join(repo.top, '.husky'), ...(husky === null ? [] : [husky.dir])]);
+  const actions: Action[] = [];
+  for (const dir of huskyDirs) actions.push(...uninstallHusky(dir));
+  for (const dir of dirs) if (!isHuskyGenerated(dir)) actions.push(...uninstallGitHooks(dir));
   const config = join(repo.top, '.jlogrc.json');
   const text = readText(config);
   if (text !== null && isStarterConfig(text)) {
