@@ -83,13 +83,13 @@ jlog_find() {
   case ${0%/hooks/*} in
     */jlog) [ -f "${0%/hooks/*}/dist/jlog.js" ] && jlog_js=${0%/hooks/*}/dist/jlog.js && return 0 ;;
   esac
-  [ -x ./node_modules/.bin/jlog ] && jlog_exe=./node_modules/.bin/jlog && return 0
   jlog_gitdir
   jlog_commondir
   # The common dir of a main worktree is its .git: its parent is that worktree's top.
-  if [ -n "$cdir" ] && [ -x "$cdir/../node_modules/.bin/jlog" ]; then
-    jlog_exe=$cdir/../node_modules/.bin/jlog && return 0
-  fi
+  for p in . "$cdir/.."; do
+    [ -x "$p/node_modules/.bin/jlog" ] && jlog_exe=$p/node_modules/.bin/jlog && return 0
+    [ -f "$p/node_modules/jlog/dist/jlog.js" ] && jlog_js=$p/node_modules/jlog/dist/jlog.js && return 0
+  done
   command -v jlog >/dev/null 2>&1 && jlog_exe=jlog && return 0
   # Last resort (slow, ~1 s): npx finds a jlog in a parent's node_modules. Ask it for the path first, so
   # that npx's own "not found" (exit 1) is never taken for jlog's answer.

@@ -4,12 +4,17 @@ import { join, relative, resolve, sep } from 'node:path';
 import { exampleConfigJson } from '../config/example.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import { JlogError, isJlogError } from '../errors.js';
-import { hooksDir, repoInfo } from '../git/index.js';
+import { execGit, hooksDir, readCommits, repoInfo } from '../git/index.js';
 import type { Action } from './actions.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
 import { readText } from './files.js';
 import { findHusky, isHuskyGenerated } from './detect.js';
+import { addPrepare, nearestPackageJson, removePrepare } from './prepare.js';
+import { projectsFrom } from './projects.js';
+
+/** How far back init looks for the project keys the team uses. */
+const RECENT_COMMITS = 300;
 
 export { formatAction, type Action, type Change } from './actions.js';
 export { HOOK_NAMES, type HookName } from './hook-names.js';
@@ -21,6 +26,10 @@ export interface InstallOptions {
   mode?: InstallMode | undefined;
   /** Replace plain-git hooks that jlog did not write instead of chaining them. */
   force?: boolean | undefined;
+  /** Plain git: add `"prepare": "jlog init --quiet"` to package.json (default true; --no-prepare). */
+  prepare?: boolean | undefined;
+  /** Write a starter .jlogrc.json when there is no config (default true; not from the prepare script). */
+  starterConfig?: boolean | undefined;
 }
 
 export interface InstallResult {
@@ -31,6 +40,8 @@ export interface InstallResult {
   config: { path: string | null; created: boolean; baseUrl: string | null; problem: string | null };
   /** husky mode only: git does not run `.husky/` yet (core.hooksPath is not `.husky/_`). */
   huskyNotActive: boolean;
+  /** Why something init would do was not done (no prepare script: jlog is not a dependency, say). */
+  notes: string[];
 }
 
 export async function install(cwd: string, opts: InstallOptions = {}): Promise<InstallResult> {
@@ -58,11 +69,23 @@ export async function install(cwd: string, opts: InstallOptions = {}): Promise<I
     }
     actions = installGitHooks(dir, opts.force === true);
   }
-  const config = await ensureConfig(top, actions);
-  return { mode, top, actions, config, huskyNotActive };
+  const notes: string[] = [];
+  // Teammates get the hooks on npm install: husky repos through husky's prepare, plain git through ours.
+  const pkg = mode === 'git' && opts.prepare !== false ? nearestPackageJson(top, cwd) : null;
+  if (pkg !== null) {
+    const added = addPrepare(pkg);
+    if ('skipped' in added) notes.push(added.skipped);
+    else actions.push(added);
+  }
+  const config = await ensureConfig(top, actions, opts.starterConfig !== false);
+  return { mode, top, actions, config, huskyNotActive, notes };
 }
 
-async function ensureConfig(top: string, actions: Action[]): Promise<InstallResult['config']> {
+async function ensureConfig(
+  top: string,
+  actions: Action[],
+  create: boolean,
+): Promise<InstallResult['config']> {
   try {
     const loaded = await loadConfig(top);
     if (loaded.filepath !== null) {
@@ -76,9 +99,25 @@ async function ensureConfig(top: string, actions: Action[]): Promise<InstallResu
     return { path, created: false, baseUrl: null, problem };
   }
   const path = join(top, '.jlogrc.json');
-  writeFileSync(path, exampleConfigJson({ baseUrl: process.env.JIRA_BASE_URL ?? null }), { flag: 'wx' });
+  if (!create) return { path: null, created: false, baseUrl: null, problem: null };
+  const projects = await recentProjects(top);
+  writeFileSync(path, exampleConfigJson({ baseUrl: process.env.JIRA_BASE_URL ?? null, projects }), {
+    flag: 'wx',
+  });
   actions.push({ path, change: 'created' });
   return { path, created: true, baseUrl: process.env.JIRA_BASE_URL ?? null, problem: null };
+}
+
+/** Project keys from the last few hundred commits and every branch (local and remote). */
+async function recentProjects(top: string): Promise<string[]> {
+  const commits = await readCommits(top, { maxCount: RECENT_COMMITS }).catch(() => []);
+  const refs = await execGit(['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes'], {
+    cwd: top,
+  }).catch(() => ({ stdout: '' }));
+  return projectsFrom(
+    commits.map((c) => c.message),
+    refs.stdout.split('\n').filter((r) => r !== ''),
+  );
 }
 
 /**
@@ -93,6 +132,10 @@ export async function uninstall(cwd: string): Promise<{ top: string; actions: Ac
   const actions: Action[] = [];
   for (const dir of huskyDirs) actions.push(...uninstallHusky(dir));
   for (const dir of dirs) if (!isHuskyGenerated(dir)) actions.push(...uninstallGitHooks(dir));
+  for (const pkg of new Set([nearestPackageJson(repo.top, cwd), join(repo.top, 'package.json')])) {
+    const removed = pkg === null ? null : removePrepare(pkg);
+    if (removed !== null) actions.push(removed);
+  }
   const config = join(repo.top, '.jlogrc.json');
   const text = readText(config);
   if (text !== null && isStarterConfig(text)) {
@@ -104,8 +147,10 @@ export async function uninstall(cwd: string): Promise<{ top: string; actions: Ac
 
 function isStarterConfig(text: string): boolean {
   try {
-    const baseUrl = (JSON.parse(text) as { jira?: { baseUrl?: unknown } }).jira?.baseUrl;
-    return text === exampleConfigJson({ baseUrl: typeof baseUrl === 'string' ? baseUrl : null });
+    const parsed = JSON.parse(text) as { jira?: { baseUrl?: unknown }; projects?: unknown };
+    const baseUrl = parsed.jira?.baseUrl;
+    const projects = Array.isArray(parsed.projects) ? parsed.projects.map(String) : null;
+    return text === exampleConfigJson({ baseUrl: typeof baseUrl === 'string' ? baseUrl : null, projects });
   } catch {
     return false;
   }
