@@ -8,7 +8,7 @@ import { execGit, hooksDir, readCommits, repoInfo } from '../git/index.js';
 import type { Action } from './actions.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
-import { readText } from './files.js';
+import { checkDirInRepo, readText } from './files.js';
 import { findHusky, isHuskyGenerated } from './detect.js';
 import { addPrepare, nearestPackageJson, removePrepare } from './prepare.js';
 import { projectsFrom } from './projects.js';
@@ -53,10 +53,12 @@ export async function install(cwd: string, opts: InstallOptions = {}): Promise<I
   let huskyNotActive = false;
   if (mode === 'husky') {
     const h = husky ?? { dir: join(top, '.husky'), pkg: top, active: false };
+    checkDirInRepo(h.dir, top, relative(top, h.dir) || h.dir);
     actions = installHusky(h.dir, relative(top, h.pkg).split(sep).join('/'));
     huskyNotActive = !h.active;
   } else {
     const dir = await hooksDir(top);
+    checkDirInRepo(dir, top, relative(top, dir) || dir);
     // husky rewrites its `_` dir on every install: hooks written there vanish with the next npm install.
     if (isHuskyGenerated(dir)) {
       throw new JlogError(
