@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JLOG_BIN, runJlog } from './helpers/cli.js';
-import { basicAuth, worklog } from './sandbox-helpers.js';
+import { basicAuth, worklog } from './helpers/sandbox-fetch.js';
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
