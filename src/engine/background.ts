@@ -6,14 +6,13 @@ import { ensurePrivateDirSync, openAppendSync } from '../ledger/nofollow.js';
 import type { RepoContext } from './context.js';
 
 /**
- * `shas`: the pushed commits (the worker also takes older pending tokens whose commit is on a remote).
- * An empty list with `pushed` set still runs the worker for a push (a force-push's rewrites to apply);
- * `pushed` unset and no SHAs: a plain flush of every pending token.
+ * `shas`: commits to record and post first. With `onlyPushed` (pre-push), the worker posts those and
+ * older pending tokens whose commit is on a remote, never local-only commits, even when `shas` is empty.
  */
 export function spawnBackgroundFlush(
   ctx: RepoContext,
   shas: readonly string[],
-  pushed = shas.length > 0,
+  opts: { onlyPushed?: boolean } = {},
 ): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
@@ -27,7 +26,7 @@ export function spawnBackgroundFlush(
   }
   try {
     const args = [entry, 'flush', '--background'];
-    if (pushed) args.push('--shas', shas.join(','));
+    if (shas.length > 0 || opts.onlyPushed) args.push(`--shas=${shas.join(',')}`);
     const child = spawn(process.execPath, args, {
       cwd: ctx.repo.top,
       env: ctx.env,
