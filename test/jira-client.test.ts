@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adfDoc, buildWorklogBody, type WorklogBody } from '../src/core/jira-format.js';
+import { authorHash } from '../src/core/marker.js';
 import type { PlannedWorklog } from '../src/core/types.js';
 import { JlogError } from '../src/errors.js';
 import { createJiraClient } from '../src/jira/client.js';
@@ -82,8 +83,8 @@ const posts = (s: Sandbox) => s.requests.filter((r) => r.method === 'POST');
 // extract does not carry (UserDetails: read-only output) are open.
 function worklogValidator() {
   const extract = JSON.parse(
-    // shared/ sits beside the repository (SPEC's ../shared), on a developer's machine and in CI alike.
-    readFileSync(new URL('../../shared/jira/openapi-worklog-extract.json', import.meta.url), 'utf8'),
+    // Vendored in the repository (test/fixtures/README.md says where it comes from).
+    readFileSync(new URL('./fixtures/openapi-worklog-extract.json', import.meta.url), 'utf8'),
   ) as Record<string, unknown>;
   const schemas: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(extract)) {
@@ -117,7 +118,7 @@ describe('addWorklog: what goes on the wire', () => {
       timeSpentSeconds: 5400,
       started: '2026-11-27T09:05:00.000+0100',
       comment: adfDoc('fixed login'),
-      properties: [{ key: 'jlog', value: { v: 1, id: 'c0ffee:0', fp: 'fp-1' } }],
+      properties: [{ key: 'jlog', value: { v: 2, id: 'c0ffee:0', fp: 'fp-1', a: authorHash(EMAIL) } }],
     });
     expect(req?.headers['user-agent']).toMatch(/^jlog\/\S+$/);
     expect(req?.headers['content-type']).toBe('application/json');
@@ -153,7 +154,7 @@ describe('addWorklog: what goes on the wire', () => {
       timeSpentSeconds: 5400,
       comment: 'fixed login',
       authorEmail: EMAIL,
-      marker: { v: 1, id: 'c0ffee:0', fp: 'fp-1' },
+      marker: { v: 2, id: 'c0ffee:0', fp: 'fp-1', a: authorHash(EMAIL) },
     });
     expect(w?.authorAccountId).toEqual(expect.any(String));
   });

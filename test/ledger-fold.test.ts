@@ -14,7 +14,7 @@ import {
   viewOf,
   type Fold,
 } from '../src/ledger/fold.js';
-import { rec } from './ledger-fixture.js';
+import { rec } from './helpers/ledger.js';
 
 function naive(records: LedgerRecord[]): LedgerRecord[] {
   const map = new Map<string, LedgerRecord>();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../src/ledger/ledger.js';
 import { makeTempDir } from './helpers/repo.js';
-import { buildWorker, rec, startWorker } from './ledger-fixture.js';
+import { buildWorker, rec, startWorker } from './helpers/ledger.js';
 
 let root: string;
 let worker: string;

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isJlogError } from '../src/errors.js';
 import { Ledger, ledgerDirFor } from '../src/ledger/ledger.js';
 import { makeTempDir } from './helpers/repo.js';
-import { rec } from './ledger-fixture.js';
+import { rec } from './helpers/ledger.js';
 
 let root: string;
 let dir: string;

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/server.js';
 import { startSandbox } from '../src/sandbox/server.js';
-import { basicAuth, client, worklog } from './sandbox-helpers.js';
+import { basicAuth, client, worklog } from './helpers/sandbox-fetch.js';
 
 let sb: Sandbox;
 let call: ReturnType<typeof client>;

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PerIssueWriteLimit } from '../src/sandbox/rate-limit.js';
 import type { Sandbox } from '../src/sandbox/server.js';
 import { startSandbox } from '../src/sandbox/server.js';
-import { adf, client, worklog } from './sandbox-helpers.js';
+import { adf, client, worklog } from './helpers/sandbox-fetch.js';
 
 interface Page {
   startAt: number;

@@ -1,5 +1,5 @@
 // Plain-fetch access to a sandbox for its own tests: what a Jira client sends, without our client.
-import type { Sandbox } from '../src/sandbox/server.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
 
 export interface Answer {
   status: number;

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 // @ts-expect-error: a plain .mjs module shared with the build script
-import { nodeBundle } from '../scripts/esbuild-node.mjs';
-import type { LedgerRecord, LedgerState } from '../src/core/types.js';
+import { nodeBundle } from '../../scripts/esbuild-node.mjs';
+import type { LedgerRecord, LedgerState } from '../../src/core/types.js';
 
-const LEDGER_SRC = fileURLToPath(new URL('../src/ledger/ledger.ts', import.meta.url));
+const LEDGER_SRC = fileURLToPath(new URL('../../src/ledger/ledger.ts', import.meta.url));
 
 export function rec(
   id: string,
