@@ -281,6 +281,40 @@ describe('copies: squash and merge commits on the provider, CI in a fresh clone'
   });
 });
 
+describe('git merge --squash on a laptop', () => {
+  it('Alice squashes her posted branch into main with git’s own "Squashed commit of the following:" message: nothing doubles', async () => {
+    team = await Team.create();
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    await alice.git(['checkout', '-q', '-b', 'feature/login']);
+    const c1 = await alice.commit('PROJ-7 #time 1h login form', { date: day(3) });
+    const c2 = await alice.commit('PROJ-7 #time 30m tests', { date: day(2) });
+    await alice.push('-u', 'origin', 'feature/login');
+    await alice.git(['checkout', '-q', 'main']);
+    await alice.git(['merge', '-q', '--squash', 'feature/login']);
+    await alice.git(['commit', '-q', '--no-edit']);
+    const squash = await alice.head();
+    expect(await alice.git(['log', '-1', '--format=%B'])).toMatch(/^Squashed commit of the following:/);
+    await alice.push('origin', 'main');
+    await alice.git(['push', '-q', 'origin', ':feature/login']);
+
+    const ci = await team.ci({ before, after: squash });
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    const logged = team.worklogs();
+    expect(logged.map((w) => [w.issue, w.seconds, w.comment])).toEqual([
+      ['PROJ-7', 3600, 'login form'],
+      ['PROJ-7', 1800, 'tests'],
+    ]);
+    // git lists the squashed commits newest first: the 30m token is the squash's first.
+    expect(logged.map((w) => w.marker)).toMatchObject([
+      { id: `${c1}:0`, also: [claim(`${squash}:1`)] },
+      { id: `${c2}:0`, also: [claim(`${squash}:0`)] },
+    ]);
+    expect(team.writes('POST')).toBe(2);
+  });
+});
+
 describe('copies the other way round: CI logged the squash first', () => {
   it('Jira was down when Alice pushed; CI logs the squash; her pending tokens then claim those worklogs instead of posting', async () => {
     team = await Team.create();
@@ -376,6 +410,7 @@ describe('claims are remembered on Jira', () => {
       pr: 12,
       author: ALICE,
       title: 'Standup notes',
+      deleteBranch: true,
     });
     expect((await team.ci(first)).json.posted).toEqual([]);
 
@@ -388,6 +423,7 @@ describe('claims are remembered on Jira', () => {
       pr: 13,
       author: BOB,
       title: 'Standup notes',
+      deleteBranch: true,
     });
     const ci = await team.ci(second);
     expect(ci.code).toBe(0);
