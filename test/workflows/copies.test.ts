@@ -56,6 +56,14 @@ describe('copies: squash and merge commits on the provider, CI in a fresh clone'
       also: [claim(`${push.after}:1`)],
     });
     expect(team.sandbox.issue('PROJ-7')!.timeSpentSeconds).toBe(5400);
+
+    // Back on main after the merge, Alice's own sync sees the squash (hers) as already logged.
+    await alice.git(['checkout', '-q', 'main']);
+    await alice.git(['pull', '-q', '--ff-only', 'origin', 'main']);
+    const sync = await alice.jlog('sync', '--json');
+    expect(sync.code).toBe(0);
+    expect(sync.json.posted).toEqual([]);
+    expect(team.worklogs()).toHaveLength(2);
   });
 
   it('one-commit PR squashed on GitHub (subject gets " (#12)"): the squash claims the worklog Alice posted', async () => {
