@@ -59,6 +59,21 @@ describe('undo across clones and CI', () => {
     expect(team.writes('POST')).toBe(1);
   });
 
+  it('jlog undo of a squash-merged token: the squash on main is not posted by CI either', async () => {
+    const { alice, sha } = await alicePostedOnBranch();
+    expect((await alice.jlog('undo', sha, '--yes')).code).toBe(0);
+    const push = await team.githubSquash({
+      branch: 'fix/login',
+      pr: 12,
+      author: ALICE,
+      title: 'Fix the login',
+    });
+    const ci = await team.ci(push);
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    expect(team.worklogs()).toEqual([]);
+  });
+
   it('jlog undo of a token left pending by a Jira outage cancels it everywhere: CI does not post it', async () => {
     team = await Team.create();
     const alice = await team.developer(ALICE);
