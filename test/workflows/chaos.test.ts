@@ -5,10 +5,13 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FaultRule } from '../../src/sandbox/types.js';
 import { JLOG_BIN } from '../helpers/cli.js';
 import { ALICE, Team, day, type Clone } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {

@@ -1,7 +1,10 @@
 // The controls (issue 9 "Must show"): equal text is not the same token. Each of these must keep two
 // worklogs through the hooks, CI in a fresh clone and a second clone's sync.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, BOB, Team, day, markerA } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {

@@ -1,8 +1,11 @@
 // Copies (SPEC §4): squash and merge commits repeat the tokens of the commits they merge. Whoever runs
 // first (a developer's hooks, or CI on the merge), Jira ends with one worklog per token, and a squash
 // claims a worklog on Jira so that no later squash claims it again.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, ALICE_NOREPLY, BOB, Team, day, markerA } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {
@@ -53,6 +56,14 @@ describe('copies: squash and merge commits on the provider, CI in a fresh clone'
       also: [claim(`${push.after}:1`)],
     });
     expect(team.sandbox.issue('PROJ-7')!.timeSpentSeconds).toBe(5400);
+
+    // Back on main after the merge, Alice's own sync sees the squash (hers) as already logged.
+    await alice.git(['checkout', '-q', 'main']);
+    await alice.git(['pull', '-q', '--ff-only', 'origin', 'main']);
+    const sync = await alice.jlog('sync', '--json');
+    expect(sync.code).toBe(0);
+    expect(sync.json.posted).toEqual([]);
+    expect(team.worklogs()).toHaveLength(2);
   });
 
   it('one-commit PR squashed on GitHub (subject gets " (#12)"): the squash claims the worklog Alice posted', async () => {
@@ -281,6 +292,40 @@ describe('copies: squash and merge commits on the provider, CI in a fresh clone'
   });
 });
 
+describe('git merge --squash on a laptop', () => {
+  it('Alice squashes her posted branch into main with git’s own "Squashed commit of the following:" message: nothing doubles', async () => {
+    team = await Team.create();
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    await alice.git(['checkout', '-q', '-b', 'feature/login']);
+    const c1 = await alice.commit('PROJ-7 #time 1h login form', { date: day(3) });
+    const c2 = await alice.commit('PROJ-7 #time 30m tests', { date: day(2) });
+    await alice.push('-u', 'origin', 'feature/login');
+    await alice.git(['checkout', '-q', 'main']);
+    await alice.git(['merge', '-q', '--squash', 'feature/login']);
+    await alice.git(['commit', '-q', '--no-edit']);
+    const squash = await alice.head();
+    expect(await alice.git(['log', '-1', '--format=%B'])).toMatch(/^Squashed commit of the following:/);
+    await alice.push('origin', 'main');
+    await alice.git(['push', '-q', 'origin', ':feature/login']);
+
+    const ci = await team.ci({ before, after: squash });
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    const logged = team.worklogs();
+    expect(logged.map((w) => [w.issue, w.seconds, w.comment])).toEqual([
+      ['PROJ-7', 3600, 'login form'],
+      ['PROJ-7', 1800, 'tests'],
+    ]);
+    // git lists the squashed commits newest first: the 30m token is the squash's first.
+    expect(logged.map((w) => w.marker)).toMatchObject([
+      { id: `${c1}:0`, also: [claim(`${squash}:1`)] },
+      { id: `${c2}:0`, also: [claim(`${squash}:0`)] },
+    ]);
+    expect(team.writes('POST')).toBe(2);
+  });
+});
+
 describe('copies the other way round: CI logged the squash first', () => {
   it('Jira was down when Alice pushed; CI logs the squash; her pending tokens then claim those worklogs instead of posting', async () => {
     team = await Team.create();
@@ -376,6 +421,7 @@ describe('claims are remembered on Jira', () => {
       pr: 12,
       author: ALICE,
       title: 'Standup notes',
+      deleteBranch: true,
     });
     expect((await team.ci(first)).json.posted).toEqual([]);
 
@@ -388,6 +434,7 @@ describe('claims are remembered on Jira', () => {
       pr: 13,
       author: BOB,
       title: 'Standup notes',
+      deleteBranch: true,
     });
     const ci = await team.ci(second);
     expect(ci.code).toBe(0);

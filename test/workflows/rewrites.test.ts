@@ -1,8 +1,11 @@
 // Rewrites after push (SPEC §4 "Rewrites"): amend, rebase -i, fixup/squash autosquash, reset and
 // force-push. Jira is brought in line with the final history by the next posting run (here the
 // force-push's worker), so CI on the merge and a second clone find every token already logged.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, Team, day, markerA } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {

@@ -1,7 +1,10 @@
 // Undo (SPEC §4 "Undo"): `jlog undo` deletes the worklogs and tombstones their tokens in the issue's
 // `jlog` property, so no other clone and no CI job posts them again.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, Team, day } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {

@@ -1,8 +1,11 @@
 // Unknown outcomes (SPEC §4): a POST whose answer never came is never sent again in the same run; a
 // later run posts it only when Jira still holds no marker for it after the settle window (four times
 // timeoutMs); the background worker waits that window out itself. And a rewrite racing the worker.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, Team, day, markerA } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {
