@@ -22,14 +22,15 @@ Examples:
   $ jlog status                                    pending, failed, recently posted
   $ jlog demo                                      everything end to end on a local sandbox`;
 
-export function createProgram(): Command {
+/** `outputError` receives commander's own error text, for the CLI entry to print in jlog's voice. */
+export function createProgram(outputError: (text: string) => void = () => undefined): Command {
   const program = new Command('jlog')
     .description('Turn smart-commit #time tokens in commit messages into Jira worklogs, exactly once.')
     .version(typeof JLOG_VERSION === 'string' ? JLOG_VERSION : '0.0.0-dev', '-v, --version')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError()
     .exitOverride();
-  program.configureOutput({ outputError: (str, write) => write(str) });
+  program.configureOutput({ outputError: (str) => outputError(str) });
 
   program
     .command('parse')
