@@ -3,10 +3,8 @@
 import { join } from 'node:path';
 import { isJlogError } from '../errors.js';
 import { gitDirsAt } from '../git/dirs.js';
+import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
-
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
-type HookName = (typeof HOOKS)[number];
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -22,11 +20,11 @@ function readStdin(): Promise<string> {
 export async function runHook(name: string, args: string[]): Promise<number> {
   const env = process.env;
   if (env.JLOG_SKIP === '1') return 0;
-  if (!(HOOKS as readonly string[]).includes(name)) {
-    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
+  if (!isHookName(name)) {
+    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOK_NAMES.join(', ')})\n`);
     return 2;
   }
-  const hook = name as HookName;
+  const hook = name;
   const say = (line: string): void => void process.stderr.write(line + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
