@@ -2,6 +2,7 @@
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { escapeOutput } from '../core/escape.js';
 import { isJlogError } from '../errors.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
 
@@ -27,7 +28,8 @@ export async function runHook(name: string, args: string[]): Promise<number> {
     return 2;
   }
   const hook = name as HookName;
-  const say = (line: string): void => void process.stderr.write(line + '\n');
+  // Hook lines quote commit messages: escaped so they never act on the terminal (SPEC §7).
+  const say = (line: string): void => void process.stderr.write(escapeOutput(line) + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
   try {

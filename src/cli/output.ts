@@ -1,6 +1,11 @@
 // Terminal output: colour only on a TTY and never with NO_COLOR (SPEC §7), errors as one line plus a hint.
 import pc from 'picocolors';
+import { escapeJsonText, escapeOutput, escapeTerminal } from '../core/escape.js';
 import { isJlogError } from '../errors.js';
+
+// Every line goes through escapeOutput: text from Jira or a commit message never acts on the
+// terminal (SPEC §7). Callers escape external text with escapeTerminal where it is embedded.
+export { escapeTerminal };
 
 export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
   return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -10,26 +15,27 @@ export const color = pc.createColors(colorEnabled());
 export const errColor = pc.createColors(colorEnabled(process.stderr));
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(escapeJsonText(JSON.stringify(value, null, 2)) + '\n');
 }
 
 export function out(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(escapeOutput(line) + '\n');
 }
 
 export function warn(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(escapeOutput(line) + '\n');
 }
 
 /** One line (plus a hint line) for any error; stack traces only for bugs, and only with JLOG_DEBUG=1. */
 export function printError(err: unknown): void {
   if (isJlogError(err)) {
-    warn(`${errColor.red('jlog:')} ${err.message}`);
-    if (err.hint) warn(`      ${err.hint}`);
+    // One line each: a newline in Jira's text must not start a line of its own.
+    warn(`${errColor.red('jlog:')} ${escapeTerminal(err.message)}`);
+    if (err.hint) warn(`      ${escapeTerminal(err.hint)}`);
     return;
   }
   const message = err instanceof Error ? err.message : String(err);
-  warn(`${errColor.red('jlog:')} internal error: ${message}`);
+  warn(`${errColor.red('jlog:')} internal error: ${escapeTerminal(message)}`);
   warn('      this is a bug in jlog; run again with JLOG_DEBUG=1 for details and report it');
 }
 
