@@ -4,10 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { escapeOutput } from '../core/escape.js';
 import { isJlogError } from '../errors.js';
+import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
-
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
-type HookName = (typeof HOOKS)[number];
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -23,11 +21,11 @@ function readStdin(): Promise<string> {
 export async function runHook(name: string, args: string[]): Promise<number> {
   const env = process.env;
   if (env.JLOG_SKIP === '1') return 0;
-  if (!(HOOKS as readonly string[]).includes(name)) {
-    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
+  if (!isHookName(name)) {
+    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOK_NAMES.join(', ')})\n`);
     return 2;
   }
-  const hook = name as HookName;
+  const hook = name;
   // Hook lines quote commit messages: escaped so they never act on the terminal (SPEC §7).
   const say = (line: string): void => void process.stderr.write(escapeOutput(line) + '\n');
   let stdinText: Promise<string> | null = null;
