@@ -24,6 +24,8 @@ export interface JlogConfig {
   /** A rewrite after push: bring Jira in line at the next posting run, or only list it (SPEC §4). */
   rewrites: 'apply' | 'report';
   sync: { since: string };
+  /** `jlog ci`: the window when a push has no `before`, and whether others' worklogs name their author. */
+  ci: { since: string; authorInComment: boolean };
 }
 
 export const DEFAULT_CONFIG: JlogConfig = {
@@ -45,4 +47,5 @@ export const DEFAULT_CONFIG: JlogConfig = {
   squashPattern: null,
   rewrites: 'apply',
   sync: { since: '30 days ago' },
+  ci: { since: '7 days ago', authorInComment: true },
 };

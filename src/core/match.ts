@@ -1,6 +1,7 @@
 // Reconciling with Jira, the pure part (SPEC §4): which remote worklog, if any, already stands for a
 // planned token, and which copy worklog a token may claim. The engine reads the issue and asks git the
 // ancestry questions this module lists, then calls `matchRemote` with the answers.
+import { hasAuthorPrefix } from './author-prefix.js';
 import { parseTokenId } from './identity.js';
 import { authorHash } from './marker.js';
 import type { Marker, MarkerRef, PlannedWorklog } from './types.js';
@@ -77,7 +78,8 @@ export function sameComment(token: string, posted: string): boolean {
   const p = stripPrNumber(posted);
   // Without a token comment the posted comment was a subject: not comparable, so not a difference.
   if (t === '') return true;
-  return p === t || p.endsWith(`: ${t}`);
+  // ci.authorInComment: `jlog ci` may have posted it as `Alice Doe: <comment>`.
+  return p === t || hasAuthorPrefix(p, t);
 }
 
 function stripPrNumber(comment: string): string {

@@ -4,6 +4,7 @@
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
 import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { parseMessage } from '../core/grammar.js';
+import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
 import type { JlogConfig } from '../config/schema.js';
 import type { Commit } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
@@ -94,6 +95,9 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     };
     const selection = await selectCommits(ctx, opts.scope, planOptions);
 
+    let account: Promise<PostingAccount | null> | undefined;
+    const postingAccount = (): Promise<PostingAccount | null> =>
+      (account ??= jira === null ? Promise.resolve(null) : jira.myself());
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       if (!dryRun) await learn(ctx, selection);
       const p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
@@ -121,7 +125,11 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
         ...(offlineReason === undefined ? {} : { offlineReason }),
         notices: commandNotice(ctx.config, selection.commits, planOptions),
       };
-      const toPost = p.toPost;
+      // jlog ci posts others' time under its own account: name the author (ci.authorInComment).
+      const toPost =
+        opts.scope.kind === 'ci' && ctx.config.ci.authorInComment
+          ? withAuthorPrefix(p.toPost, selection.commits, await postingAccount())
+          : p.toPost;
       if (jira === null || creds === null) {
         report.planned = toPost.map((worklog) => ({ worklog }));
         return report;

@@ -17,7 +17,7 @@ export type RunScope =
       until?: string | undefined;
       authors: string[] | null;
     }
-  | { kind: 'ci'; range: string }
+  | { kind: 'ci'; range: string; /** No `before`: only commits within `ci.since`. */ window?: boolean }
   | { kind: 'flush'; shas?: string[] | undefined };
 
 export interface Selection {
@@ -63,7 +63,11 @@ async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]
       return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
     }
     case 'ci':
-      return readCommits(cwd, { range: scope.range, grepTime: true }).catch((err: unknown) => {
+      return readCommits(cwd, {
+        range: scope.range,
+        since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
+        grepTime: true,
+      }).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
     case 'flush':
