@@ -1,3 +1,4 @@
+import { noteBlockedAt } from '../engine/notice.js';
 import { runPosting } from '../engine/run.js';
 import { progressBar } from './progress.js';
 import { printRun, runExitCode, summary } from './run-output.js';
@@ -17,7 +18,13 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
     scope: { kind: 'flush', shas },
     onStart: (n) => (opts.json || opts.background ? undefined : bar.start(n)),
     onProgress: bar.update,
-  }).finally(() => bar.stop());
+  })
+    .catch(async (err: unknown) => {
+      // Nobody reads the worker's log: what stops posting altogether is said by the next hook (SPEC §5).
+      if (opts.background) await noteBlockedAt(process.cwd(), err).catch(() => {});
+      throw err;
+    })
+    .finally(() => bar.stop());
   if (report === null) return 0;
   if (opts.background) {
     // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.

@@ -1,11 +1,10 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isJlogError } from '../errors.js';
-
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
-type HookName = (typeof HOOKS)[number];
+import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
+import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -21,11 +20,11 @@ function readStdin(): Promise<string> {
 export async function runHook(name: string, args: string[]): Promise<number> {
   const env = process.env;
   if (env.JLOG_SKIP === '1') return 0;
-  if (!(HOOKS as readonly string[]).includes(name)) {
-    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
+  if (!isHookName(name)) {
+    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOK_NAMES.join(', ')})\n`);
     return 2;
   }
-  const hook = name as HookName;
+  const hook = name;
   const say = (line: string): void => void process.stderr.write(line + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
@@ -56,9 +55,9 @@ export async function runHook(name: string, args: string[]): Promise<number> {
 function logCrash(hook: string, err: unknown): void {
   try {
     const ledgerDir = join(commonDir(), 'jlog');
-    mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDirSync(ledgerDir);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    appendFileSync(
+    appendSync(
       join(ledgerDir, 'jlog.log'),
       `${new Date().toISOString()} [${process.pid}] ${hook} crashed: ${detail}\n`,
     );

@@ -63,9 +63,15 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     return 1;
   }
 
-  // SPEC §6: asks first on a TTY unless --yes. Without a terminal there is no one to ask (a script
-  // or CI job): it goes ahead, and the output lists what it deleted.
-  if (!flags.yes && process.stdin.isTTY === true) {
+  // SPEC §6: asks first on a TTY unless --yes. Without a terminal there is no one to ask, and a
+  // script that deletes worklogs must say so: it needs --yes (a usage error otherwise, nothing changed).
+  if (!flags.yes && process.stdin.isTTY !== true) {
+    throw usageError(
+      `jlog undo ${rev} would change ${plan.targets.length} token${plan.targets.length === 1 ? '' : 's'}, and there is no terminal to ask`,
+      `run jlog undo ${rev} --yes to go ahead`,
+    );
+  }
+  if (!flags.yes) {
     warn(`jlog undo ${short(plan.sha)}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
     for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
     const deletes = plan.targets.filter((t) => t.action !== 'cancel').length;

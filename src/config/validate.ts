@@ -327,5 +327,6 @@ export function validateConfig(raw: unknown, file: string): JlogConfig {
   const problems = result.error.issues.flatMap((issue) => issueMessages(issue, raw));
   throw new JlogError('E_CONFIG', `${file}: ${problems.join('; ')}`, {
     hint: `fix ${problems.length === 1 ? 'this key' : 'these keys'} in ${file} (every key is described in jlog's .jlogrc.example)`,
+    details: problems,
   });
 }
