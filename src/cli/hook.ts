@@ -1,8 +1,8 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isJlogError } from '../errors.js';
+import { gitDirsAt } from '../git/dirs.js';
 import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
 
@@ -66,13 +66,7 @@ function logCrash(hook: string, err: unknown): void {
   }
 }
 
-/** Git exports GIT_DIR only in linked worktrees, whose `commondir` file points at the shared git dir. */
+/** The common git dir as the hook finds it without git (git runs hooks at the work tree's top). */
 function commonDir(): string {
-  if (process.env.GIT_COMMON_DIR) return process.env.GIT_COMMON_DIR;
-  const gitDir = process.env.GIT_DIR ?? '.git';
-  try {
-    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
-    return gitDir;
-  }
+  return gitDirsAt(process.cwd())?.commonDir ?? '.git';
 }
