@@ -89,11 +89,25 @@ describe('jlog undo', () => {
     expect(twice.stderr).toContain('undone already');
   });
 
-  it('without a TTY there is no one to ask: it deletes without --yes', async () => {
+  it('without a TTY there is no one to ask: it needs --yes (exit 2, nothing deleted), then deletes', async () => {
     const env = await setup();
     const sha = repo.commit('PROJ-1 #time 1h x', { date: '2026-11-20T10:00:00+01:00' });
     expect((await sync(env)).code).toBe(0);
-    const r = await jlog(env, 'undo', sha);
+    const refused = await jlog(env, 'undo', sha);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^jlog: .*no terminal to ask.*--yes/);
+    expect(sandbox!.requests.filter((q) => q.method === 'DELETE')).toHaveLength(0);
+    expect(sandbox!.worklogs('PROJ-1')).toHaveLength(1);
+    const asJson = await jlog(env, 'undo', sha, '--json');
+    expect(asJson.code).toBe(2);
+    expect(JSON.parse(asJson.stdout)).toEqual({
+      error: {
+        code: 'E_USAGE',
+        message: expect.stringMatching(/no terminal/),
+        hint: expect.stringMatching(/--yes/),
+      },
+    });
+    const r = await jlog(env, 'undo', sha, '--yes');
     expect(r.code).toBe(0);
     expect(sandbox!.requests.filter((q) => q.method === 'DELETE')).toHaveLength(1);
     expect(sandbox!.worklogs('PROJ-1')).toHaveLength(0);

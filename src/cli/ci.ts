@@ -20,7 +20,7 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   const range = await ciRange(repo.top, opts.range, process.env, repo.isShallow);
   const report = await runPosting({
     cwd,
-    scope: { kind: 'ci', range },
+    scope: { kind: 'ci', range: range.range, window: range.window },
     dryRun: opts.dryRun === true,
     offline: opts.offline === true,
   });

@@ -1,6 +1,8 @@
-import { runPosting } from '../engine/run.js';
+import { noteBlockedAt } from '../engine/notice.js';
+import { runInBackground, runPosting } from '../engine/run.js';
 import { progressBar } from './progress.js';
 import { printRun, runExitCode, summary } from './run-output.js';
+import { escapeTerminal, out } from './output.js';
 
 interface FlushOptions {
   json?: boolean;
@@ -12,18 +14,24 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   const opts = raw as FlushOptions;
   const shas = opts.shas === undefined ? undefined : opts.shas.split(',').filter((s) => s !== '');
   const bar = progressBar();
-  const report = await runPosting({
+  const report = await (opts.background ? runInBackground : runPosting)({
     cwd: process.cwd(),
     scope: { kind: 'flush', shas },
     onStart: (n) => (opts.json || opts.background ? undefined : bar.start(n)),
     onProgress: bar.update,
-  }).finally(() => bar.stop());
+  })
+    .catch(async (err: unknown) => {
+      // Nobody reads the worker's log: what stops posting altogether is said by the next hook (SPEC §5).
+      if (opts.background) await noteBlockedAt(process.cwd(), err).catch(() => {});
+      throw err;
+    })
+    .finally(() => bar.stop());
   if (report === null) return 0;
   if (opts.background) {
     // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.
-    process.stdout.write(`${new Date().toISOString()} [${process.pid}] ${summary(report)}\n`);
+    out(`${new Date().toISOString()} [${process.pid}] ${summary(report)}`);
     for (const o of [...report.failed, ...report.pending])
-      process.stdout.write(`  ${o.worklog.id} ${o.worklog.issue}: ${o.error ?? ''}\n`);
+      out(`  ${o.worklog.id} ${o.worklog.issue}: ${escapeTerminal(o.error ?? '')}`);
     return runExitCode(report);
   }
   printRun(report, opts.json === true);

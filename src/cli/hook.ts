@@ -1,11 +1,11 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { escapeOutput } from '../core/escape.js';
 import { isJlogError } from '../errors.js';
-
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
-type HookName = (typeof HOOKS)[number];
+import { gitDirsAt } from '../git/dirs.js';
+import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
+import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -21,12 +21,13 @@ function readStdin(): Promise<string> {
 export async function runHook(name: string, args: string[]): Promise<number> {
   const env = process.env;
   if (env.JLOG_SKIP === '1') return 0;
-  if (!(HOOKS as readonly string[]).includes(name)) {
-    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
+  if (!isHookName(name)) {
+    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOK_NAMES.join(', ')})\n`);
     return 2;
   }
-  const hook = name as HookName;
-  const say = (line: string): void => void process.stderr.write(line + '\n');
+  const hook = name;
+  // Hook lines quote commit messages: escaped so they never act on the terminal (SPEC §7).
+  const say = (line: string): void => void process.stderr.write(escapeOutput(line) + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
   try {
@@ -56,9 +57,9 @@ export async function runHook(name: string, args: string[]): Promise<number> {
 function logCrash(hook: string, err: unknown): void {
   try {
     const ledgerDir = join(commonDir(), 'jlog');
-    mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDirSync(ledgerDir);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    appendFileSync(
+    appendSync(
       join(ledgerDir, 'jlog.log'),
       `${new Date().toISOString()} [${process.pid}] ${hook} crashed: ${detail}\n`,
     );
@@ -67,13 +68,7 @@ function logCrash(hook: string, err: unknown): void {
   }
 }
 
-/** Git exports GIT_DIR only in linked worktrees, whose `commondir` file points at the shared git dir. */
+/** The common git dir as the hook finds it without git (git runs hooks at the work tree's top). */
 function commonDir(): string {
-  if (process.env.GIT_COMMON_DIR) return process.env.GIT_COMMON_DIR;
-  const gitDir = process.env.GIT_DIR ?? '.git';
-  try {
-    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
-    return gitDir;
-  }
+  return gitDirsAt(process.cwd())?.commonDir ?? '.git';
 }

@@ -1,36 +1,92 @@
-// Terminal output: colour only on a TTY and never with NO_COLOR (SPEC §7), errors as one line plus a hint.
+// Terminal output: colour only on a TTY or with FORCE_COLOR, never with NO_COLOR (SPEC §7); errors as
+// one `jlog:` line with the next step in it.
 import pc from 'picocolors';
-import { isJlogError } from '../errors.js';
+import { escapeJsonText, escapeOutput, escapeTerminal } from '../core/escape.js';
+import { hintFor, isJlogError, JlogError } from '../errors.js';
 
-export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return stream.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+// Every line goes through escapeOutput: text from Jira or a commit message never acts on the
+// terminal (SPEC §7). Callers escape external text with escapeTerminal where it is embedded.
+export { escapeTerminal };
+
+export function colorEnabled(
+  stream: NodeJS.WriteStream = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  // no-color.org: present and not empty disables colour, whatever else is set.
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  // FORCE_COLOR as Node and chalk read it: set and not 0/false means colour even when piped (CI logs).
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 export const color = pc.createColors(colorEnabled());
 export const errColor = pc.createColors(colorEnabled(process.stderr));
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(escapeJsonText(JSON.stringify(value, null, 2)) + '\n');
 }
 
 export function out(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(escapeOutput(line) + '\n');
 }
 
 export function warn(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(escapeOutput(line) + '\n');
 }
 
-/** One line (plus a hint line) for any error; stack traces only for bugs, and only with JLOG_DEBUG=1. */
-export function printError(err: unknown): void {
-  if (isJlogError(err)) {
-    warn(`${errColor.red('jlog:')} ${err.message}`);
-    if (err.hint) warn(`      ${err.hint}`);
+/** Any error as a JlogError: what jlog did not raise itself is a bug (E_INTERNAL). */
+export function asJlogError(err: unknown): JlogError {
+  if (isJlogError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new JlogError('E_INTERNAL', `internal error: ${message}`, { cause: err });
+}
+
+/** Words that keep their capital at the start of a message (names, not sentence case). */
+const PROPER = /^(Jira|Atlassian|Node|GitHub|GitLab|Bitbucket|JIRA_\w+|JLOG_\w+|[A-Z][A-Z0-9]+(-\d+)?)\b/;
+
+/** One voice: a message starts lowercase unless it starts with a name. */
+export function lowerFirst(text: string): string {
+  return PROPER.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The SPEC §6 JSON error: `{"error":{"code","message","hint"}}`. */
+export function errorJson(err: unknown): { error: { code: string; message: string; hint: string } } {
+  const e = asJlogError(err);
+  return { error: { code: e.code, message: lowerFirst(e.message), hint: hintFor(e) } };
+}
+
+/**
+ * One `jlog:` line with the next step in it; a list of problems (config) one per line under it.
+ * With `json`, the error goes to stdout as JSON instead, for the script that asked for JSON.
+ */
+export function printError(err: unknown, json = false): void {
+  if (json) {
+    printJson(errorJson(err));
     return;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  warn(`${errColor.red('jlog:')} internal error: ${message}`);
-  warn('      this is a bug in jlog; run again with JLOG_DEBUG=1 for details and report it');
+  const e = asJlogError(err);
+  const prefix = errColor.red('jlog:');
+  // Each on its line: a newline or an escape sequence in Jira's text must not act (SPEC §7).
+  const hint = escapeTerminal(hintFor(e));
+  const details = (e.details ?? []).map(escapeTerminal);
+  const message = escapeTerminal(e.message);
+  if (details.length > 1) {
+    const joined = details.join('; ');
+    const head = message.endsWith(joined) ? message.slice(0, -joined.length) : '';
+    const title = head.replace(/[:;\s]+$/, '');
+    warn(`${prefix} ${lowerFirst(title === '' ? 'problems' : title)}: ${details.length} problems`);
+    for (const d of details) warn(`  ${d}`);
+    warn(`  ${hint}`);
+    return;
+  }
+  warn(`${prefix} ${lowerFirst(message)}; ${hint}`);
+}
+
+/** A token's id as the user types it back (`jlog undo`, `--instead-of`): the SHA shortened, `:n` kept. */
+export function shortId(id: string): string {
+  const m = /^([0-9a-f]{40,64}):(.+)$/.exec(id);
+  return m ? `${m[1]!.slice(0, 10)}:${m[2]}` : id;
 }
 
 /** A table with aligned columns; the last column is not padded. */

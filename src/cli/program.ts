@@ -22,14 +22,15 @@ Examples:
   $ jlog status                                    pending, failed, recently posted
   $ jlog demo                                      everything end to end on a local sandbox`;
 
-export function createProgram(): Command {
+/** `outputError` receives commander's own error text, for the CLI entry to print in jlog's voice. */
+export function createProgram(outputError: (text: string) => void = () => undefined): Command {
   const program = new Command('jlog')
     .description('Turn smart-commit #time tokens in commit messages into Jira worklogs, exactly once.')
     .version(typeof JLOG_VERSION === 'string' ? JLOG_VERSION : '0.0.0-dev', '-v, --version')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError()
     .exitOverride();
-  program.configureOutput({ outputError: (str, write) => write(str) });
+  program.configureOutput({ outputError: (str) => outputError(str) });
 
   program
     .command('parse')
@@ -45,6 +46,8 @@ export function createProgram(): Command {
     .addOption(new Option('--husky', 'install into .husky/').conflicts('git'))
     .addOption(new Option('--git', "install into git's hooks dir").conflicts('husky'))
     .option('--force', 'replace hooks jlog did not write')
+    .option('--no-prepare', 'plain git: do not add "prepare": "jlog init --quiet" to package.json')
+    .option('--quiet', 'print nothing unless something needs doing (for the prepare script)')
     .action(lazy(() => import('./init.js')));
 
   program
@@ -79,6 +82,7 @@ export function createProgram(): Command {
     .addOption(new Option('--author <email>', "only this author's commits").conflicts('allAuthors'))
     .option('--all-authors', "everyone's commits")
     .option('--retry-failed', 'also retry tokens that failed for a reason that may have been fixed')
+    .option('--apply-rewrites', 'bring Jira in line with rewrites even with rewrites: "report"')
     .option('--dry-run', 'show the plan, post nothing')
     .option('--offline', 'with --dry-run: skip Jira entirely')
     .option('--json', 'print JSON')

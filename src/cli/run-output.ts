@@ -3,7 +3,8 @@ import type { PlannedWorklog } from '../core/types.js';
 import { formatDuration } from '../core/duration.js';
 import type { Outcome } from '../engine/apply.js';
 import type { RunReport } from '../engine/run.js';
-import { color, out, printJson, table, warn } from './output.js';
+import { HINTS, type ErrorCode } from '../errors.js';
+import { color, lowerFirst, out, printJson, shortId, table, warn } from './output.js';
 
 interface JsonEntry {
   id: string;
@@ -37,12 +38,15 @@ const fromOutcome = (o: Outcome): JsonEntry =>
 export function reportJson(r: RunReport): Record<string, unknown> {
   return {
     [r.dryRun ? 'planned' : 'posted']: (r.dryRun ? r.planned : r.posted).map(fromOutcome),
+    updated: r.updated.map(fromOutcome),
+    deleted: r.deleted.map(fromOutcome),
     alreadyLogged: r.alreadyLogged.map(fromOutcome),
     failed: r.failed.map(fromOutcome),
     pending: r.pending.map(fromOutcome),
     skipped: r.skipped.map((s) => entry(s.worklog, { error: s.reason, code: s.code })),
     diagnostics: r.diagnostics,
     ...(r.offlineReason ? { offline: r.offlineReason } : {}),
+    ...(r.rewrites.length > 0 ? { rewrites: r.rewrites.map(fromOutcome) } : {}),
     ...(r.notices.length > 0 ? { notices: r.notices } : {}),
   };
 }
@@ -68,15 +72,46 @@ export function printRun(r: RunReport, json: boolean): void {
       for (const line of table(r.planned.map((o) => worklogRow(o.worklog)))) out(`  ${line}`);
     }
   }
-  for (const o of r.failed)
-    warn(
-      `${color.red('failed')}  ${o.worklog.issue} ${dur(o.worklog.seconds)} (${o.worklog.sha.slice(0, 10)}): ${o.error ?? ''}`,
-    );
-  for (const o of r.pending)
-    warn(
-      `${color.yellow('pending')} ${o.worklog.issue} ${dur(o.worklog.seconds)} (${o.worklog.sha.slice(0, 10)}): ${o.error ?? ''}`,
-    );
+  printGrouped(color.red('failed'), r.failed);
+  printGrouped(color.yellow('pending'), r.pending, true);
+  if (r.failed.length > 0) warn('jlog: jlog status shows the way out of each failed token');
   out(summary(r));
+}
+
+/**
+ * Failed and pending tokens, grouped by reason: Jira down is said once with the tokens it holds back,
+ * not once per token. A reason that names one token stays on that token's line.
+ */
+function printGrouped(label: string, outcomes: readonly Outcome[], withHint = false): void {
+  const byReason = new Map<string, Outcome[]>();
+  for (const o of outcomes) {
+    const hint = withHint && o.code !== undefined ? HINTS[o.code as ErrorCode] : undefined;
+    const text = lowerFirst(withoutIssue(o.error ?? '', o.worklog.issue)).replace(/\.$/, '');
+    const reason = hint === undefined ? text : `${text}; ${hint}`;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), o]);
+  }
+  for (const [reason, list] of byReason) {
+    const tokens = list.map((o) => `${o.worklog.issue} ${dur(o.worklog.seconds)} ${shortId(o.worklog.id)}`);
+    if (list.length === 1) {
+      warn(`${label} ${tokens[0]}: ${reason}`);
+      continue;
+    }
+    warn(`${label} ${list.length} worklogs: ${reason}`);
+    for (const line of table(
+      list.map((o) => [o.worklog.issue, dur(o.worklog.seconds), shortId(o.worklog.id)]),
+    ))
+      warn(`  ${line}`);
+  }
+}
+
+/**
+ * The reason without the clause that names the token's issue (`reading the worklogs of PROJ-1: the
+ * connection failed`), so that one outage reads the same for every issue it holds back.
+ */
+export function withoutIssue(reason: string, issue: string): string {
+  const colon = reason.indexOf(': ');
+  if (colon === -1) return reason;
+  return reason.slice(0, colon).includes(issue) ? reason.slice(colon + 2) : reason;
 }
 
 function worklogRow(w: PlannedWorklog): string[] {
@@ -93,6 +128,8 @@ export function summary(r: RunReport): string {
       : `${r.dryRun ? 'would log' : 'logged'} ${done.length} worklog${done.length === 1 ? '' : 's'} ` +
         `(${dur(seconds)}) on ${issues} issue${issues === 1 ? '' : 's'}`,
   ];
+  if (r.updated.length > 0) parts.push(`${r.updated.length} updated`);
+  if (r.deleted.length > 0) parts.push(`${r.deleted.length} deleted`);
   if (r.alreadyLogged.length > 0) parts.push(`${r.alreadyLogged.length} already logged`);
   if (r.skipped.length > 0) parts.push(`${r.skipped.length} skipped`);
   if (r.pending.length > 0) parts.push(`${r.pending.length} still pending`);

@@ -43,7 +43,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 function emptyResult(sha: string): UndoResult {
-  return { sha, deleted: [], alreadyGone: [], cancelled: [], failed: [] };
+  return { sha, deleted: [], alreadyGone: [], cancelled: [], failed: [], notices: [] };
 }
 
 export async function run(args: string[], raw: Record<string, unknown>): Promise<number> {
@@ -63,9 +63,15 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     return 1;
   }
 
-  // SPEC §6: asks first on a TTY unless --yes. Without a terminal there is no one to ask (a script
-  // or CI job): it goes ahead, and the output lists what it deleted.
-  if (!flags.yes && process.stdin.isTTY === true) {
+  // SPEC §6: asks first on a TTY unless --yes. Without a terminal there is no one to ask, and a
+  // script that deletes worklogs must say so: it needs --yes (a usage error otherwise, nothing changed).
+  if (!flags.yes && process.stdin.isTTY !== true) {
+    throw usageError(
+      `jlog undo ${rev} would change ${plan.targets.length} token${plan.targets.length === 1 ? '' : 's'}, and there is no terminal to ask`,
+      `run jlog undo ${rev} --yes to go ahead`,
+    );
+  }
+  if (!flags.yes) {
     warn(`jlog undo ${short(plan.sha)}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
     for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
     const deletes = plan.targets.filter((t) => t.action !== 'cancel').length;
@@ -117,6 +123,7 @@ function printResult(r: UndoResult): void {
     parts.push(`${r.cancelled.length} unposted token${r.cancelled.length === 1 ? '' : 's'} cancelled`);
   if (settled > 0)
     out(`${short(r.sha)}: ${parts.join(', ')}; jlog will not post ${settled === 1 ? 'it' : 'them'} again.`);
+  for (const n of r.notices) warn(`jlog: ${n}`);
   if (r.failed.length > 0)
     warn(`jlog: ${r.failed.length} could not be undone; run jlog undo ${short(r.sha)} again`);
 }

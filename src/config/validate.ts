@@ -87,6 +87,11 @@ function compiles(pattern: string): boolean {
 // zod/mini, not classic zod: the same checks at a fraction of the bundle (it is loaded in git hooks).
 
 const bool = z.boolean();
+const dateText = z.string().check(
+  z.refine((s: string) => parseDateBound(s, '2000-01-01') !== null, {
+    error: 'must be a date like 2026-11-20, "yesterday" or "30 days ago"',
+  }),
+);
 const shapes = {
   jira: {
     baseUrl: z.nullable(
@@ -104,12 +109,10 @@ const shapes = {
   },
   comment: { fallback: z.enum(['subject', 'none']) },
   commands: { comment: bool, transitions: bool },
-  sync: {
-    since: z.string().check(
-      z.refine((s: string) => parseDateBound(s, '2000-01-01') !== null, {
-        error: 'must be a date like 2026-11-20, "yesterday" or "30 days ago"',
-      }),
-    ),
+  sync: { since: dateText },
+  ci: {
+    since: dateText,
+    authorInComment: bool,
   },
 };
 
@@ -146,9 +149,14 @@ export const configSchema = z.partial(
     // Bounded both ways (SPEC §4): a request never hangs a hook's worker longer than 2 minutes.
     timeoutMs: z.int().check(z.gte(1_000), z.lte(120_000)),
     squashPattern: z.nullable(
-      z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+      z.union([
+        z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+        z.array(z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' }))),
+      ]),
     ),
+    rewrites: z.enum(['apply', 'report']),
     sync: partial(shapes.sync),
+    ci: partial(shapes.ci),
   }),
 );
 
@@ -293,6 +301,7 @@ export function mergeConfig(raw: RawConfig): JlogConfig {
     comment: { ...d.comment, ...r.comment },
     commands: { ...d.commands, ...r.commands },
     sync: { ...d.sync, ...r.sync },
+    ci: { ...d.ci, ...r.ci },
     projects: r.projects === undefined ? d.projects : r.projects,
   } as JlogConfig;
 }
@@ -327,5 +336,6 @@ export function validateConfig(raw: unknown, file: string): JlogConfig {
   const problems = result.error.issues.flatMap((issue) => issueMessages(issue, raw));
   throw new JlogError('E_CONFIG', `${file}: ${problems.join('; ')}`, {
     hint: `fix ${problems.length === 1 ? 'this key' : 'these keys'} in ${file} (every key is described in jlog's .jlogrc.example)`,
+    details: problems,
   });
 }

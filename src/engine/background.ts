@@ -1,17 +1,32 @@
 // The detached worker: hooks hand posting to `jlog flush --background`, which outlives the hook, logs
 // to the ledger dir and waits its turn on the post lock, so git never waits for Jira.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { ensurePrivateDirSync, openAppendSync } from '../ledger/nofollow.js';
 import type { RepoContext } from './context.js';
 
-export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]): void {
+/**
+ * `shas`: commits to record and post first. With `onlyPushed` (pre-push), the worker posts those and
+ * older pending tokens whose commit is on a remote, never local-only commits, even when `shas` is empty.
+ */
+export function spawnBackgroundFlush(
+  ctx: RepoContext,
+  shas: readonly string[],
+  opts: { onlyPushed?: boolean } = {},
+): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
-  mkdirSync(ctx.ledger.dir, { recursive: true, mode: 0o700 });
-  const log = openSync(ctx.ledger.logPath('flush.log'), 'a', 0o600);
+  ensurePrivateDirSync(ctx.ledger.dir);
+  // Never through a symlink; a log that cannot be opened safely costs the log, not the posting.
+  let log: number | 'ignore' = 'ignore';
+  try {
+    log = openAppendSync(ctx.ledger.logPath('flush.log'));
+  } catch {
+    // posted without a log
+  }
   try {
     const args = [entry, 'flush', '--background'];
-    if (shas.length > 0) args.push('--shas', shas.join(','));
+    if (shas.length > 0 || opts.onlyPushed) args.push(`--shas=${shas.join(',')}`);
     const child = spawn(process.execPath, args, {
       cwd: ctx.repo.top,
       env: ctx.env,
@@ -20,6 +35,6 @@ export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]):
     });
     child.unref();
   } finally {
-    closeSync(log);
+    if (log !== 'ignore') closeSync(log);
   }
 }

@@ -1,0 +1,112 @@
+// How every command speaks (SPEC §6, §7): one `jlog:` prefix, the next step on the same line, config
+// problems one per line, the same failure said once, `--json` errors on stdout, colour rules.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/server.js';
+import { runJlog } from './helpers/cli.js';
+import { sandboxFor } from './helpers/jira.js';
+import { makeRepo, type TempRepo } from './helpers/repo.js';
+
+let repo: TempRepo;
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+  repo?.cleanup();
+});
+
+const jlog = (env: NodeJS.ProcessEnv, ...args: string[]) => runJlog(args, { cwd: repo.dir, env });
+const day = (daysAgo: number): string =>
+  `${new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10)}T10:00:00+01:00`;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/;
+
+describe('jlog output', () => {
+  it("prints commander's usage errors with one jlog: prefix and the next step, exit 2", async () => {
+    repo = makeRepo();
+    const r = await jlog(repo.env, 'sync', '--dry-runn');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^jlog: unknown option '--dry-runn'; did you mean --dry-run\?; run jlog sync --help/,
+    );
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('with --json, prints the error on stdout as {"error":{"code","message","hint"}} and nothing on stderr', async () => {
+    repo = makeRepo();
+    writeFileSync(join(repo.dir, '.jlogrc.json'), '{ "postOn": "sometimes" }');
+    const r = await jlog(repo.env, 'sync', '--json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { error: Record<string, string> };
+    expect(out.error.code).toBe('E_CONFIG');
+    expect(out.error.message).toMatch(/postOn: must be one of push, commit, manual/);
+    expect(out.error.hint).toMatch(/\.jlogrc\.json/);
+    const usage = await jlog(repo.env, 'status', '--json', '--nope');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({
+      error: {
+        code: 'E_USAGE',
+        message: "unknown option '--nope'",
+        hint: expect.stringMatching(/jlog status --help/),
+      },
+    });
+  });
+
+  it('lists config problems one per line under one jlog: line', async () => {
+    repo = makeRepo();
+    writeFileSync(
+      join(repo.dir, '.jlogrc.json'),
+      JSON.stringify({ postOn: 'sometimes', concurrency: '4', strcit: true }),
+    );
+    const r = await jlog(repo.env, 'sync');
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('jlog: .jlogrc.json: 3 problems');
+    expect(lines.filter((l) => l.startsWith('jlog:'))).toHaveLength(1);
+    expect(
+      lines
+        .slice(1, 4)
+        .map((l) => l.trim().split(':')[0])
+        .sort(),
+    ).toEqual(['concurrency', 'postOn', 'strcit']);
+    expect(lines[4]).toMatch(/^ {2}fix these keys in \.jlogrc\.json/);
+  });
+
+  it('says a connection failure once for all the tokens it holds back, each token listed', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo);
+    const env = s.env;
+    await s.sandbox.close(); // Jira is down: nothing listens on its port any more
+    for (let i = 1; i <= 4; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });
+    const r = await jlog(env, 'sync');
+    expect(r.code).toBe(1);
+    const reasons = r.stderr.split('\n').filter((l) => /^pending /.test(l));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/^pending 4 worklogs: /);
+    for (let i = 1; i <= 4; i++)
+      expect(r.stderr).toMatch(new RegExp(`^  PROJ-${i} +1h +[0-9a-f]{10}:0$`, 'm'));
+  });
+
+  it('colours only on a terminal or with FORCE_COLOR, never with NO_COLOR', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo);
+    sandbox = s.sandbox;
+    repo.commit('PROJ-1 #time 1h x', { date: day(1) });
+    s.sandbox.fault({
+      fault: { kind: 'status', status: 404 },
+      pathIncludes: '/PROJ-1/worklog',
+      method: 'POST',
+    });
+    const plain = await jlog(s.env, 'sync');
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/^failed PROJ-1/m);
+    expect(plain.stdout + plain.stderr).not.toMatch(ANSI);
+    const forced = await jlog({ ...s.env, FORCE_COLOR: '1' }, 'status');
+    expect(forced.stdout).toMatch(ANSI);
+    const both = await jlog({ ...s.env, FORCE_COLOR: '1', NO_COLOR: '1' }, 'status');
+    expect(both.stdout).not.toMatch(ANSI);
+  });
+});
