@@ -357,5 +357,14 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect((await git(env, ['push', '-q'])).code).toBe(0);
     await until(() => sandbox!.worklogs().length === 1);
     expect(loggedIssues(sandbox!)).toEqual(['PROJ-7']);
+    // The worker records the outcome after Jira answered: let it finish before the repo is removed.
+    await until(
+      async () =>
+        (
+          JSON.parse((await runJlog(['status', '--json'], { cwd: repo.dir, env })).stdout) as {
+            pending: number;
+          }
+        ).pending === 0,
+    );
   }, 90_000);
 });

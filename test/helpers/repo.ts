@@ -82,7 +82,7 @@ export function makeRepo(
       return git('rev-parse', 'HEAD');
     },
     cleanup() {
-      rmSync(root, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
