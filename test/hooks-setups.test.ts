@@ -97,6 +97,8 @@ describe('a GUI client with git and sh but no Node on PATH', () => {
     );
     expect(queued.stderr).not.toMatch(/env: .?node/);
     expect((await status(env)).entries).toEqual([]);
+    const doctor = await runJlog(['doctor', '--json'], { cwd: repo.dir, env });
+    expect(doctor.stdout).toContain('1 commit queued by a hook that found no node');
 
     const next = await commit(env, 'PROJ-2 #time 30m from the terminal');
     expect(next.code).toBe(0);
@@ -342,6 +344,22 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect(next.stderr).toContain(
       'jlog: no Jira site is configured; 2 worklogs waiting: run jlog login --base-url https://your-site.atlassian.net\n',
     );
+  }, 60_000);
+
+  it('failPushOnError: refused credentials stop the push with the same one line', async () => {
+    const env = await setup({ failPushOnError: true });
+    installJlog(repo.dir);
+    expect((await runJlog(['init', '--git', '--no-prepare'], { cwd: repo.dir, env })).code).toBe(0);
+    const bad = { ...env, JIRA_API_TOKEN: 'not-the-right-token' };
+    expect((await commit(bad, 'PROJ-1 #time 1h')).code).toBe(0);
+    const push = await git(bad, ['push', '-q', '-u', 'origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain(
+      'jlog: Jira refused the credentials (401); 1 worklog waiting: run jlog login\n',
+    );
+    expect(push.stderr).toContain('stopped (failPushOnError: true)');
+    expect(push.stderr).not.toMatch(/\n\s+at /);
+    expect((await status(env)).entries.map((e) => e.state)).toEqual(['pending']);
   }, 60_000);
 
   it('a push with no token hands older pending tokens (already on the remote) to the worker', async () => {
