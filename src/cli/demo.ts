@@ -110,7 +110,7 @@ async function waitForWorker(ledger: Ledger): Promise<boolean> {
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
     const counts = (await ledger.read()).counts();
-    if (counts.pending === 0 && counts.posting === 0 && counts.posted > 0) return true;
+    if (counts.pending === 0 && counts.posted > 0) return true;
   }
   return false;
 }

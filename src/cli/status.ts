@@ -3,13 +3,14 @@ import { formatDuration } from '../core/duration.js';
 import type { LedgerRecord } from '../core/types.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
+import { APPLY_REWRITES, rewriteStatus } from '../engine/rewrite-status.js';
 import { color, out, printJson, table } from './output.js';
 
 const RECENT = 10;
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
 
 function visibleState(r: LedgerRecord): string {
-  return r.state === 'posting' ? 'pending' : r.state;
+  return r.state;
 }
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -21,6 +22,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   const failed = by('failed');
   const posted = by('posted');
   const skipped = by('skipped');
+  const { rewrites, orphans } = rewriteStatus(view);
   if (opts.json) {
     printJson({
       pending: pending.length,
@@ -39,6 +41,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
         ...(r.started ? { started: r.started } : {}),
         at: r.at,
       })),
+      rewrites,
+      orphans,
     });
     return 0;
   }
@@ -58,6 +62,25 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   if (pending.length > 0) {
     out(`\n${color.yellow('pending')} (jlog flush posts them now):`);
     for (const l of table(pending.map((r) => row(r, r.error ?? '')))) out(`  ${l}`);
+  }
+  if (rewrites.length > 0) {
+    out(`\n${color.yellow('rewrites')} waiting to be applied to Jira (${APPLY_REWRITES} applies them now):`);
+    const rows = rewrites.map((w) => [
+      w.from.issue,
+      formatDuration(w.from.seconds, units),
+      w.from.id.slice(0, 10),
+      w.action === 'delete'
+        ? 'left history: delete'
+        : `${w.action} to ${w.issue} ${formatDuration(w.seconds, units)}`,
+    ]);
+    for (const l of table(rows)) out(`  ${l}`);
+  }
+  if (orphans.length > 0) {
+    out(`\n${color.yellow('on Jira, no longer on a branch')} (kept; jlog undo <sha> takes one back):`);
+    for (const l of table(
+      orphans.map((o) => [o.issue, formatDuration(o.seconds, units), o.sha.slice(0, 10), o.command]),
+    ))
+      out(`  ${l}`);
   }
   if (posted.length > 0) {
     const recent = [...posted].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, RECENT);
