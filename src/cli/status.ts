@@ -35,6 +35,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
         sha: r.sha,
         issue: r.issue,
         seconds: r.seconds,
+        ...(r.kind ? { kind: r.kind, comment: r.comment ?? '' } : {}),
+        ...(r.commentId ? { commentId: r.commentId } : {}),
         state: visibleState(r),
         ...(r.worklogId ? { worklogId: r.worklogId } : {}),
         ...(r.error ? { error: r.error } : {}),
@@ -49,9 +51,14 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   out(
     `${pending.length} pending, ${failed.length} failed, ${posted.length} posted, ${skipped.length} skipped`,
   );
+  // A comment or a transition (issue 12) logs no time: its text or command stands where the time would.
   const row = (r: LedgerRecord, note: string): string[] => [
     r.issue,
-    formatDuration(r.seconds, units),
+    r.kind === undefined
+      ? formatDuration(r.seconds, units)
+      : r.kind === 'comment'
+        ? 'comment'
+        : (r.comment ?? 'transition'),
     r.sha.slice(0, 10),
     note,
   ];
@@ -86,7 +93,12 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     const recent = [...posted].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, RECENT);
     out(`\n${color.green('recently posted')}:`);
     for (const l of table(
-      recent.map((r) => row(r, `worklog ${r.worklogId ?? '?'}  ${r.at.slice(0, 16).replace('T', ' ')}`)),
+      recent.map((r) =>
+        row(
+          r,
+          `${r.kind === 'comment' ? `comment ${r.commentId ?? '?'}` : r.kind === 'transition' ? 'applied' : `worklog ${r.worklogId ?? '?'}`}  ${r.at.slice(0, 16).replace('T', ' ')}`,
+        ),
+      ),
     ))
       out(`  ${l}`);
   }
