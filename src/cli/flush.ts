@@ -1,5 +1,5 @@
 import { runPosting } from '../engine/run.js';
-import { progressBar } from './progress.js';
+import { runUi } from './run-ui.js';
 import { printRun, runExitCode, summary } from './run-output.js';
 
 interface FlushOptions {
@@ -11,13 +11,12 @@ interface FlushOptions {
 export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
   const opts = raw as FlushOptions;
   const shas = opts.shas === undefined ? undefined : opts.shas.split(',').filter((s) => s !== '');
-  const bar = progressBar();
+  const ui = runUi('jlog flush', { json: opts.json === true, quiet: opts.background === true });
   const report = await runPosting({
     cwd: process.cwd(),
     scope: { kind: 'flush', shas },
-    onStart: (n) => (opts.json || opts.background ? undefined : bar.start(n)),
-    onProgress: bar.update,
-  }).finally(() => bar.stop());
+    ...ui,
+  }).finally(() => ui.close());
   if (report === null) return 0;
   if (opts.background) {
     // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.

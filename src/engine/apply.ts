@@ -42,6 +42,8 @@ export interface ApplyOptions {
    */
   unreachable: (shas: string[]) => Promise<Map<string, string | null>>;
   onProgress?: (done: number, total: number) => void;
+  /** Each token's outcome as it is settled (the CLI's per-issue lines and its Ctrl-C summary). */
+  onOutcome?: (kind: keyof ApplyResult, outcome: Outcome) => void;
   log?: ((line: string) => void) | undefined;
   /** Fires when this process lost the post lock (it stalled past the stale time): post nothing more. */
   signal?: AbortSignal;
@@ -71,6 +73,10 @@ export async function applyPlan(
   let authError: JlogError | null = null;
   const settle = (list: Outcome[], outcome: Outcome): void => {
     list.push(outcome);
+    if (opts.onOutcome) {
+      const kind = (Object.keys(result) as (keyof ApplyResult)[]).find((k) => result[k] === list);
+      if (kind) opts.onOutcome(kind, outcome);
+    }
     opts.onProgress?.(++done, total);
   };
 

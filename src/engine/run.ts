@@ -9,13 +9,17 @@ import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor, readCommit, readCommits, refsContaining } from '../git/index.js';
 import { createJiraClient } from '../jira/client.js';
-import { applyPlan, type Outcome } from './apply.js';
+import type { RetryInfo } from '../jira/types.js';
+import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
 import { localDay } from './report.js';
 import { countFailures, noteStillPending } from './notice.js';
 import { planOptionsFor, recordCommits, recordFor } from './record.js';
 import { siteTimeTracking } from './site.js';
+
+/** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
+export const MANUAL_PREFIX = 'manual:';
 
 export type RunScope =
   | {
@@ -38,8 +42,16 @@ export interface RunOptions {
   /** Wait for another process that is posting (default); false: give up at once and return null. */
   waitForLock?: boolean;
   onProgress?: (done: number, total: number) => void;
-  onStart?: (toPost: number) => void;
+  onStart?: (toPost: number, worklogs: readonly PlannedWorklog[]) => void;
+  /** Each token's outcome as it is settled. */
+  onOutcome?: (kind: keyof ApplyResult, outcome: Outcome) => void;
+  /** The run waits: for another jlog's post lock, or for Jira (Retry-After, backoff). */
+  onWait?: (wait: RunWait) => void;
 }
+
+export type RunWait =
+  | { kind: 'lock'; holderPid: number | null }
+  | { kind: 'jira'; delayMs: number; status?: number | undefined; code?: string | undefined };
 
 export interface RunReport {
   posted: Outcome[];
@@ -80,6 +92,12 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
           timeoutMs: ctx.config.timeoutMs,
           concurrency: ctx.config.concurrency,
           debug: log,
+          ...(opts.onWait
+            ? {
+                onRetry: (r: RetryInfo) =>
+                  opts.onWait!({ kind: 'jira', delayMs: r.delayMs, status: r.status, code: r.code }),
+              }
+            : {}),
         });
   try {
     const tt = await siteTimeTracking(
@@ -128,7 +146,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         }
         return report;
       }
-      opts.onStart?.(toPost.length);
+      opts.onStart?.(toPost.length, toPost);
       const applied = await applyPlan(toPost, {
         jira,
         ledger: ctx.ledger,
@@ -140,6 +158,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         unreachable: (shas) => unreachableFrom(ctx, shas),
         ...(signal ? { signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
         log,
       });
       report.posted = applied.posted;
@@ -159,7 +178,10 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
     };
 
     if (dryRun) return await execute();
-    return await ctx.ledger.withLock('post', execute, { wait: opts.waitForLock !== false });
+    return await ctx.ledger.withLock('post', execute, {
+      wait: opts.waitForLock !== false,
+      onWait: (holderPid) => opts.onWait?.({ kind: 'lock', holderPid }),
+    });
   } finally {
     await jira?.close();
   }
@@ -201,6 +223,8 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
       const wanted = scope.shas === undefined ? null : new Set(scope.shas);
       const pending = new Map<string, LedgerRecord[]>();
       for (const r of view.all()) {
+        // A worklog logged by hand (jlog log) has no commit to find on a branch.
+        if (r.id.startsWith(MANUAL_PREFIX)) continue;
         if (r.state === 'pending' || r.state === 'posting')
           pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
       }

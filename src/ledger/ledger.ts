@@ -112,7 +112,7 @@ export class Ledger {
   async withLock<T>(
     name: 'post',
     fn: (signal: AbortSignal) => Promise<T>,
-    opts: { wait: boolean; timeoutMs?: number },
+    opts: { wait: boolean; timeoutMs?: number; onWait?: ((holderPid: number | null) => void) | undefined },
   ): Promise<T | null> {
     await ensureDir(this.dir);
     const held = await acquire(this.dir, name, {
@@ -120,6 +120,8 @@ export class Ledger {
       wait: opts.wait,
       timeoutMs: opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS,
       maxDelayMs: 1_000,
+      announce: true,
+      onWait: opts.onWait,
     });
     if (held === null) return null;
     try {
