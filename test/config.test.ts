@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findRepoTop, loadConfig } from '../src/config/load.js';
@@ -65,11 +65,73 @@ describe('loadConfig', () => {
       const top = tempRepo(
         name === 'jlog.config.js' ? { [name]: text, 'package.json': '{"type":"module"}' } : { [name]: text },
       );
-      const { config, filepath } = await loadConfig(top);
+      const { config, filepath } = await loadConfig(top, undefined, { JLOG_ALLOW_JS_CONFIG: '1' });
       expect(filepath, name).toBe(join(top, name));
       expect(config.postOn, name).toBe('commit');
       expect(config.jira, name).toEqual({ baseUrl: 'https://acme.atlassian.net', deployment: 'cloud' });
       expect(config.commands, name).toEqual(DEFAULT_CONFIG.commands);
+    }
+  });
+
+  it('never runs a JavaScript config without JLOG_ALLOW_JS_CONFIG=1, and says so', async () => {
+    for (const name of ['jlog.config.js', 'jlog.config.mjs', 'jlog.config.cjs']) {
+      const top = tempRepo();
+      const marker = join(top, '..', 'ran');
+      const code = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`;
+      writeFileSync(
+        join(top, name),
+        name.endsWith('.cjs')
+          ? `${code};\nmodule.exports = {};\n`
+          : `import fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(marker)}, 'x');\nexport default {};\n`,
+      );
+      if (name.endsWith('.js')) writeFileSync(join(top, 'package.json'), '{"type":"module"}');
+      for (const env of [{}, { JLOG_ALLOW_JS_CONFIG: 'true' }, { JLOG_ALLOW_JS_CONFIG: '0' }]) {
+        const err = await configError(loadConfig(top, undefined, env));
+        expect(err.code, name).toBe('E_CONFIG');
+        expect(err.message, name).toBe(
+          `${name} is JavaScript, which runs code: jlog loads it only with JLOG_ALLOW_JS_CONFIG=1`,
+        );
+        expect(existsSync(marker), name).toBe(false);
+      }
+      await loadConfig(top, undefined, { JLOG_ALLOW_JS_CONFIG: '1' });
+      expect(existsSync(marker), name).toBe(true);
+    }
+  });
+
+  it('refuses a config that is a symlink to outside the repository, and never quotes it', async () => {
+    const top = tempRepo();
+    const secret = join(top, '..', 'secret.txt');
+    writeFileSync(secret, 'ghp_S3CR3TS3CR3TS3CR3T\n');
+    for (const name of ['.jlogrc.yaml', '.jlogrc', '.jlogrc.json']) {
+      const link = join(top, name);
+      symlinkSync(secret, link);
+      const err = await configError(loadConfig(top));
+      expect(err.message, name).toBe(
+        `${name} is a symlink to a file outside the repository; jlog does not read it`,
+      );
+      expect(`${err.message} ${err.hint}`).not.toContain('S3CR3T');
+      (await import('node:fs')).unlinkSync(link);
+    }
+    // a symlink within the repository is fine
+    writeFileSync(join(top, 'shared.yml'), 'postOn: manual\n');
+    symlinkSync(join(top, 'shared.yml'), join(top, '.jlogrc.yml'));
+    expect((await loadConfig(top)).config.postOn).toBe('manual');
+  });
+
+  it('never echoes a value in a config error (a secret file inside the repo parses as a string)', async () => {
+    for (const [name, text] of [
+      ['.jlogrc.yaml', 'ghp_S3CR3TS3CR3TS3CR3T\n'],
+      ['.jlogrc.yaml', 'jira: ghp_S3CR3TS3CR3TS3CR3T\n'],
+      ['.jlogrc.yaml', 'postOn: [ghp_S3CR3TS3CR3TS3CR3T\n'],
+      ['.jlogrc.yaml', '!<tag:ghp_S3CR3TS3CR3TS3CR3T> x\n'],
+      ['.jlogrc.json', '{"postOn": "ghp_S3CR3TS3CR3TS3CR3T"'],
+      ['.jlogrc.json', '{"postOn": "ghp_S3CR3TS3CR3TS3CR3T"}'],
+      ['.jlogrc.json', '{"jira": {"baseUrl": "ghp_S3CR3TS3CR3TS3CR3T"}}'],
+    ] as const) {
+      const top = tempRepo({ [name]: text });
+      const err = await configError(loadConfig(top));
+      expect(err.code, text).toBe('E_CONFIG');
+      expect(`${err.message} ${err.hint}`, text).not.toContain('S3CR3T');
     }
   });
 
@@ -115,8 +177,8 @@ describe('loadConfig', () => {
     expect(err.code).toBe('E_CONFIG');
     expect(err.message.startsWith('.jlogrc.json: ')).toBe(true);
     for (const part of [
-      'concurrency: expected a number, got "8"',
-      'postOn: must be one of push, commit, manual, got "always"',
+      'concurrency: expected a number, got a string',
+      'postOn: must be one of push, commit, manual, got a string',
       'jira.baseUrl: must use https://',
       'jira.deploymnt: unknown key (did you mean deployment?)',
       'timeTracking.hoursPerDay: must be at most 24, got 25',
@@ -191,19 +253,23 @@ describe('validateConfig', () => {
 
   it('accepts the edges of every range and refuses just past them', () => {
     expect(
-      bad({ concurrency: 1, timeoutMs: 1, timeTracking: { hoursPerDay: 24, daysPerWeek: 7 } }),
+      bad({ concurrency: 1, timeoutMs: 1_000, timeTracking: { hoursPerDay: 24, daysPerWeek: 7 } }),
     ).toBeNull();
     expect(bad({ concurrency: 16, timeTracking: { hoursPerDay: 0.5, daysPerWeek: 0.5 } })).toBeNull();
     expect(bad({ concurrency: 0 })).toContain('concurrency: must be at least 1');
     expect(bad({ concurrency: 17 })).toContain('concurrency: must be at most 16');
-    expect(bad({ timeoutMs: 0 })).toContain('timeoutMs: must be more than 0');
+    expect(bad({ timeoutMs: 0 })).toContain('timeoutMs: must be at least 1000');
+    expect(bad({ timeoutMs: 999 })).toContain('timeoutMs: must be at least 1000');
+    expect(bad({ timeoutMs: 120_001 })).toContain('timeoutMs: must be at most 120000');
+    expect(bad({ timeoutMs: 1_000 })).toBeNull();
+    expect(bad({ timeoutMs: 120_000 })).toBeNull();
     expect(bad({ timeTracking: { hoursPerDay: 0 } })).toContain(
       'timeTracking.hoursPerDay: must be more than 0',
     );
     expect(bad({ timeTracking: { daysPerWeek: 7.5 } })).toContain(
       'timeTracking.daysPerWeek: must be at most 7',
     );
-    expect(bad({ notifyUsers: 'false' })).toBe('f: notifyUsers: expected true or false, got "false"');
+    expect(bad({ notifyUsers: 'false' })).toBe('f: notifyUsers: expected true or false, got a string');
     expect(bad({ projects: [] })).toContain('projects: must list at least one project key');
   });
 

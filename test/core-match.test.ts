@@ -32,7 +32,7 @@ function remote(
   fp: string,
   over: Partial<RemoteMarkedWorklog> = {},
 ): RemoteMarkedWorklog {
-  return { id, timeSpentSeconds: 3600, comment: 'login form', marker: { v: 1, id: markerId, fp }, ...over };
+  return { id, timeSpentSeconds: 3600, comment: 'login form', marker: { v: 2, id: markerId, fp }, ...over };
 }
 
 describe('matchRemote', () => {

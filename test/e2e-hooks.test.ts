@@ -109,7 +109,7 @@ async function commitPushAndCheck(p: Project): Promise<void> {
     started: '2026-11-20T09:05:00.000+0100',
   });
   expect(adfToText(logged[0]!.comment)).toBe('fixed login');
-  expect(logged[0]!.properties[0]).toMatchObject({ key: 'jlog', value: { v: 1, id: `${mine.sha}:0` } });
+  expect(logged[0]!.properties[0]).toMatchObject({ key: 'jlog', value: { v: 2, id: `${mine.sha}:0` } });
   const post = sandbox.requests.find((r) => r.method === 'POST');
   expect(post?.query.adjustEstimate).toBe('auto');
 }

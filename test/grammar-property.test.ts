@@ -72,6 +72,17 @@ const FRAGMENTS = [
   '\r\n',
   '\r',
   'Revert "',
+  'fixup! ',
+  'squash! ',
+  'amend! ',
+  '* ',
+  '#PROJ-7',
+  '#proj-7',
+  '#B2B-12',
+  '][',
+  '30min',
+  '1hour',
+  '...',
   "Merge branch 'feature/PROJ-7-x'",
   'https://acme.atlassian.net/browse/',
   'fixed login',
@@ -115,6 +126,8 @@ function checkWellFormed(msg: string, opts: ParseOptions, r: ParseResult): void 
     expect(w.line).toBeGreaterThanOrEqual(1);
     expect(w.line).toBeLessThanOrEqual(lines);
     expect(w.comment).toBe(w.comment.trim());
+    // A comment made only of punctuation is empty (SPEC §1).
+    if (w.comment !== '') expect(w.comment).toMatch(/[\p{L}\p{N}\p{So}]/u);
   }
   for (const c of [...r.comments, ...r.transitions]) {
     expect(c.issue).toMatch(KEY);
@@ -149,6 +162,37 @@ describe('parseMessage properties', () => {
         const shift = <T extends { line: number }>(xs: T[]) => xs.map((x) => ({ ...x, line: x.line - 2 }));
         expect(shift(within.worklogs)).toEqual(alone.worklogs);
         expect(shift(within.diagnostics)).toEqual(alone.diagnostics);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a line that names another commit’s work yields nothing at all', () => {
+    const prefix = fc.constantFrom('Revert "', 'Reapply "', 'fixup! ', 'squash! ', 'amend! ');
+    const bullet = fc.constantFrom('', '* ', '- ', '  ', '  * ');
+    fc.assert(
+      fc.property(bullet, prefix, message, options, (b, p, msg, opts) => {
+        const line = b + p + msg.split(/\r?\n/)[0]!;
+        expect(parseMessage(line, opts)).toEqual({
+          worklogs: [],
+          comments: [],
+          transitions: [],
+          diagnostics: [],
+        });
+        expect(insertBranchKey(line, 'PROJ-7', opts)).toBeNull();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('#KEY before a command means KEY (the # belongs to the key)', () => {
+    const rest = fc.array(fc.constantFrom(...FRAGMENTS.filter((f) => !/[\r\n]/.test(f))), { maxLength: 12 });
+    fc.assert(
+      fc.property(rest, options, (parts, opts) => {
+        const tail = parts.join(' ');
+        const hashed = parseMessage(`#PROJ-7 ${tail}`, opts);
+        const plain = parseMessage(`PROJ-7 ${tail}`, opts);
+        expect(hashed).toEqual(plain);
       }),
       { numRuns: 500 },
     );

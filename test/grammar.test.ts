@@ -108,8 +108,118 @@ const CASES: Record<string, Case> = {
   'key with a colon': ['PROJ-7: Fix login #time 1h', [wl('PROJ-7', H)], 0],
   'comma group': ['PROJ-1, PROJ-2 #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
   'comma group without spaces': ['PROJ-1,PROJ-2 #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
-  'bracketed group': ['[PROJ-1][PROJ-2] #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
   'bracketed list': ['[PROJ-1, PROJ-2]: #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
+  // Key groups are joined only by whitespace and commas (SPEC §1): anything else makes two groups,
+  // and a command after them belongs to the second.
+  'adjacent brackets are two groups': ['[PROJ-1][PROJ-2] #time 1h', [wl('PROJ-2', H)], 0],
+  'a colon between keys makes two groups': ['PROJ-1: PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
+  'a word between keys makes two groups': ['PROJ-1 and PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
+  'an ampersand between keys': ['PROJ-1 & PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
+  'a semicolon between keys': ['PROJ-1;PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
+  'a pipe between keys': ['PROJ-1|PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
+  'a slash: the second is no key at all, so one group': ['PROJ-1/PROJ-2 #time 1h', [wl('PROJ-1', H)], 0],
+  'a dash: likewise': ['PROJ-1-PROJ-2 #time 1h', [wl('PROJ-1', H)], 0],
+  'parenthesised comma list': ['(PROJ-1, PROJ-2) #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
+  'spaces and commas in any mix': [
+    'PROJ-1 ,PROJ-2 , \tPROJ-3,, PROJ-4 #time 1h',
+    [wl('PROJ-1', H), wl('PROJ-2', H), wl('PROJ-3', H), wl('PROJ-4', H)],
+    0,
+  ],
+  'a trailing comma before the command': ['PROJ-1, PROJ-2, #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
+  'punctuation after a group does not end it': [
+    'PROJ-1 PROJ-2: #time 1h',
+    [wl('PROJ-1', H), wl('PROJ-2', H)],
+    0,
+  ],
+  'several groups on one line, each with its commands': [
+    'PROJ-1 #time 1h PROJ-2 PROJ-3 #time 30m review',
+    [wl('PROJ-1', H), wl('PROJ-2', 30 * M, 'review'), wl('PROJ-3', 30 * M, 'review')],
+    0,
+  ],
+  // A `#` right before a key belongs to the key (SPEC §1).
+  'hash key': ['#JRA-123 #time 1h', [wl('JRA-123', H)], 0],
+  'hash keys in a group': ['#PROJ-1 #PROJ-2 #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
+  'hash key after a comma joins the group': [
+    'PROJ-1,#PROJ-2 #time 1h',
+    [wl('PROJ-1', H), wl('PROJ-2', H)],
+    0,
+  ],
+  'hash key glued to a key is another group': ['PROJ-1#PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
+  'hash key, text, then the command': ['#PROJ-7 Fix login #time 1h', [wl('PROJ-7', H)], 0],
+  'hash key with digits in the project': ['#B2B-12 #time 1h', [wl('B2B-12', H)], 0],
+  'hash key in parentheses': ['Fix login (#PROJ-7) #time 1h', [wl('PROJ-7', H)], 0],
+  'a hash key ends the arguments like any key': ['PROJ-1 #time 1h see #PROJ-2', [wl('PROJ-1', H, 'see')], 0],
+  'hash key after an excluded character is no key': ['see https://x/#PROJ-7 and ?q=#PROJ-8 #time 1h', [], 1],
+  'lower-case hash key is a (keyless) transition, not a key': ['#proj-7 #time 1h', [], 1],
+  'hash key of another project': ['#OPS-7 #time 1h', [], 0, { projects: ['PROJ'] }],
+  // Lines that name another commit's work carry nothing, not even a diagnostic.
+  'git revert subject': ['Revert "PROJ-7 #time 1h fix login"', [], 0],
+  'fixup! subject': ['fixup! PROJ-7 #time 1h fix login', [], 0],
+  'squash! subject': ['squash! PROJ-7 #time 1h fix login', [], 0],
+  'amend! subject': ['amend! PROJ-7 #time 1h fix login', [], 0],
+  'fixup! in a dash-bulleted squash body': ['- fixup! PROJ-7 #time 1h', [], 0],
+  'reapply in a star-bulleted squash body': ['* Reapply "PROJ-7 #time 1h"', [], 0],
+  'no diagnostic from a quoted bad token': ['fixup! PROJ-7 #time 30min', [], 0],
+  'no branch key for a quoted keyless #time': ['squash! #time 1h', [], 0, { branch: 'PROJ-7' }],
+  'nested revert': ['Revert "Revert "PROJ-7 #time 1h""', [], 0],
+  'Revert without git’s quote is the author’s own line': ['Revert PROJ-7 #time 1h', [wl('PROJ-7', H)], 0],
+  'fixup! later in the line is text': ['PROJ-7 #time 1h fixup! typo', [wl('PROJ-7', H, 'fixup! typo')], 0],
+  // A unit letter ends its part: a longer unit is a diagnostic, never a guess.
+  '30min': ['PROJ-7 #time 30min', [], 1],
+  '1hour': ['PROJ-7 #time 1hour', [], 1],
+  '2hours': ['PROJ-7 #time 2hours', [], 1],
+  '1.5hrs': ['PROJ-7 #time 1.5hrs', [], 1],
+  '2h30mins': ['PROJ-7 #time 2h30mins', [], 1],
+  '1d 2hrs': ['PROJ-7 #time 1d 2hrs', [], 1],
+  '45 m with a space': ['PROJ-7 #time 45 m', [], 1],
+  'a plain word after the duration is the comment': [
+    'PROJ-7 #time 1h minutes of fun',
+    [wl('PROJ-7', H, 'minutes of fun')],
+    0,
+  ],
+  // A comment made only of punctuation is empty.
+  'lone full stop after a space': ['PROJ-7 #time 1h .', [wl('PROJ-7', H)], 0],
+  'a dash': ['PROJ-7 #time 1h -', [wl('PROJ-7', H)], 0],
+  'an ellipsis': ['PROJ-7 #time 1h ...', [wl('PROJ-7', H)], 0],
+  'a comma before the next key group': [
+    'PROJ-1 #time 1h, PROJ-2 #time 2h',
+    [wl('PROJ-1', H), wl('PROJ-2', 2 * H)],
+    0,
+  ],
+  'brackets around the next group': [
+    'PROJ-1 #time 1h (PROJ-2 #time 2h)',
+    [wl('PROJ-1', H), wl('PROJ-2', 2 * H)],
+    0,
+  ],
+  'an emoji is a comment': ['PROJ-7 #time 1h 🎉', [wl('PROJ-7', H, '🎉')], 0],
+  'a number is a comment': ['PROJ-7 #time 1h - 2', [wl('PROJ-7', H, '- 2')], 0],
+  'punctuation inside a real comment stays': [
+    'PROJ-7 #time 1h fixed (again).',
+    [wl('PROJ-7', H, 'fixed (again).')],
+    0,
+  ],
+  // Durations
+  'Atlassian: weeks, days, hours, minutes': ['JRA-34 #time 1w 2d 4h 30m', [wl('JRA-34', 217_800)], 0],
+  'parts in any order add up': ['PROJ-7 #time 30m 1h', [wl('PROJ-7', 90 * M)], 0],
+  'glued parts, days to minutes': ['PROJ-7 #time 1d2h30m', [wl('PROJ-7', 10 * H + 30 * M)], 0],
+  'decimal days': ['PROJ-7 #time 1.5d', [wl('PROJ-7', 12 * H)], 0],
+  'quarter hour': ['PROJ-7 #time 0.25h', [wl('PROJ-7', 15 * M)], 0],
+  'Atlassian doc example over the default maxDuration': [
+    'KEY-123 #time 2w 4d 6h 55m This is a comment',
+    [],
+    1,
+  ],
+  'the same with a higher maxDuration': [
+    'KEY-123 #time 2w 4d 6h 55m This is a comment',
+    [wl('KEY-123', 80 * H + 32 * H + 6 * H + 55 * M, 'This is a comment')],
+    0,
+    { maxSeconds: 1e9 },
+  ],
+  'Atlassian doc: transition and comment, leading-zero key': [
+    'JRA-090 #close #comment Fixed this today',
+    [],
+    0,
+  ],
   'the same key twice in a group is one worklog': ['PROJ-1 PROJ-1 #time 1h', [wl('PROJ-1', H)], 0],
   'two #time for one key': [
     'PROJ-1 #time 1h #time 30m review',
@@ -290,6 +400,28 @@ describe('lines', () => {
     expect(r.worklogs).toEqual([wl('PROJ-1', 15 * M, 'reverting', 5)]);
   });
 
+  it('a command never reaches back to a key group on an earlier line', () => {
+    const r = parse('PROJ-1 Fix login\n\n#time 1h');
+    expect(r.worklogs).toEqual([]);
+    expect(r.diagnostics.map((d) => d.line)).toEqual([3]);
+    expect(parse('PROJ-1 Fix login\n#time 1h', { branch: 'feature/OPS-2' }).worklogs).toEqual([
+      wl('OPS-2', H, '', 2),
+    ]);
+  });
+
+  it('a fixup commit’s subject is skipped but its body is the author’s', () => {
+    const r = parse('fixup! PROJ-1 #time 1h login\n\nPROJ-1 #time 10m typo in login');
+    expect(r.worklogs).toEqual([wl('PROJ-1', 10 * M, 'typo in login', 3)]);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('a unit longer than one letter says which units to use', () => {
+    for (const d of ['30min', '2hrs', '1hour']) {
+      const [diag] = parse(`PROJ-7 #time ${d}`).diagnostics;
+      expect(diag?.message).toContain('use w, d, h, m');
+    }
+  });
+
   it('a squash merge body lists every commit’s tokens', () => {
     const msg = 'Login page (#42)\n\n* PROJ-7 #time 1h form\n\n* PROJ-7 #time 30m tests\n';
     expect(parse(msg).worklogs).toEqual([wl('PROJ-7', H, 'form', 3), wl('PROJ-7', 30 * M, 'tests', 5)]);
@@ -309,6 +441,27 @@ describe('comments and transitions', () => {
   it('#comment matches any case; an empty one is nothing', () => {
     expect(parse('PROJ-7 #COMMENT hello').comments).toEqual([{ issue: 'PROJ-7', text: 'hello', line: 1 }]);
     expect(parse('PROJ-7 #comment   ').comments).toEqual([]);
+  });
+
+  it('a comment made only of punctuation is nothing', () => {
+    expect(parse('PROJ-7 #comment ...').comments).toEqual([]);
+    expect(parse('PROJ-7 #comment -- ok').comments).toEqual([{ issue: 'PROJ-7', text: '-- ok', line: 1 }]);
+  });
+
+  it('#PROJ-7 is never a command, even outside the allow-list', () => {
+    for (const opts of [{}, { projects: ['OPS'] }]) {
+      const r = parse('#PROJ-7 #resolve', opts);
+      expect(r.transitions.map((t) => t.name)).not.toContain('PROJ-');
+    }
+    expect(parse('#PROJ-7 #resolve').transitions).toEqual([
+      { issue: 'PROJ-7', name: 'resolve', args: '', line: 1 },
+    ]);
+  });
+
+  it('Atlassian: a transition and a comment on a leading-zero key', () => {
+    const r = parse('JRA-090 #close #comment Fixed this today');
+    expect(r.transitions).toEqual([{ issue: 'JRA-090', name: 'close', args: '', line: 1 }]);
+    expect(r.comments).toEqual([{ issue: 'JRA-090', text: 'Fixed this today', line: 1 }]);
   });
 
   it('commands without a key are not reported as anyone’s', () => {
@@ -409,6 +562,8 @@ describe('fallbackComment (SPEC §3)', () => {
     ['PROJ-7 Fix login', 'Fix login'],
     ['[PROJ-7] Fix login', 'Fix login'],
     ['[PROJ-1][PROJ-2] Fix login', 'Fix login'],
+    ['#PROJ-7 Fix login', 'Fix login'],
+    ['[#PROJ-7] Fix login', 'Fix login'],
     ['PROJ-7: Fix login', 'Fix login'],
     ['PROJ-7 - Fix login', 'Fix login'],
     ['Fix login (PROJ-7)', 'Fix login'],

@@ -105,7 +105,9 @@ describe('jlog init --git', () => {
       expect(statSync(join(f.hooksDir, h)).mode & 0o111).not.toBe(0);
     }
     expect(r.stdout).toContain('+ .jlogrc.json');
-    expect(r.stdout).toMatch(/JIRA_API_TOKEN=.*jlog login/);
+    // The advice follows the credential rules (SPEC §7): a login per site, not an exported token alone.
+    expect(r.stdout).toContain('jlog login --base-url');
+    expect(r.stdout).not.toMatch(/export JIRA_USER_EMAIL=.*JIRA_API_TOKEN=/);
     const config: unknown = JSON.parse(readFileSync(join(f.repo.dir, '.jlogrc.json'), 'utf8'));
     expect(config).toMatchObject({ strict: false });
     // The shims are live: a token commit reaches jlog, a plain one does not.

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adfDoc, buildWorklogBody, type WorklogBody } from '../src/core/jira-format.js';
+import { authorHash } from '../src/core/marker.js';
 import type { PlannedWorklog } from '../src/core/types.js';
 import { JlogError } from '../src/errors.js';
 import { createJiraClient } from '../src/jira/client.js';
@@ -117,7 +118,7 @@ describe('addWorklog: what goes on the wire', () => {
       timeSpentSeconds: 5400,
       started: '2026-11-27T09:05:00.000+0100',
       comment: adfDoc('fixed login'),
-      properties: [{ key: 'jlog', value: { v: 1, id: 'c0ffee:0', fp: 'fp-1' } }],
+      properties: [{ key: 'jlog', value: { v: 2, id: 'c0ffee:0', fp: 'fp-1', a: authorHash(EMAIL) } }],
     });
     expect(req?.headers['user-agent']).toMatch(/^jlog\/\S+$/);
     expect(req?.headers['content-type']).toBe('application/json');
@@ -153,7 +154,7 @@ describe('addWorklog: what goes on the wire', () => {
       timeSpentSeconds: 5400,
       comment: 'fixed login',
       authorEmail: EMAIL,
-      marker: { v: 1, id: 'c0ffee:0', fp: 'fp-1' },
+      marker: { v: 2, id: 'c0ffee:0', fp: 'fp-1', a: authorHash(EMAIL) },
     });
     expect(w?.authorAccountId).toEqual(expect.any(String));
   });

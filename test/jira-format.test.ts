@@ -165,7 +165,8 @@ describe('buildWorklogBody', () => {
       timeSpentSeconds: 5400,
       started: '2026-11-27T09:05:00.000+0100',
       comment: adfDoc('fixed login'),
-      properties: [{ key: 'jlog', value: { v: 1, id: 'abc123:0', fp: 'fp1' } }],
+      // `a`: SHA-256 of the lower-cased author email, first 12 hex digits (SPEC §3).
+      properties: [{ key: 'jlog', value: { v: 2, id: 'abc123:0', fp: 'fp1', a: 'eb2b6c0d061b' } }],
     });
   });
 
@@ -185,28 +186,71 @@ describe('buildWorklogBody', () => {
 });
 
 describe('markerFromProperties', () => {
-  it('accepts the marker shape only', () => {
-    const m = { v: 1, id: 'a:0', fp: 'f' };
+  it('reads a v1 marker as v2 without a and also', () => {
+    expect(markerFromProperties([{ key: 'jlog', value: { v: 1, id: 'a:0', fp: 'f' } }])).toEqual({
+      v: 2,
+      id: 'a:0',
+      fp: 'f',
+    });
+  });
+
+  it('takes the jlog property among others, and only the marker shape', () => {
+    const m = { v: 2, id: 'a:0', fp: 'f', a: '0123456789ab', also: [{ id: 'b:0', fp: 'g', copy: true }] };
     expect(
       markerFromProperties([
         { key: 'other', value: 1 },
         { key: 'jlog', value: m },
       ]),
     ).toEqual(m);
-    expect(markerFromProperties([{ key: 'jlog', value: { v: 1, id: 'a:0', fp: 'f' } }])).toEqual({
-      v: 1,
-      id: 'a:0',
-      fp: 'f',
-    });
     for (const bad of [
       undefined,
       'x',
-      [{ key: 'jlog', value: { v: 2, id: 'a', fp: 'f' } }],
+      [{ key: 'jlog', value: { v: 3, id: 'a', fp: 'f' } }],
+      [{ key: 'jlog', value: { v: '2', id: 'a', fp: 'f' } }],
       [{ key: 'jlog', value: { v: 1, id: 3, fp: 'f' } }],
+      [{ key: 'jlog', value: { v: 2, id: 'a:0', fp: '' } }],
+      [{ key: 'jlog', value: { v: 2, id: 'x'.repeat(201), fp: 'f' } }],
+      [{ key: 'jlog', value: [] }],
       [{ key: 'jlog', value: null }],
       [null],
     ]) {
       expect(markerFromProperties(bad)).toBeUndefined();
     }
+  });
+
+  it('drops malformed optional parts and keeps the marker (a damaged also never hides the worklog)', () => {
+    const read = markerFromProperties([
+      {
+        key: 'jlog',
+        value: {
+          v: 2,
+          id: 'a:0',
+          fp: 'f',
+          a: 42,
+          copy: 'yes',
+          also: [{ id: 'b:0', fp: 'g' }, { id: 'c:0' }, 'junk', null, { id: 'd:0', fp: 'h', copy: 1 }],
+          extra: { anything: true },
+        },
+      },
+    ]);
+    expect(read).toEqual({
+      v: 2,
+      id: 'a:0',
+      fp: 'f',
+      also: [
+        { id: 'b:0', fp: 'g' },
+        { id: 'd:0', fp: 'h' },
+      ],
+    });
+    expect(
+      markerFromProperties([{ key: 'jlog', value: { v: 2, id: 'a:0', fp: 'f', also: 'nope', copy: true } }]),
+    ).toEqual({ v: 2, id: 'a:0', fp: 'f', copy: true });
+  });
+
+  it('reads at most 500 also entries from a hostile property', () => {
+    const also = Array.from({ length: 2000 }, (_, i) => ({ id: `s:${i}`, fp: `f${i}` }));
+    expect(
+      markerFromProperties([{ key: 'jlog', value: { v: 2, id: 'a:0', fp: 'f', also } }])?.also,
+    ).toHaveLength(500);
   });
 });

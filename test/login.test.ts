@@ -41,7 +41,8 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
       env,
       input: `${TOKEN}\n`,
     });
-    expect(r.stderr).toBe('');
+    // The site the token goes to is said before it is sent (SPEC §7).
+    expect(r.stderr).toBe(`jlog: the token goes to ${s.url} (from --base-url)\n`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^logged in to ${s.url.replace(/[.]/g, '\\.')} as \\S.*\\n$`));
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
@@ -51,7 +52,7 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
     expect(await resolveCredentials(DEFAULT_CONFIG, env)).toEqual({
       baseUrl: s.url,
       deployment: 'cloud',
-      auth: { type: 'basic', email: 'dev@example.com', token: TOKEN },
+      auth: { type: 'basic', email: 'dev@example.com', token: TOKEN, from: 'login' },
     });
 
     const out = await runJlog(['logout'], { cwd, env });
@@ -84,7 +85,8 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
       join(cwd, '.jlogrc.json'),
       JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
     );
-    const r = await runJlog(['login'], { cwd, env, input: `${TOKEN}\r\n` });
+    // The repository says Data Center; the site itself is named by the user (SPEC §7).
+    const r = await runJlog(['login', '--base-url', s.url], { cwd, env, input: `${TOKEN}\r\n` });
     expect(r.code).toBe(0);
     expect(s.requests.map((q) => q.path)).toEqual(['/rest/api/2/myself']);
     const stored = JSON.parse(readFileSync(credentialsPath(env), 'utf8')) as {

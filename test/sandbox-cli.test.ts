@@ -99,4 +99,63 @@ describe('jlog sandbox', () => {
     expect(res.stderr).toMatch(/--port/);
     expect(res.stdout).toBe('');
   });
+
+  it('--projects, --time-tracking off and --fault set up the failure cases', async () => {
+    const run = await startCli([
+      '--projects',
+      'PROJ',
+      '--time-tracking',
+      'off',
+      '--fault',
+      '503,method=GET,path=/myself',
+      '--fault',
+      'drop-before-store,method=POST,times=1',
+    ]);
+    expect(run.stderr()).toMatch(/projects PROJ, time tracking off, 2 faults queued/);
+    const auth = basicAuth(run.env.JIRA_USER_EMAIL as string, run.env.JIRA_API_TOKEN as string);
+    const get = (path: string) =>
+      fetch(`${run.env.JIRA_BASE_URL}/rest/api/3${path}`, { headers: { Authorization: auth } });
+    expect((await get('/myself')).status).toBe(503);
+    expect((await get('/myself')).status).toBe(200);
+    expect(await (await get('/configuration')).json()).toMatchObject({ timeTrackingEnabled: false });
+    expect((await get('/issue/OPS-1/worklog')).status).toBe(404);
+    const post = () =>
+      fetch(`${run.env.JIRA_BASE_URL}/rest/api/3/issue/PROJ-1/worklog`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(worklog()),
+      });
+    await expect(post()).rejects.toThrow();
+    const refused = await post();
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toMatch(/Time tracking is disabled/);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  });
+
+  it.each([
+    [['--fault', 'nope'], /unknown fault 'nope'/],
+    [['--fault', '503,times=0'], /times must be a positive number or all/],
+    [['--projects', 'a/b'], /--projects takes project keys/],
+    [['--time-tracking', 'maybe'], /--time-tracking must be on or off/],
+  ])('refuses %j as a usage error', async (args, message) => {
+    const res = await runJlog(['sandbox', ...args]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+    expect(res.stdout).toBe('');
+  });
+
+  it('documents every option in --help', async () => {
+    const res = await runJlog(['sandbox', '--help']);
+    for (const option of [
+      '--port',
+      '--data',
+      '--projects',
+      '--time-tracking',
+      '--fault',
+      'drop-after-store',
+    ]) {
+      expect(res.stdout).toContain(option);
+    }
+  });
 });

@@ -56,7 +56,7 @@ describe('jlog sync', () => {
       content: [{ type: 'paragraph', content: [{ type: 'text', text: 'fixed login' }] }],
     });
     expect(proj7[0]!.properties).toEqual([
-      { key: 'jlog', value: expect.objectContaining({ v: 1, id: `${sha}:0` }) },
+      { key: 'jlog', value: expect.objectContaining({ v: 2, id: `${sha}:0` }) },
     ]);
     const post = sandbox.requests.find((r) => r.method === 'POST')!;
     expect(post.query).toMatchObject({ adjustEstimate: 'auto', notifyUsers: 'false' });

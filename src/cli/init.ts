@@ -15,11 +15,16 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   for (const a of kept) warn(`jlog: ${a.path}: ${a.note ?? 'kept'}`);
   out('');
   out('next:');
-  if (r.config.baseUrl === null && !process.env.JIRA_BASE_URL) {
-    out('  set jira.baseUrl in .jlogrc.json (or export JIRA_BASE_URL=https://<site>.atlassian.net)');
+  // Credentials are bound to their site (SPEC §7): a login per site, or an environment token with
+  // JIRA_BASE_URL beside it; the repository's jira.baseUrl only picks which login applies.
+  const site = r.config.baseUrl ?? process.env.JIRA_BASE_URL ?? 'https://<site>.atlassian.net';
+  if (r.config.baseUrl === null) {
+    out('  set jira.baseUrl in .jlogrc.json to your Jira site (it picks which of your logins applies)');
   }
   if (!process.env.JIRA_API_TOKEN) {
-    out('  export JIRA_USER_EMAIL=you@example.com JIRA_API_TOKEN=<token>   (or: jlog login)');
+    out(`  jlog login --base-url ${site}   (stores your token for that site only)`);
+  } else if (!process.env.JIRA_BASE_URL) {
+    out(`  export JIRA_BASE_URL=${site}   (a token from the environment goes only to JIRA_BASE_URL)`);
   }
   out('  commit with a token, e.g. git commit -m "PROJ-7 #time 1h fixed login"');
   return kept.length > 0 ? 1 : 0;

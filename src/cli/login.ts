@@ -1,7 +1,7 @@
 // jlog login: store credentials for a Jira site, only after GET /myself has accepted them (SPEC §6).
 import { loadConfig } from '../config/load.js';
 import { saveCredentials, storedDefaultSite, type Auth, type Credentials } from '../config/credentials.js';
-import { baseUrlProblem, normalizeBaseUrl } from '../config/validate.js';
+import { baseUrlFix, baseUrlProblem, normalizeBaseUrl } from '../config/validate.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -17,15 +17,31 @@ function opt(opts: Record<string, unknown>, name: string): string | undefined {
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
   const env = process.env;
   const tty = interactive();
-  const { config } = await loadConfig(process.cwd());
+  const { config, filepath } = await loadConfig(process.cwd());
 
-  let site =
-    opt(opts, 'baseUrl') ??
-    env.JIRA_BASE_URL?.trim() ??
-    config.jira.baseUrl ??
-    storedDefaultSite(env) ??
-    undefined;
-  if (!site && tty) site = await ask('Jira site (e.g. https://acme.atlassian.net): ');
+  // Where the token goes (SPEC §7): the user names the site; a repository's config only suggests one,
+  // and the user confirms it on a terminal (without one, it must be named with --base-url).
+  let site: string | undefined;
+  let from: string;
+  const flagUrl = opt(opts, 'baseUrl');
+  const envUrl = env.JIRA_BASE_URL?.trim() || undefined;
+  if (flagUrl) [site, from] = [flagUrl, '--base-url'];
+  else if (envUrl) [site, from] = [envUrl, 'JIRA_BASE_URL'];
+  else if (config.jira.baseUrl) {
+    site = config.jira.baseUrl;
+    from = `the repository's config (${filepath ?? 'jira.baseUrl'})`;
+    if (!tty) {
+      throw new JlogError(
+        'E_USAGE',
+        `the site ${site} comes from the repository's config; jlog login sends a token only to a site you name`,
+        { hint: `if it is your Jira site, run: jlog login --base-url ${site}` },
+      );
+    }
+  } else {
+    site = storedDefaultSite(env) ?? undefined;
+    from = 'your last login';
+    if (!site && tty) [site, from] = [await ask('Jira site (e.g. https://acme.atlassian.net): '), 'you'];
+  }
   if (!site) {
     throw new JlogError('E_USAGE', 'no Jira site given', {
       hint: 'pass --base-url https://your-site.atlassian.net (or set JIRA_BASE_URL)',
@@ -34,7 +50,16 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   const baseUrl = normalizeBaseUrl(site);
   const problem = baseUrlProblem(baseUrl);
   if (problem !== null)
-    throw new JlogError('E_USAGE', `--base-url ${problem}`, { hint: 'e.g. https://acme.atlassian.net' });
+    throw new JlogError('E_USAGE', `--base-url ${problem}`, { hint: baseUrlFix(baseUrl) });
+  process.stderr.write(`jlog: the token goes to ${baseUrl} (from ${from})\n`);
+  if (from.startsWith("the repository's config")) {
+    const answer = await ask(`send your Jira token to ${baseUrl}? [y/N] `);
+    if (!/^y(es)?$/i.test(answer)) {
+      throw new JlogError('E_USAGE', 'not confirmed; nothing was sent or stored', {
+        hint: 'name your site: jlog login --base-url https://your-site.atlassian.net',
+      });
+    }
+  }
   const deployment = config.jira.deployment;
 
   let email = opt(opts, 'email') ?? env.JIRA_USER_EMAIL?.trim();
@@ -62,6 +87,15 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
       },
     );
   }
+  if (!/^[\x20-\x7e]+$/.test(token)) {
+    throw new JlogError(
+      'E_CREDENTIALS',
+      'the token has characters a token cannot have (only printable ASCII); nothing was stored',
+      {
+        hint: 'paste the token alone',
+      },
+    );
+  }
   const auth: Auth = email ? { type: 'basic', email, token } : { type: 'bearer', token };
   const creds: Credentials = { baseUrl, deployment, auth };
 
@@ -79,7 +113,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
 /** GET /myself with the new credentials; a 401 becomes a credentials error that stores nothing. */
 async function verify(creds: Credentials, timeoutMs: number): Promise<{ displayName: string }> {
   const { createJiraClient } = await import('../jira/client.js');
-  const client = createJiraClient(creds, { timeoutMs, concurrency: 1 });
+  const client = createJiraClient(creds, { timeoutMs, concurrency: 1, maxRetries: 1 });
   try {
     return await client.myself();
   } catch (err) {
@@ -96,10 +130,34 @@ async function verify(creds: Credentials, timeoutMs: number): Promise<{ displayN
         },
       );
     }
+    if (isJlogError(err) && err.code.startsWith('E_JIRA_')) {
+      // Nothing is pending at login: say what happened, plainly, and store nothing.
+      throw new JlogError(
+        'E_CREDENTIALS',
+        `cannot log in to ${creds.baseUrl}: ${reason(err)}; nothing was stored`,
+        {
+          cause: err,
+          hint: 'check the site address (and your network or VPN), then run jlog login again',
+        },
+      );
+    }
     throw err;
   } finally {
     await client.close();
   }
+}
+
+/** Why a request failed, in a few words: the network error's code, else Jira's status. */
+function reason(err: JlogError): string {
+  for (let c: unknown = err.cause; c instanceof Error; c = c.cause) {
+    const code = (c as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host is not found';
+    if (code === 'ECONNREFUSED') return 'the host refused the connection';
+    if (code && /TIMEOUT/i.test(code)) return 'the host did not answer in time';
+    if (code === 'ECONNRESET') return 'the connection was reset';
+  }
+  if (err.status !== undefined) return `Jira answered ${err.status}`;
+  return 'the host cannot be reached';
 }
 
 // ---- asking on a terminal (prompts on stderr: stdout stays the result), reading a piped token ----

@@ -164,6 +164,14 @@ export function createProgram(outputError: (text: string) => void = () => undefi
     .description('run the embedded Jira-compatible server on loopback')
     .option('--port <n>', 'port (default: any free port)')
     .option('--data <file>', 'keep the sandbox data in this JSON file')
+    .option('--projects <keys>', 'only these projects exist (PROJ,OPS); other keys are a 404 as in Jira')
+    .option('--time-tracking <on|off>', 'off: worklog writes fail as on a site without time tracking')
+    .option(
+      '--fault <spec>',
+      'inject a fault, repeatable: 503, 429, hang, drop-after-store, drop-before-store, latency:<ms>, ' +
+        'then optionally ,method=POST ,path=/worklog ,issue=PROJ-7 ,times=3|all (default: once)',
+      (spec: string, prev: string[] = []) => [...prev, spec],
+    )
     .action(lazy(() => import('./sandbox.js')));
 
   program

@@ -6,10 +6,13 @@ import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { JlogError } from '../errors.js';
 import type { JlogConfig } from './schema.js';
-import { baseUrlProblem, normalizeBaseUrl } from './validate.js';
+import { baseUrlFix, baseUrlProblem, normalizeBaseUrl } from './validate.js';
 
 export type Deployment = 'cloud' | 'datacenter';
-export type Auth = { type: 'basic'; email: string; token: string } | { type: 'bearer'; token: string };
+/** `from: 'login'` marks a token `jlog login` stored: a 401 then says to run jlog login again. */
+export type Auth =
+  | { type: 'basic'; email: string; token: string; from?: 'login' }
+  | { type: 'bearer'; token: string; from?: 'login' };
 
 export interface Credentials {
   /** No trailing slash. */
@@ -88,10 +91,7 @@ function checkedBaseUrl(text: string, from: string): string {
   const url = normalizeBaseUrl(text);
   const problem = baseUrlProblem(url);
   if (problem !== null) {
-    throw credentialsError(
-      `the Jira base URL from ${from} ${problem}`,
-      'use your site, e.g. https://acme.atlassian.net',
-    );
+    throw credentialsError(`the Jira base URL from ${from} ${problem}`, baseUrlFix(url));
   }
   return url;
 }
@@ -102,7 +102,40 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 /**
+ * Tokens go into an HTTP header: printable ASCII only (SPEC §7). Anything else (a newline pasted with
+ * it, a non-Latin-1 character) would make undici refuse the request deep inside its pool; it is a
+ * credential error here instead, and the token is never echoed.
+ */
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+function checkedToken(token: string, from: string): string {
+  if (!PRINTABLE_ASCII.test(token)) {
+    throw credentialsError(
+      `the token from ${from} has characters a token cannot have (only printable ASCII)`,
+      from === 'the stored login'
+        ? 'run jlog login again and paste the token alone'
+        : `set ${from} to the token alone`,
+    );
+  }
+  return token;
+}
+
+function checkedEmail(email: string, from: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(email)) {
+    throw credentialsError(
+      `the email from ${from} has control characters`,
+      `set ${from} to the account's email alone`,
+    );
+  }
+  return email;
+}
+
+/**
  * The credentials to use, first match wins: flags, then the environment, then `jlog login`'s file.
+ * A token is sent only to the site it belongs to (SPEC §7): a token from the environment only to
+ * JIRA_BASE_URL (or --base-url), a stored token only to the site it was stored for. A repository's
+ * `jira.baseUrl` never receives an environment token: it only picks among the stored sites.
  * Throws JlogError('E_CREDENTIALS') naming exactly what to set.
  */
 export async function resolveCredentials(
@@ -110,27 +143,8 @@ export async function resolveCredentials(
   env: NodeJS.ProcessEnv = process.env,
   flags: CredentialFlags = {},
 ): Promise<Credentials> {
-  // Read the file only when the flags and the environment leave something open.
-  let storedMemo: StoredFile | null | undefined;
-  const stored = (): StoredFile | null =>
-    storedMemo === undefined ? (storedMemo = readStored(env)) : storedMemo;
   const flagUrl = nonEmpty(flags.baseUrl);
   const envUrl = nonEmpty(env.JIRA_BASE_URL);
-  let baseUrl: string | null = null;
-  if (flagUrl) baseUrl = checkedBaseUrl(flagUrl, '--base-url');
-  else if (envUrl) baseUrl = checkedBaseUrl(envUrl, 'JIRA_BASE_URL');
-  else if (config.jira.baseUrl) baseUrl = checkedBaseUrl(config.jira.baseUrl, 'jira.baseUrl in the config');
-  else {
-    const site = stored()?.defaultSite;
-    if (site) baseUrl = checkedBaseUrl(site, 'the stored credentials');
-  }
-  if (baseUrl === null) {
-    throw credentialsError(
-      'no Jira site is configured',
-      'set JIRA_BASE_URL, or jira.baseUrl in .jlogrc.json, or run jlog login --base-url https://your-site.atlassian.net',
-    );
-  }
-
   const token = nonEmpty(env.JIRA_API_TOKEN);
   const flagEmail = nonEmpty(flags.email);
   const email = flagEmail ?? nonEmpty(env.JIRA_USER_EMAIL);
@@ -144,39 +158,80 @@ export async function resolveCredentials(
   const configured: Deployment = config.jira.deployment;
 
   if (token !== undefined) {
+    // The user's own site, named by the user: never the repository's jira.baseUrl.
+    const named = flagUrl ?? envUrl;
+    if (named === undefined) {
+      throw credentialsError(
+        'JIRA_API_TOKEN is set but JIRA_BASE_URL is not: set JIRA_BASE_URL to the site this token belongs to',
+        "a token from the environment is sent only to JIRA_BASE_URL (or --base-url), never to a repository's jira.baseUrl",
+      );
+    }
+    const baseUrl = checkedBaseUrl(named, flagUrl ? '--base-url' : 'JIRA_BASE_URL');
+    checkedToken(token, 'JIRA_API_TOKEN');
     const deployment = configured;
     if (authType === 'bearer') return { baseUrl, deployment, auth: { type: 'bearer', token } };
-    if (email !== undefined) return { baseUrl, deployment, auth: { type: 'basic', email, token } };
+    if (email !== undefined) {
+      checkedEmail(email, flagEmail ? '--email' : 'JIRA_USER_EMAIL');
+      return { baseUrl, deployment, auth: { type: 'basic', email, token } };
+    }
     if (authType === 'basic') {
       throw credentialsError('JIRA_AUTH_TYPE=basic needs an email', 'set JIRA_USER_EMAIL (or pass --email)');
     }
-    return { baseUrl, deployment, auth: { type: 'bearer', token } };
+    // A Cloud API token without its email is a mistake, not a bearer token: Jira would answer 401
+    // and the user would hunt for a bad token. Bearer is for Data Center PATs and OAuth, said so.
+    if (deployment === 'datacenter') return { baseUrl, deployment, auth: { type: 'bearer', token } };
+    throw credentialsError(
+      'JIRA_API_TOKEN is set without JIRA_USER_EMAIL: a Jira Cloud API token needs the account email',
+      'set JIRA_USER_EMAIL to your Atlassian account email; for a bearer token (Data Center personal access token, OAuth) set JIRA_AUTH_TYPE=bearer',
+    );
   }
-  // Stored credentials, only for the site they were stored for (a token never goes to another host).
-  const file = stored();
+
+  // Stored credentials: the site is named by the flag, the environment, the repository's config or
+  // the last login, but a stored token is only ever used for the site it was stored for.
+  const file = readStored(env);
+  let baseUrl: string | null = null;
+  let from: 'flag' | 'env' | 'repo' | 'stored' = 'stored';
+  if (flagUrl) [baseUrl, from] = [checkedBaseUrl(flagUrl, '--base-url'), 'flag'];
+  else if (envUrl) [baseUrl, from] = [checkedBaseUrl(envUrl, 'JIRA_BASE_URL'), 'env'];
+  else if (config.jira.baseUrl)
+    [baseUrl, from] = [checkedBaseUrl(config.jira.baseUrl, 'jira.baseUrl in the config'), 'repo'];
+  else if (file?.defaultSite) baseUrl = checkedBaseUrl(file.defaultSite, 'the stored credentials');
+  if (baseUrl === null) {
+    throw credentialsError(
+      'no Jira site is configured',
+      'run jlog login --base-url https://your-site.atlassian.net, or set JIRA_BASE_URL with JIRA_USER_EMAIL and JIRA_API_TOKEN',
+    );
+  }
   const site = file?.sites[baseUrl];
   if (site !== undefined && validAuth(site.auth)) {
-    const auth = site.auth;
+    const auth: Auth =
+      site.auth.type === 'basic'
+        ? { type: 'basic', email: site.auth.email, token: site.auth.token, from: 'login' }
+        : { type: 'bearer', token: site.auth.token, from: 'login' };
     // An explicit --email picks the account; an exported JIRA_USER_EMAIL without a token does not.
     if (
       flagEmail === undefined ||
       (auth.type === 'basic' && auth.email.toLowerCase() === flagEmail.toLowerCase())
     ) {
+      checkedToken(auth.token, 'the stored login');
       const deployment: Deployment =
         configured === 'datacenter' ? 'datacenter' : (site.deployment ?? configured);
       return { baseUrl, deployment, auth };
     }
   }
-  if (email !== undefined) {
+  if (email !== undefined && from !== 'repo') {
     throw credentialsError(
       `JIRA_API_TOKEN is not set (email ${email}, site ${baseUrl})`,
       'set JIRA_API_TOKEN, or run jlog login',
     );
   }
   const others = file ? Object.keys(file.sites).filter((s) => s !== baseUrl) : [];
+  const stored = others.length > 0 ? ` (jlog login stored only ${others.join(', ')})` : '';
   throw credentialsError(
-    `no Jira credentials for ${baseUrl}`,
-    `set JIRA_USER_EMAIL and JIRA_API_TOKEN, or run jlog login${others.length > 0 ? ` (stored only for ${others.join(', ')})` : ''}`,
+    `no stored login for ${baseUrl}${from === 'repo' ? " (the repository's jira.baseUrl)" : ''}${stored}`,
+    from === 'repo'
+      ? `run jlog login --base-url ${baseUrl} if that is your site, or set JIRA_BASE_URL, JIRA_USER_EMAIL and JIRA_API_TOKEN`
+      : `run jlog login --base-url ${baseUrl}, or set JIRA_USER_EMAIL and JIRA_API_TOKEN with JIRA_BASE_URL`,
   );
 }
 
@@ -185,28 +240,6 @@ function validAuth(auth: unknown): auth is Auth {
   const a = auth as Record<string, unknown>;
   if (typeof a.token !== 'string' || a.token === '') return false;
   return a.type === 'bearer' || (a.type === 'basic' && typeof a.email === 'string' && a.email !== '');
-}
-
-/** The credentials when they are available, else null (for `--dry-run`: the remote check when possible). */
-export async function tryResolveCredentials(
-  config: JlogConfig,
-  env: NodeJS.ProcessEnv = process.env,
-  flags: CredentialFlags = {},
-): Promise<Credentials | null> {
-  try {
-    return await resolveCredentials(config, env, flags);
-  } catch (err) {
-    if (err instanceof JlogError && err.code === 'E_CREDENTIALS') return null;
-    throw err;
-  }
-}
-
-/** Whether credentials are available (a bad config or a world-readable file still throws). */
-export async function hasCredentials(
-  config: JlogConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<boolean> {
-  return (await tryResolveCredentials(config, env)) !== null;
 }
 
 /** Stores credentials for their site (mode 0600 in a 0700 dir) and makes it the default site. */
@@ -226,7 +259,11 @@ export async function saveCredentials(
     defaultSite: creds.baseUrl,
     sites: {
       ...stored?.sites,
-      [creds.baseUrl]: { deployment: creds.deployment, auth: creds.auth, savedAt: new Date().toISOString() },
+      [creds.baseUrl]: {
+        deployment: creds.deployment,
+        auth: bareAuth(creds.auth),
+        savedAt: new Date().toISOString(),
+      },
     },
   };
   const dir = dirname(file);
@@ -234,6 +271,12 @@ export async function saveCredentials(
   if (CHECK_MODE) chmodSync(dir, 0o700);
   writePrivateAtomic(file, JSON.stringify(next, null, 2) + '\n');
   return file;
+}
+
+function bareAuth(auth: Auth): Auth {
+  return auth.type === 'basic'
+    ? { type: 'basic', email: auth.email, token: auth.token }
+    : { type: 'bearer', token: auth.token };
 }
 
 /** Atomic and private: write-file-atomic creates the temp file 0600, fsyncs it and renames it over the old one. */
@@ -260,14 +303,5 @@ export function storedDefaultSite(env: NodeJS.ProcessEnv = process.env): string 
     return readStored(env)?.defaultSite ?? null;
   } catch {
     return null;
-  }
-}
-
-/** The sites with stored credentials (no secrets), for doctor and status lines. */
-export function storedSites(env: NodeJS.ProcessEnv = process.env): string[] {
-  try {
-    return Object.keys(readStored(env)?.sites ?? {});
-  } catch {
-    return [];
   }
 }

@@ -2,8 +2,8 @@
 // the search is a few existsSync calls, JSON is parsed directly, and cosmiconfig (YAML, JS) and zod are
 // imported only when a file needs them.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { cosmiconfig as cosmiconfigFn } from 'cosmiconfig';
 import { JlogError } from '../errors.js';
 import { DEFAULT_CONFIG, type JlogConfig } from './schema.js';
@@ -59,6 +59,8 @@ export function findConfigFile(cwd: string): string | null {
 
 function packageHasJlog(file: string): boolean {
   try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return false;
     const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
     return pkg !== null && typeof pkg === 'object' && 'jlog' in pkg;
   } catch {
@@ -76,10 +78,15 @@ export interface ConfigMemo {
 }
 
 /** Finds, reads and validates the config that applies in `cwd`; the defaults when there is none. */
-export async function loadConfig(cwd: string, memo?: ConfigMemo): Promise<LoadedConfig> {
+export async function loadConfig(
+  cwd: string,
+  memo?: ConfigMemo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig> {
   const filepath = findConfigFile(cwd);
   if (filepath === null) return { config: structuredClone(DEFAULT_CONFIG), filepath: null };
   const shown = displayName(cwd, filepath);
+  checkSafeToRead(filepath, shown, findRepoTop(cwd) ?? resolve(cwd), env);
   const raw = await readConfigFile(filepath, shown);
   // Validation loads zod, a good part of a hook's start-up: skip it for a config seen valid before.
   const key =
@@ -93,6 +100,54 @@ export async function loadConfig(cwd: string, memo?: ConfigMemo): Promise<Loaded
   const config = validateConfig(raw, shown);
   if (key) await memo!.set(key, config).catch(() => undefined);
   return { config, filepath };
+}
+
+/** JavaScript configs run code: only when the user says so (SPEC §7). */
+export const JS_CONFIG = /\.(js|mjs|cjs)$/;
+/** A config is a few hundred bytes; anything near this is not one (and is not read). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * A repository is not trusted (a clone of someone else's project, a fork's push in CI): its config
+ * must not run code, and must not be a way to read a file outside it (a symlink to a secret, whose
+ * content a parser error would quote). Nothing here echoes the file's content.
+ */
+function checkSafeToRead(file: string, shown: string, top: string, env: NodeJS.ProcessEnv): void {
+  if (JS_CONFIG.test(file) && env.JLOG_ALLOW_JS_CONFIG !== '1') {
+    throw new JlogError(
+      'E_CONFIG',
+      `${shown} is JavaScript, which runs code: jlog loads it only with JLOG_ALLOW_JS_CONFIG=1`,
+      {
+        hint: `set JLOG_ALLOW_JS_CONFIG=1 if you trust this repository, or use .jlogrc.json instead of ${shown}`,
+      },
+    );
+  }
+  let real: string;
+  let realTop: string;
+  try {
+    real = realpathSync(file);
+    realTop = realpathSync(top);
+  } catch {
+    throw new JlogError('E_CONFIG', `${shown} cannot be read (a dangling symlink?)`, {
+      hint: `replace ${shown} with a regular file, or delete it to use the defaults`,
+    });
+  }
+  if (lstatSync(file).isSymbolicLink() || real !== file) {
+    const rel = relative(realTop, real);
+    if (rel === '' || rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
+      throw new JlogError(
+        'E_CONFIG',
+        `${shown} is a symlink to a file outside the repository; jlog does not read it`,
+        { hint: `replace ${shown} with a regular file in the repository, or delete it` },
+      );
+    }
+  }
+  const st = statSync(real);
+  if (!st.isFile() || st.size > MAX_CONFIG_BYTES) {
+    throw new JlogError('E_CONFIG', `${shown} is not a regular file of settings; jlog does not read it`, {
+      hint: `replace ${shown} with a regular file, or delete it to use the defaults`,
+    });
+  }
 }
 
 function displayName(cwd: string, file: string): string {
@@ -121,10 +176,13 @@ export async function readConfigFile(file: string, shown: string): Promise<unkno
     const result = await explorer.load(file);
     return result === null || result.isEmpty ? undefined : (result.config as unknown);
   } catch (err) {
-    // Only the first line: YAML errors go on to quote the file, which may hold a token.
-    const lines = (err instanceof Error ? err.message : String(err)).split('\n');
-    const first = lines.find((l) => l.trim() !== '' && !/^\w+ Error in /.test(l))?.trim() ?? 'syntax error';
-    throw unreadable(shown, first.slice(0, 200));
+    // Only where: parser messages quote the file (a tag, a key, the line itself), which may hold a token.
+    const text = err instanceof Error ? err.message : String(err);
+    const at = /\((\d+):(\d+)\)/.exec(text) ?? /line (\d+),? column (\d+)/i.exec(text);
+    throw unreadable(
+      shown,
+      `is not valid ${JS_CONFIG.test(file) ? 'JavaScript' : 'YAML'}${at ? ` (line ${at[1]}, column ${at[2]})` : ''}`,
+    );
   }
 }
 

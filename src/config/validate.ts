@@ -20,11 +20,40 @@ export function baseUrlProblem(text: string): string | null {
   }
   if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
   if (url.search !== '' || url.hash !== '') return 'must not have a query or a fragment';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:') {
-    return isLoopback(url.hostname) ? null : 'must use https:// (http:// is allowed only on loopback)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must start with https://';
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    return 'must use https:// (http:// is allowed only on loopback)';
+  if (isPagePath(url))
+    return "must be the site's address without a path (e.g. https://acme.atlassian.net, not …/browse/PROJ-7)";
+  return null;
+}
+
+// A Jira page pasted as the site (`…/browse/PROJ-7`, `…/jira/software/projects/…`) would make every
+// request 404 and look like a wrong issue key. A Cloud site has no path of its own; Data Center may
+// have a context path (`/jira`), and scoped tokens use `api.atlassian.com/ex/jira/<cloudId>`.
+const PAGE_PATH =
+  /\/(browse|rest|secure|projects|issues|plugins|servicedesk|jira\/(software|core|servicemanagement|your-work|dashboards|projects))(\/|$)/i;
+
+function isPagePath(url: URL): boolean {
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') return false;
+  if (url.hostname.toLowerCase().endsWith('.atlassian.net')) return true;
+  return PAGE_PATH.test(path);
+}
+
+/** The next step for a base URL that has a problem: the site alone, when the URL has one. */
+export function baseUrlFix(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'https:' || url.protocol === 'http:') {
+      if (isPagePath(url))
+        return `use ${url.protocol === 'http:' && !isLoopback(url.hostname) ? 'https:' : url.protocol}//${url.host} (the site, without a path)`;
+      if (url.protocol === 'http:') return `use https://${url.host}`;
+    }
+  } catch {
+    // not a URL at all: the example below
   }
-  return 'must start with https://';
+  return 'use your site, e.g. https://acme.atlassian.net';
 }
 
 export function isLoopback(hostname: string): boolean {
@@ -86,7 +115,8 @@ const shapes = {
 
 const partial = <T extends z.core.$ZodLooseShape>(shape: T) => z.partial(z.strictObject(shape));
 
-const configSchema = z.partial(
+/** Exported for test/docs.test.ts, which checks that docs/configuration.md describes every key. */
+export const configSchema = z.partial(
   z.strictObject({
     $schema: z.string(),
     jira: partial(shapes.jira),
@@ -113,7 +143,8 @@ const configSchema = z.partial(
     strict: bool,
     failPushOnError: bool,
     concurrency: z.int().check(z.gte(1), z.lte(16)),
-    timeoutMs: z.int().check(z.gt(0)),
+    // Bounded both ways (SPEC §4): a request never hangs a hook's worker longer than 2 minutes.
+    timeoutMs: z.int().check(z.gte(1_000), z.lte(120_000)),
     squashPattern: z.nullable(
       z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
     ),
@@ -150,15 +181,15 @@ export function findSecretKeys(raw: unknown, path: string[] = []): string[][] {
 
 // ---- messages ----
 
+// Never a value (SPEC §7): a config file may be a symlink to a secret, or hold a token by mistake.
+// Numbers, booleans and null are shown (they are what the user needs to see and cannot be a token).
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') {
-    const shown = value.replace(/\/\/[^/@\s]*@/g, '//***@'); // a URL's user:password part
-    return JSON.stringify(shown.length > 60 ? shown.slice(0, 57) + '...' : shown);
-  }
-  return String(value);
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `a ${typeof value}`;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

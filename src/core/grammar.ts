@@ -1,6 +1,6 @@
 // Commit message → tokens + diagnostics (SPEC §1). Pure. Each line stands alone; a key group is keys
-// separated by whitespace/commas; commands after a group apply to every key in it; a command's
-// arguments run to the next command or key.
+// separated only by whitespace/commas; commands after a group apply to every key in it; a command's
+// arguments run to the next command or key group.
 import { checkDuration, parseTimeArgument, type DurationUnits } from './duration.js';
 import { allowList, branchKey, isGroupGap, scanLine, type BranchKey, type LineEvent } from './scan.js';
 import type { GrammarOptions, ParseResult } from './types.js';
@@ -22,11 +22,20 @@ export interface ParseOptions extends GrammarOptions {
 const LINE_BREAK = /\r?\n/;
 
 /**
- * A line that quotes another commit's subject: `git revert` writes `Revert "PROJ-1 #time 1h"` and
- * reverting that writes `Reapply "…"`. Logging those tokens again would double the time, so such a
- * line yields nothing (also as a bullet or indented, as squash-merge bodies list them).
+ * A line that names another commit's work (SPEC §1): `git revert` writes `Revert "PROJ-1 #time 1h"`,
+ * reverting that writes `Reapply "…"`, and `git commit --fixup/--squash` writes `fixup! `, `squash! `
+ * or `amend! ` before the target's subject. Logging those tokens again would double the time, so such
+ * a line yields nothing, not even a diagnostic (also after a `* `/`- ` bullet or indented, as
+ * squash-merge bodies list commits).
  */
-const QUOTING_LINE = /^\s*(?:[*-]\s+)?(?:Revert|Reapply) "/;
+const QUOTING_LINE = /^\s*(?:[*-]\s+)?(?:Revert "|Reapply "|fixup! |squash! |amend! )/;
+
+/**
+ * A comment with no letter, digit or symbol in it (`.`, `-`, `()`), as `PROJ-7 #time 1h .` leaves
+ * behind, says nothing: it is empty (SPEC §1).
+ */
+const MEANINGFUL = /[\p{L}\p{N}\p{So}]/u;
+const meaningful = (text: string): string => (MEANINGFUL.test(text) ? text : '');
 
 function scissors(commentChar: string): string {
   return `${commentChar} ------------------------ >8 ------------------------`;
@@ -126,12 +135,12 @@ export function parseMessage(message: string, opts: ParseOptions): ParseResult {
         } else if (keys.length === 0) {
           result.diagnostics.push({ line: lineNo, message: noKeyMessage(what, branch, opts.branch) });
         } else {
-          const comment = parsed.ok ? parsed.comment : '';
+          const comment = parsed.ok ? meaningful(parsed.comment) : '';
           for (const issue of keys)
             result.worklogs.push({ issue, seconds: checked.seconds, comment, line: lineNo });
         }
       } else if (isComment(e.name)) {
-        const text = args.trim();
+        const text = meaningful(args.trim());
         if (text !== '') for (const issue of keys) result.comments.push({ issue, text, line: lineNo });
       } else {
         const rest = args.trim();

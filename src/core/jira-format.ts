@@ -2,6 +2,7 @@
 // Jira accepts `started` only as `yyyy-MM-dd'T'HH:mm:ss.SSS±HHMM`: `toISOString()`'s `Z`, a `+01:00`
 // offset or a missing offset are refused (SPEC §3, jira/FACTS.md).
 
+import { authorHash, parseMarker } from './marker.js';
 import type { Marker, PlannedWorklog } from './types.js';
 
 const pad = (n: number, width = 2): string => String(Math.trunc(n)).padStart(width, '0');
@@ -165,7 +166,8 @@ export const MARKER_KEY = 'jlog';
 
 /** The POST body for a planned worklog: duration, start, comment (when any) and the jlog marker. */
 export function buildWorklogBody(w: PlannedWorklog, deployment: Deployment): WorklogBody {
-  const marker: Marker = { v: 1, id: w.id, fp: w.fp };
+  const marker: Marker = { v: 2, id: w.id, fp: w.fp };
+  if (w.authorEmail !== '') marker.a = authorHash(w.authorEmail);
   const body: WorklogBody = { timeSpentSeconds: w.seconds, started: w.started };
   if (w.postComment.trim() !== '') {
     body.comment = deployment === 'cloud' ? adfDoc(w.postComment) : w.postComment;
@@ -174,16 +176,14 @@ export function buildWorklogBody(w: PlannedWorklog, deployment: Deployment): Wor
   return body;
 }
 
-/** The marker in a worklog's properties when it has jlog's shape, else undefined. */
+/** The marker in a worklog's (or comment's) properties when it has jlog's shape (v1 read as v2), else undefined. */
 export function markerFromProperties(properties: unknown): Marker | undefined {
   if (!Array.isArray(properties)) return undefined;
   for (const p of properties as unknown[]) {
     if (p === null || typeof p !== 'object') continue;
     const { key, value } = p as { key?: unknown; value?: unknown };
-    if (key !== MARKER_KEY || value === null || typeof value !== 'object') continue;
-    const v = value as Record<string, unknown>;
-    if (v.v !== 1 || typeof v.id !== 'string' || typeof v.fp !== 'string') return undefined;
-    return { v: 1, id: v.id, fp: v.fp };
+    if (key !== MARKER_KEY) continue;
+    return parseMarker(value);
   }
   return undefined;
 }

@@ -40,6 +40,14 @@ function matchKey(s: string, i: number): number {
   return j;
 }
 
+/**
+ * Whether the `#` right before offset `i` sits after one of Atlassian's excluded characters: the `#`
+ * belongs to the key, so `https://x/#PROJ-7` is excluded like `https://x/PROJ-7`.
+ */
+function hashExcluded(line: string, i: number): boolean {
+  return i >= 2 && line.charCodeAt(i - 1) === HASH && EXCLUDED_BEFORE.has(line.charCodeAt(i - 2));
+}
+
 /** The project part of a key (`PROJ` of `PROJ-7`). */
 export function projectOf(key: string): string {
   return key.slice(0, key.lastIndexOf('-'));
@@ -53,19 +61,30 @@ export function scanLine(line: string, projects: ReadonlySet<string> | null): Li
     const c = line.charCodeAt(i);
     const prev = i === 0 ? -1 : line.charCodeAt(i - 1);
     if (c === HASH && (prev === -1 || isSpace(prev)) && isLetterCode(line.charCodeAt(i + 1))) {
+      // `#PROJ-7` is the key PROJ-7 written the way GitHub for Jira reads it, never a command: the
+      // key branch below takes it, with its `#`.
+      if (matchKey(line, i + 1) > 0) {
+        i++;
+        continue;
+      }
       let j = i + 2;
       while (j < line.length && (isLetterCode(line.charCodeAt(j)) || line.charCodeAt(j) === DASH)) j++;
       events.push({ kind: 'command', start: i, nameEnd: j, name: line.slice(i + 1, j) });
       i = j;
       continue;
     }
-    if (isUpperCode(c) && (prev === -1 || (!isWordCode(prev) && !EXCLUDED_BEFORE.has(prev)))) {
+    if (
+      isUpperCode(c) &&
+      (prev === -1 || (!isWordCode(prev) && !EXCLUDED_BEFORE.has(prev))) &&
+      !hashExcluded(line, i)
+    ) {
       const end = matchKey(line, i);
       if (end > 0) {
         const key = line.slice(i, end);
         events.push({
           kind: 'key',
-          start: i,
+          // A `#` right before a key belongs to it (SPEC §1): it is neither a gap nor argument text.
+          start: prev === HASH ? i - 1 : i,
           end,
           key,
           allowed: projects === null || projects.has(projectOf(key)),
@@ -86,15 +105,15 @@ export function scanLine(line: string, projects: ReadonlySet<string> | null): Li
 }
 
 /**
- * Between two keys of one group: whitespace and commas (SPEC §1), plus the brackets and colons people
- * wrap keys in (`[PROJ-1][PROJ-2]`, `PROJ-1: PROJ-2`, `(PROJ-1, PROJ-2)`).
+ * Between two keys of one group: at least one whitespace or comma and nothing else (SPEC §1, as
+ * Jira reads it). `[PROJ-1][PROJ-2]`, `PROJ-1: PROJ-2` or `PROJ-1 and PROJ-2` are two groups, and a
+ * command after them belongs to the second only.
  */
 export function isGroupGap(line: string, from: number, to: number): boolean {
+  if (from >= to) return false;
   for (let i = from; i < to; i++) {
     const c = line.charCodeAt(i);
-    if (isSpace(c)) continue;
-    if (c === 44 || c === 58 || c === 40 || c === 41 || c === 91 || c === 93) continue; // , : ( ) [ ]
-    return false;
+    if (!isSpace(c) && c !== 44) return false; // 44: ','
   }
   return true;
 }

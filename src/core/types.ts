@@ -63,13 +63,30 @@ export interface Commit {
   message: string;
 }
 
-/** What a `jlog` worklog property holds on Jira (SPEC §3). */
+/** A token that a marker also stands for (SPEC §3 `also`): a rewrite, or a copy that claimed it. */
+export interface MarkerRef {
+  id: string;
+  fp: string;
+  /** Set when a copy commit's token claimed the worklog (SPEC §4 Copies). */
+  copy?: true;
+}
+
+/**
+ * What a `jlog` property holds on Jira (SPEC §3), on worklogs and comments. Readers take v1
+ * (`{v:1,id,fp}`) as v2 without `a` and `also` (core/marker.ts).
+ */
 export interface Marker {
-  v: 1;
-  /** `<sha>:<n>` */
+  v: 2;
+  /** `<sha>:<n>` (`<sha>:c<n>` for a comment). */
   id: string;
   /** Fingerprint: issue, seconds, comment, author email, author date. Survives rebase and cherry-pick. */
   fp: string;
+  /** First 12 hex digits of SHA-256 of the lower-cased author email. */
+  a?: string;
+  /** Posted for a copy commit's token (a squash logged first). */
+  copy?: true;
+  /** Other tokens this worklog stands for, at most 50. */
+  also?: MarkerRef[];
 }
 
 /** A worklog as jlog means to post it. */

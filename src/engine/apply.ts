@@ -168,7 +168,7 @@ export async function applyPlan(
           id,
           timeSpentSeconds: w.seconds,
           comment: w.postComment,
-          marker: { v: 1, id: w.id, fp: w.fp },
+          marker: { v: 2, id: w.id, fp: w.fp },
         });
         settle(result.posted, { worklog: w, worklogId: id });
         return;

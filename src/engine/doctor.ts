@@ -163,6 +163,8 @@ function describeCredentials(c: Credentials): string {
 }
 
 function authHint(c: Credentials): string {
+  if (c.auth.from === 'login')
+    return `the stored login for ${c.baseUrl} was refused (expired or revoked?): run jlog login`;
   return c.auth.type === 'basic'
     ? 'check JIRA_USER_EMAIL and JIRA_API_TOKEN (create a token at https://id.atlassian.com/manage-profile/security/api-tokens), or run jlog login'
     : 'check JIRA_API_TOKEN (a personal access token), or run jlog login';

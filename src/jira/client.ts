@@ -4,8 +4,11 @@
 
 import { adfToText, markerFromProperties, startedToMs, type WorklogBody } from '../core/jira-format.js';
 import { JlogError } from '../errors.js';
+import { commentCalls } from './comments.js';
 import { JiraHttp } from './http.js';
+import { issueCalls } from './issue.js';
 import { Pacer, type Clock } from './pacing.js';
+import { idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
 import type {
   Credentials,
   JiraClient,
@@ -22,16 +25,6 @@ export type { Credentials, JiraClient, JiraClientOptions, RemoteWorklog } from '
 const PAGE_SIZE = 5000;
 /** Far beyond Jira's 10,000 worklogs per issue even at one per page: a runaway server ends here. */
 const MAX_PAGES = 20_000;
-
-const issuePath = (issue: string): string => `/issue/${encodeURIComponent(issue)}`;
-
-function protocolError(what: string, detail: string): JlogError {
-  return new JlogError('E_JIRA_PROTOCOL', `${what}: Jira's answer could not be read (${detail}).`);
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
-const idOf = (v: unknown): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 
 export function toRemoteWorklog(raw: unknown): RemoteWorklog | undefined {
   if (!isObject(raw)) return undefined;
@@ -64,12 +57,13 @@ export function createJiraClient(
   });
   const http = new JiraHttp(creds, opts, pacer);
   let configuration: Promise<TimeTrackingInfo> | undefined;
-  // Writes to one issue go one at a time, in call order, whatever the key's case.
-  const lockKey = (issue: string): string => issue.toUpperCase();
 
   const writeQuery = (q: WriteQuery) => ({ adjustEstimate: q.adjustEstimate, notifyUsers: q.notifyUsers });
 
   return {
+    ...issueCalls(http, pacer),
+    ...commentCalls(http, pacer, creds.deployment),
+
     addWorklog(issue, body, q) {
       const what = `Adding a worklog to ${issue}`;
       return pacer.exclusive(lockKey(issue), async () => {
@@ -135,12 +129,16 @@ export function createJiraClient(
     },
 
     updateWorklog(issue, id, body, q) {
+      // SPEC §4: duration, start and comment only. The marker is changed on its own
+      // (setWorklogProperty), so a PUT never overwrites an `also` another machine just wrote.
+      const update: Partial<WorklogBody> = { timeSpentSeconds: body.timeSpentSeconds, started: body.started };
+      if (body.comment !== undefined) update.comment = body.comment;
       return pacer.exclusive(lockKey(issue), async () => {
         await http.request({
           method: 'PUT',
           path: `${issuePath(issue)}/worklog/${encodeURIComponent(id)}`,
           query: writeQuery(q),
-          body,
+          body: update,
           writeIssue: lockKey(issue),
           what: `Updating worklog ${id} of ${issue}`,
         });

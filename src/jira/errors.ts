@@ -25,6 +25,9 @@ const TIME_TRACKING_OFF =
   /time\s*tracking[^.;]*\b(disabled|not enabled|not turned on|switched off|is off|turned off)\b/i;
 
 export function authHint(auth: Credentials['auth']): string {
+  // A token jlog login stored: the environment has nothing to check, logging in again fixes it.
+  if (auth.from === 'login')
+    return 'The token jlog login stored for this site was refused (expired or revoked?): run `jlog login` again.';
   return auth.type === 'basic'
     ? 'Check JIRA_USER_EMAIL and JIRA_API_TOKEN (API tokens expire, one year by default; create one at ' +
         'https://id.atlassian.com/manage-profile/security/api-tokens). A scoped API token needs ' +

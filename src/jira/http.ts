@@ -3,7 +3,7 @@
 // JlogError. A POST that may have landed is never sent again: it fails as E_JIRA_UNKNOWN_OUTCOME
 // and the engine reads the issue's worklogs to find out.
 
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { JlogError } from '../errors.js';
 import { errorForStatus } from './errors.js';
 import type { Pacer } from './pacing.js';
@@ -28,6 +28,8 @@ export interface HttpCall {
   what: string;
   /** DELETE: a 404 after an attempt whose outcome was unknown means that attempt landed. */
   notFoundAfterUnknownIsDone?: boolean;
+  /** A POST that only reads (`/comment/list`): safe to send again, and not a write to pace. */
+  readOnly?: boolean;
 }
 
 export interface HttpResult {
@@ -38,6 +40,17 @@ export interface HttpResult {
 
 /** Statuses worth another attempt for requests that are safe to repeat. */
 const RETRY_IDEMPOTENT = new Set([429, 500, 502, 503, 504]);
+
+/** SPEC §4: a larger answer is an error, never read into memory (a hostile or broken server). */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** What undici accepts in a header is wider than this; SPEC §7 says tokens are printable ASCII. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** The answer was larger than MAX_RESPONSE_BYTES (thrown by `once`, mapped by `request`). */
+class TooLarge extends Error {
+  override readonly name = 'TooLarge';
+}
 
 interface Settings {
   timeoutMs: number;
@@ -73,6 +86,16 @@ export class JiraHttp {
       retryBaseMs: opts.retryBaseMs ?? 1_000,
     };
     this.redact = makeRedactor(creds.auth);
+    // undici refuses a header with a newline or a non-Latin-1 character; checked here so it is one
+    // clear credential error before any request, not a failure per request (never the token itself).
+    const auth = creds.auth;
+    if (!PRINTABLE_ASCII.test(auth.token) || (auth.type === 'basic' && !PRINTABLE_ASCII.test(auth.email))) {
+      throw new JlogError(
+        'E_CREDENTIALS',
+        'the Jira credentials contain a character an HTTP header cannot carry (a newline, a control or a non-ASCII character)',
+        { hint: 'copy the API token again without extra characters, then run jlog login' },
+      );
+    }
     // A scoped-token base (`https://api.atlassian.com/ex/jira/<cloudId>`) keeps its path.
     this.root = `${url.pathname.replace(/\/+$/, '')}/rest/api/${creds.deployment === 'cloud' ? 3 : 2}`;
     this.headers = {
@@ -92,7 +115,11 @@ export class JiraHttp {
   async request(call: HttpCall): Promise<HttpResult> {
     if (this.closed) throw new JlogError('E_INTERNAL', 'The Jira client is closed.');
     const path = this.pathOf(call);
-    const idempotent = call.method !== 'POST';
+    // Only reads are sent again after an outcome that is unknown: a POST, PUT or DELETE that may have
+    // landed is reported as E_JIRA_UNKNOWN_OUTCOME and the caller reads back (SPEC §4). DELETE is the
+    // one write repeated, because its second answer tells: 404 means the first one landed.
+    const idempotent = call.method === 'GET' || call.readOnly === true;
+    const repeatable = idempotent || call.method === 'DELETE';
     const attempts = this.s.maxRetries + 1;
     let uncertain = false;
     for (let attempt = 1; ; attempt++) {
@@ -101,6 +128,24 @@ export class JiraHttp {
       try {
         result = await this.pacer.send(call.writeIssue, () => this.once(call.method, path, call.body));
       } catch (err) {
+        if (err instanceof TooLarge) {
+          // A write that got this far was probably stored: only a read back can tell.
+          throw new JlogError(
+            idempotent ? 'E_JIRA_PROTOCOL' : 'E_JIRA_UNKNOWN_OUTCOME',
+            `${call.what}: Jira's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; it was not read.`,
+            { retryable: !idempotent },
+          );
+        }
+        if (errorCode(err) === 'UND_ERR_INVALID_ARG') {
+          // undici refused to build the request: nothing was sent, and sending again cannot help.
+          throw new JlogError(
+            'E_INTERNAL',
+            `${call.what}: the request could not be built (${this.redact(String((err as Error).message))}).`,
+            {
+              cause: safeCause(err, this.redact),
+            },
+          );
+        }
         const kind = classifyNetworkError(err);
         const code = errorCode(err) ?? (err instanceof Error ? err.name : 'error');
         this.log(
@@ -109,7 +154,7 @@ export class JiraHttp {
         const cause = safeCause(err, this.redact);
         const timedOut = /TIMEOUT|TimeoutError|AbortError/i.test(code);
         const why = timedOut ? `no answer within ${this.s.timeoutMs} ms` : `the connection failed (${code})`;
-        if (!idempotent && kind === 'unknown') {
+        if (!repeatable && kind === 'unknown') {
           throw new JlogError(
             'E_JIRA_UNKNOWN_OUTCOME',
             `${call.what}: ${why}; it may or may not have landed.`,
@@ -146,22 +191,18 @@ export class JiraHttp {
         redact: this.redact,
         retryAfterMs,
       };
-      // Jira rejects a 429 before doing anything, so even a POST may go again; any 5xx on a POST
-      // may have come after the worklog was stored.
-      if (!idempotent && status >= 500) {
+      // Jira rejects a 429 before doing anything, so even a POST may go again; any 5xx on a write
+      // may have come after it was stored.
+      if (!repeatable && status >= 500) {
         const e = errorForStatus(ctx);
-        throw new JlogError(
-          'E_JIRA_UNKNOWN_OUTCOME',
-          `${e.message}; the worklog may or may not have landed.`,
-          {
-            status,
-            retryable: true,
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-          },
-        );
+        throw new JlogError('E_JIRA_UNKNOWN_OUTCOME', `${e.message}; it may or may not have landed.`, {
+          status,
+          retryable: true,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
       }
       if (status >= 500 && status !== 501 && status !== 505) uncertain = true;
-      const retryable = status === 429 || (idempotent && RETRY_IDEMPOTENT.has(status));
+      const retryable = status === 429 || (repeatable && RETRY_IDEMPOTENT.has(status));
       const tooLong = retryAfterMs !== undefined && retryAfterMs > this.s.retryCapMs;
       if (retryable && attempt < attempts && !tooLong) {
         await this.wait(call, path, attempt, { status }, retryAfterMs);
@@ -200,7 +241,7 @@ export class JiraHttp {
       headersTimeout: this.s.timeoutMs,
       bodyTimeout: this.s.timeoutMs,
     });
-    const text = await res.body.text();
+    const text = await readCapped(res.body, res.headers['content-length']);
     let parsed: unknown;
     if (text.trim() !== '') {
       try {
@@ -240,4 +281,27 @@ export class JiraHttp {
   private log(line: string): void {
     this.opts.debug?.(this.redact(`jira: ${line}`));
   }
+}
+
+/** The body as text, refusing (and destroying the stream) past MAX_RESPONSE_BYTES. */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+): Promise<string> {
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
+    body.destroy();
+    throw new TooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new TooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

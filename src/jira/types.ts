@@ -57,6 +57,29 @@ export interface RemoteWorklog {
   marker?: Marker;
 }
 
+/** An issue comment as jlog reads it back (SPEC §3: the remote check over comments). */
+export interface RemoteComment {
+  id: string;
+  /** Plain text: ADF (Cloud) flattened, or Data Center's string. */
+  body: string;
+  /** The `jlog` comment property, when it has the marker's shape. */
+  marker?: Marker;
+  /** As Jira returned it. */
+  created: string;
+}
+
+export interface IssueStatus {
+  id: string;
+  name: string;
+}
+
+/** A transition available from the issue's current status. */
+export interface Transition {
+  id: string;
+  name: string;
+  to: IssueStatus;
+}
+
 export interface JiraUser {
   accountId: string;
   displayName: string;
@@ -76,8 +99,23 @@ export interface JiraClient {
     issue: string,
     q?: { startedAfter?: number; startedBefore?: number },
   ): Promise<RemoteWorklog[]>;
+  /** `PUT …/worklog/{id}?adjustEstimate=…` with `timeSpentSeconds`, `started` and `comment` only. */
   updateWorklog(issue: string, id: string, body: WorklogBody, q: WriteQuery): Promise<void>;
   deleteWorklog(issue: string, id: string, q: { adjustEstimate: 'auto' | 'leave' }): Promise<void>;
+  /** `PUT …/issue/{key}/worklog/{id}/properties/{key}` (the marker update of SPEC §3). */
+  setWorklogProperty(issue: string, worklogId: string, key: string, value: unknown): Promise<void>;
+  /** The property's value; undefined when the issue has no such property (a missing issue is E_JIRA_NOT_FOUND). */
+  getIssueProperty(issue: string, key: string): Promise<unknown>;
+  setIssueProperty(issue: string, key: string, value: unknown): Promise<void>;
+  /** Every comment of the issue (all pages) with its `jlog` marker (`comment/list?expand=properties`). */
+  listComments(issue: string): Promise<RemoteComment[]>;
+  /** ADF on Cloud, a plain string on Data Center; the marker as the comment property `jlog`. */
+  addComment(issue: string, text: string, marker: Marker): Promise<{ id: string }>;
+  deleteComment(issue: string, id: string): Promise<void>;
+  /** The transitions available from the issue's current status. */
+  listTransitions(issue: string): Promise<Transition[]>;
+  transitionIssue(issue: string, transitionId: string): Promise<void>;
+  getIssueStatus(issue: string): Promise<IssueStatus>;
   myself(): Promise<JiraUser>;
   /** Cached for the client's life. */
   configuration(): Promise<TimeTrackingInfo>;

@@ -10,52 +10,34 @@ import {
   parseStarted,
   textToAdf,
 } from './jira-format.js';
-import type { PerIssueWriteLimit } from './rate-limit.js';
-import type { Store } from './store.js';
+import type { ApiRequest, RouteContext } from './route-helpers.js';
+import { NO_ISSUE, integerParam, isReply, notAllowed, notFound, rateLimited } from './route-helpers.js';
+import { commentRoute, issueCommentsRoute } from './routes-comments.js';
+import { issuePropertiesRoute, transitionsRoute } from './routes-issue.js';
 import type { SandboxIssue, StoredWorklog } from './types.js';
 import type { ApiVersion, EstimateAdjustment } from './validate.js';
+import { renderStatus } from './routes-issue.js';
+import { statusById } from './workflow.js';
 import { INVALID_PAYLOAD, checkProperty, validateAdjustEstimate, validateWorklog } from './validate.js';
 
-export interface SandboxUser {
-  accountId: string;
-  emailAddress: string;
-  displayName: string;
-}
-
-export interface RouteContext {
-  store: Store;
-  baseUrl: string;
-  user: SandboxUser;
-  timeTracking: { enabled: boolean; hoursPerDay: number; daysPerWeek: number };
-  maxResults: number;
-  worklogLimitPerIssue: number;
-  writeLimit: PerIssueWriteLimit | undefined;
-}
-
-export interface ApiRequest {
-  method: string;
-  api: ApiVersion;
-  /** Path segments after /rest/api/{2|3}/. */
-  segments: string[];
-  query: Record<string, string>;
-  body: unknown;
-  /** Set when the body was present but not JSON. */
-  badJson: boolean;
-}
-
-const NO_ISSUE = 'Issue does not exist or you do not have permission to see it.';
 const TIME_TRACKING_OFF = 'Time tracking is disabled. Ask a Jira administrator to enable it to log work.';
+
+export type { ApiRequest, RouteContext, SandboxUser } from './route-helpers.js';
 
 export function route(ctx: RouteContext, req: ApiRequest): Reply {
   const [first, key, second, worklogId, third, propertyKey, ...rest] = req.segments;
   const m = req.method;
   if (first === 'myself' && key === undefined) return m === 'GET' ? myself(ctx) : notAllowed();
   if (first === 'configuration' && key === undefined) return m === 'GET' ? configuration(ctx) : notAllowed();
+  if (first === 'comment') return commentRoute(ctx, req);
   if (first !== 'issue' || key === undefined || key === '' || rest.length > 0) return notFound(req);
 
   const issue = ctx.store.findIssue(decodeSafe(key));
   if (!issue) return errorReply(404, [NO_ISSUE]);
-  if (second === undefined) return m === 'GET' ? getIssue(ctx, issue) : notAllowed();
+  if (second === undefined) return m === 'GET' ? getIssue(ctx, req, issue) : notAllowed();
+  if (second === 'properties') return issuePropertiesRoute(ctx, req, issue);
+  if (second === 'comment') return issueCommentsRoute(ctx, req, issue);
+  if (second === 'transitions') return transitionsRoute(ctx, req, issue);
   if (second !== 'worklog') return notFound(req);
   if (req.badJson) return errorReply(400, [INVALID_PAYLOAD]);
 
@@ -84,14 +66,6 @@ export function route(ctx: RouteContext, req: ApiRequest): Reply {
     return { status: 200, body: { keys } };
   }
   return worklogProperty(ctx, req, issue, worklog, decodeSafe(propertyKey));
-}
-
-function notFound(req: ApiRequest): Reply {
-  return errorReply(404, [`null for uri: /rest/api/${req.api}/${req.segments.join('/')}`]);
-}
-
-function notAllowed(): Reply {
-  return errorReply(405, ['Method Not Allowed']);
 }
 
 function workTime(ctx: RouteContext): WorkTime {
@@ -143,7 +117,26 @@ function renderUser(ctx: RouteContext) {
   };
 }
 
-function getIssue(ctx: RouteContext, issue: SandboxIssue): Reply {
+function getIssue(ctx: RouteContext, req: ApiRequest, issue: SandboxIssue): Reply {
+  // `fields=status,timetracking`; absent, `*all` or `*navigable`: every field the sandbox has.
+  const asked = (req.query.fields ?? '*all').split(',').map((f) => f.trim());
+  const all = asked.some((f) => f === '*all' || f === '*navigable');
+  const fields: Record<string, unknown> = {};
+  if (all || asked.includes('timetracking')) fields.timetracking = timetracking(ctx, issue);
+  if (all || asked.includes('status')) fields.status = renderStatus(ctx, statusById(issue.statusId), req.api);
+  return {
+    status: 200,
+    body: {
+      expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
+      id: issue.id,
+      key: issue.key,
+      self: `${ctx.baseUrl}/rest/api/${req.api}/issue/${issue.id}`,
+      fields,
+    },
+  };
+}
+
+function timetracking(ctx: RouteContext, issue: SandboxIssue): Record<string, unknown> {
   const wt = workTime(ctx);
   const tt: Record<string, unknown> = {};
   if (issue.originalEstimateSeconds !== null) {
@@ -158,15 +151,7 @@ function getIssue(ctx: RouteContext, issue: SandboxIssue): Reply {
     tt.timeSpent = formatJiraDuration(issue.timeSpentSeconds, wt);
     tt.timeSpentSeconds = issue.timeSpentSeconds;
   }
-  return {
-    status: 200,
-    body: {
-      id: issue.id,
-      key: issue.key,
-      self: `${ctx.baseUrl}/rest/api/3/issue/${issue.id}`,
-      fields: { timetracking: tt },
-    },
-  };
+  return tt;
 }
 
 function expandsProperties(req: ApiRequest): boolean {
@@ -208,17 +193,6 @@ function renderWorklog(ctx: RouteContext, w: StoredWorklog, req: ApiRequest): Re
   return out;
 }
 
-function integerParam(query: Record<string, string>, name: string): number | undefined | Reply {
-  const v = query[name];
-  if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) return errorReply(400, [`Invalid value '${v}' for parameter ${name}.`]);
-  return Number(v);
-}
-
-function isReply(x: unknown): x is Reply {
-  return typeof x === 'object' && x !== null && 'status' in x;
-}
-
 function listWorklogs(ctx: RouteContext, req: ApiRequest, issue: SandboxIssue): Reply {
   const params: Record<string, number | undefined> = {};
   for (const name of ['startAt', 'maxResults', 'startedAfter', 'startedBefore']) {
@@ -254,24 +228,6 @@ function writeGate(
 ): EstimateAdjustment | Reply {
   if (!ctx.timeTracking.enabled) return errorReply(400, [TIME_TRACKING_OFF]);
   return validateAdjustEstimate(req.query, op, workTime(ctx));
-}
-
-/** Jira Cloud's per-issue write limit; undefined when the write may go ahead (and is counted). */
-function rateLimited(ctx: RouteContext, issue: SandboxIssue): Reply | undefined {
-  const verdict = ctx.writeLimit?.take(issue.key);
-  if (!verdict) return undefined;
-  return errorReply(
-    429,
-    ['Rate limit exceeded.'],
-    {},
-    {
-      'Retry-After': String(verdict.retryAfter),
-      'RateLimit-Reason': 'jira-per-issue-on-write',
-      'X-RateLimit-Limit': String(verdict.limit),
-      'X-RateLimit-Remaining': '0',
-      'X-RateLimit-Reset': new Date(verdict.resetAt).toISOString(),
-    },
-  );
 }
 
 function adjust(issue: SandboxIssue, how: EstimateAdjustment, autoDelta: number): void {

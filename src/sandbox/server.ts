@@ -12,9 +12,11 @@ import { PerIssueWriteLimit } from './rate-limit.js';
 import type { ApiRequest, RouteContext, SandboxUser } from './routes.js';
 import { route } from './routes.js';
 import { Store } from './store.js';
+import { statusById, statusByName } from './workflow.js';
 import type { Fault, RecordedRequest, Sandbox, SandboxOptions } from './types.js';
 
 export type {
+  StoredComment,
   Fault,
   FaultRule,
   RecordedRequest,
@@ -32,7 +34,7 @@ const NOT_AUTHENTICATED = 'You are not authenticated. Authentication required to
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const credentials = opts.credentials ?? DEFAULT_CREDENTIALS;
   const email = 'email' in credentials ? credentials.email : undefined;
-  const store = new Store(opts.data, opts.issues);
+  const store = new Store(opts.data, opts.issues, opts.projects);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const tt = opts.timeTracking ?? {};
@@ -54,6 +56,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ? `Bearer ${credentials.token}`
       : `Basic ${Buffer.from(`${email}:${credentials.token}`).toString('base64')}`;
 
+  // Set once the port is known; nothing is answered before that.
+  let ownHost: (host: string | undefined) => boolean = () => false;
   // Requests that are waiting (latency) or never answered (hang): close() ends them.
   const pending = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
@@ -67,6 +71,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a web page on another origin can reach 127.0.0.1 under its own host name. Only
+    // requests addressed to this server's own loopback address and port are answered.
+    if (!ownHost(req.headers.host)) {
+      req.resume();
+      return send(
+        res,
+        errorReply(421, ['Misdirected request: this sandbox answers only its own loopback address.']),
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
@@ -88,8 +101,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const api = /^\/rest\/api\/([23])\/(.*)$/.exec(url.pathname);
     const segments = api ? (api[2] ?? '').replace(/\/$/, '').split('/') : [];
+    // The issue a fault rule's `issue` matches: named in the path, or the issue of the comment it names.
     const issue =
-      api && segments[0] === 'issue' && segments[1] ? decodeSafe(segments[1]).toUpperCase() : undefined;
+      api && segments[0] === 'issue' && segments[1]
+        ? decodeSafe(segments[1]).toUpperCase()
+        : api && segments[0] === 'comment' && segments[1]
+          ? store.comment(decodeSafe(segments[1]))?.issue
+          : undefined;
 
     const fault = faults.take({ method, path: url.pathname, issue });
     if (fault?.kind === 'hang') {
@@ -187,6 +205,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  ownHost = (host) => host !== undefined && hosts.has(host.toLowerCase());
   ctx.baseUrl = url;
 
   let closing: Promise<void> | undefined;
@@ -199,6 +219,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         ? { JIRA_BASE_URL: url, JIRA_API_TOKEN: credentials.token, JIRA_AUTH_TYPE: 'bearer' }
         : { JIRA_BASE_URL: url, JIRA_USER_EMAIL: email, JIRA_API_TOKEN: credentials.token },
     worklogs: (issue) => store.worklogs(issue).map((w) => structuredClone(w)),
+    comments: (issue) => store.comments(issue).map((c) => structuredClone(c)),
+    status: (key) => {
+      const issue = store.peekIssue(key);
+      return issue && statusById(issue.statusId).name;
+    },
+    setStatus: (key, name) => {
+      const issue = store.findIssue(key);
+      const status = statusByName(name);
+      if (!issue || !status) throw new RangeError(`no issue ${key} or no status ${name}`);
+      issue.statusId = status.id;
+      store.save();
+    },
+    issueProperty: (key, propertyKey) => {
+      const value = store.peekIssue(key)?.properties?.find((p) => p.key === propertyKey)?.value;
+      return value === undefined ? undefined : structuredClone(value);
+    },
     issue: (key) => {
       const issue = store.peekIssue(key);
       return issue && { ...issue };

@@ -2,7 +2,8 @@
 // rewritten atomically (temp file + rename) after every write, so a restart finds what was there.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SandboxIssue, StoredWorklog } from './types.js';
+import type { SandboxIssue, StoredComment, StoredWorklog } from './types.js';
+import { INITIAL_STATUS } from './workflow.js';
 
 /** Every new issue starts with this estimate (1w at 8h/5d), so adjustEstimate has something to act on. */
 const DEFAULT_ESTIMATE_SECONDS = 144_000;
@@ -14,20 +15,28 @@ interface Snapshot {
   nextIssueId: number;
   issues: SandboxIssue[];
   worklogs: StoredWorklog[];
+  /** Absent in data files written before comments. */
+  nextCommentId?: number;
+  comments?: StoredComment[];
 }
 
 export class Store {
   private issues = new Map<string, SandboxIssue>();
   private worklogsById = new Map<string, StoredWorklog>();
+  private commentsById = new Map<string, StoredComment>();
   private nextWorklogId = 10_000;
   private nextIssueId = 10_000;
+  private nextCommentId = 10_000;
   private readonly allowed: Set<string> | undefined;
+  private readonly projects: Set<string> | undefined;
 
   constructor(
     private readonly file: string | undefined,
     allowedKeys: string[] | undefined,
+    projects?: string[],
   ) {
     this.allowed = allowedKeys === undefined ? undefined : new Set(allowedKeys.map((k) => k.toUpperCase()));
+    this.projects = projects === undefined ? undefined : new Set(projects.map((k) => k.toUpperCase()));
     if (file !== undefined) this.load(file);
     for (const key of this.allowed ?? []) this.ensureIssue(key);
   }
@@ -40,6 +49,8 @@ export class Store {
     }
     const key = keyOrId.toUpperCase();
     if (this.allowed !== undefined ? !this.allowed.has(key) : !ISSUE_KEY.test(key)) return undefined;
+    if (this.projects !== undefined && !this.projects.has(key.slice(0, key.lastIndexOf('-'))))
+      return undefined;
     return this.ensureIssue(key);
   }
 
@@ -56,6 +67,8 @@ export class Store {
         originalEstimateSeconds: DEFAULT_ESTIMATE_SECONDS,
         remainingEstimateSeconds: DEFAULT_ESTIMATE_SECONDS,
         timeSpentSeconds: 0,
+        statusId: INITIAL_STATUS,
+        properties: [],
       };
       this.issues.set(key, issue);
     }
@@ -89,6 +102,27 @@ export class Store {
     this.worklogsById.delete(id);
   }
 
+  newCommentId(): string {
+    return String(this.nextCommentId++);
+  }
+
+  comments(issueKey?: string): StoredComment[] {
+    const all = [...this.commentsById.values()];
+    return issueKey === undefined ? all : all.filter((c) => c.issue === issueKey.toUpperCase());
+  }
+
+  comment(id: string): StoredComment | undefined {
+    return this.commentsById.get(id);
+  }
+
+  putComment(comment: StoredComment): void {
+    this.commentsById.set(comment.id, comment);
+  }
+
+  deleteComment(id: string): void {
+    this.commentsById.delete(id);
+  }
+
   /** Write the whole state to the data file, if there is one. Called after every write. */
   save(): void {
     if (this.file === undefined) return;
@@ -98,6 +132,8 @@ export class Store {
       nextIssueId: this.nextIssueId,
       issues: [...this.issues.values()],
       worklogs: [...this.worklogsById.values()],
+      nextCommentId: this.nextCommentId,
+      comments: [...this.commentsById.values()],
     };
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -126,5 +162,7 @@ export class Store {
     for (const w of snap.worklogs) this.worklogsById.set(w.id, w);
     this.nextWorklogId = snap.nextWorklogId ?? this.nextWorklogId;
     this.nextIssueId = snap.nextIssueId ?? this.nextIssueId;
+    for (const c of snap.comments ?? []) this.commentsById.set(c.id, c);
+    this.nextCommentId = snap.nextCommentId ?? this.nextCommentId;
   }
 }

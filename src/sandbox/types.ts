@@ -15,6 +15,8 @@ export interface SandboxOptions {
   credentials?: { email: string; token: string } | { token: string };
   /** When set, only these issue keys exist (others 404); by default any well-formed key exists. */
   issues?: string[];
+  /** When set, only issues of these projects exist (`jlog sandbox --projects`); others 404 as in Jira. */
+  projects?: string[];
   /** Default: enabled, 8 hours a day, 5 days a week. */
   timeTracking?: TimeTrackingSettings;
   /** The server's page cap for GET worklogs (Jira's is 5000). */
@@ -28,9 +30,9 @@ export interface SandboxOptions {
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'latency'; ms: number }
-  /** Store the worklog, then destroy the socket without answering. */
+  /** Do the write, then destroy the socket without answering. */
   | { kind: 'drop-after-store' }
-  /** Destroy the socket, store nothing. */
+  /** Destroy the socket, do nothing. */
   | { kind: 'drop-before-store' }
   /** Never answer (until the server closes). */
   | { kind: 'hang' };
@@ -76,6 +78,22 @@ export interface SandboxIssue {
   originalEstimateSeconds: number | null;
   remainingEstimateSeconds: number | null;
   timeSpentSeconds: number;
+  /** The workflow status id (workflow.ts); absent in data files from before statuses: To Do. */
+  statusId?: string;
+  /** Issue entity properties (`/issue/{key}/properties/{key}`). */
+  properties?: { key: string; value: unknown }[];
+}
+
+export interface StoredComment {
+  id: string;
+  issue: string;
+  issueId: string;
+  /** ADF (sent to v3) or a string (sent to v2). */
+  body: unknown;
+  properties: { key: string; value: unknown }[];
+  author: { accountId: string; emailAddress?: string; displayName: string };
+  created: string;
+  updated: string;
 }
 
 export interface Sandbox {
@@ -84,6 +102,13 @@ export interface Sandbox {
   /** JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN (or JIRA_AUTH_TYPE=bearer) for these credentials. */
   env: Record<string, string>;
   worklogs(issue?: string): StoredWorklog[];
+  comments(issue?: string): StoredComment[];
+  /** The issue's status name (`To Do`, `In Progress`, `Done`), or undefined when it does not exist. */
+  status(key: string): string | undefined;
+  /** Put an issue in a status by name, as a person would in Jira's UI (tests). */
+  setStatus(key: string, name: string): void;
+  /** The issue's entity property, or undefined. */
+  issueProperty(key: string, propertyKey: string): unknown;
   /** The issue's time tracking, or undefined when it does not exist. */
   issue(key: string): SandboxIssue | undefined;
   requests: RecordedRequest[];

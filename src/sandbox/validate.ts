@@ -98,7 +98,7 @@ export function validateWorklog(
   return out;
 }
 
-function checkComment(comment: unknown, api: ApiVersion): { value: unknown } | Reply {
+export function checkComment(comment: unknown, api: ApiVersion): { value: unknown } | Reply {
   if (comment === null || comment === undefined) return { value: undefined };
   if (api === 2) {
     if (typeof comment === 'string') return { value: comment === '' ? undefined : comment };
@@ -141,7 +141,7 @@ function isAdfNode(node: unknown): boolean {
   return true;
 }
 
-function checkProperties(props: unknown): { key: string; value: unknown }[] | Reply {
+export function checkProperties(props: unknown): { key: string; value: unknown }[] | Reply {
   if (!Array.isArray(props)) return errorReply(400, [INVALID_PAYLOAD]);
   const out: { key: string; value: unknown }[] = [];
   for (const p of props as unknown[]) {

@@ -1,0 +1,51 @@
+// The `jlog` marker as Jira holds it (SPEC §3): read from worklog and comment properties that anyone
+// with edit rights (a human, a script, a hostile Jira) may have written, so everything is checked and
+// whatever does not have the marker's shape is ignored rather than trusted. A v1 marker
+// (`{v:1,id,fp}`) reads as v2 without `a` and `also`.
+import { createHash } from 'node:crypto';
+import type { Marker, MarkerRef } from './types.js';
+
+/** Far above any real id (`<sha>:<n>`, `manual:<uuid>`) or fingerprint: longer strings are not ours. */
+const MAX_FIELD = 200;
+/** SPEC caps `also` at 50 when writing; reading tolerates more, but not without bound. */
+const MAX_ALSO_READ = 500;
+
+const field = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= MAX_FIELD;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function refOf(raw: unknown): MarkerRef | undefined {
+  if (!isObject(raw) || !field(raw.id) || !field(raw.fp)) return undefined;
+  const ref: MarkerRef = { id: raw.id, fp: raw.fp };
+  if (raw.copy === true) ref.copy = true;
+  return ref;
+}
+
+/**
+ * A marker value as v2, or undefined when it is not one. Required fields (`v`, `id`, `fp`) must be
+ * right or there is no marker; a malformed optional field (`a`, `also` or one of its entries) is
+ * dropped on its own, so a damaged `also` never hides the worklog's own token.
+ */
+export function parseMarker(value: unknown): Marker | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.v !== 1 && value.v !== 2) return undefined;
+  if (!field(value.id) || !field(value.fp)) return undefined;
+  const marker: Marker = { v: 2, id: value.id, fp: value.fp };
+  if (value.v === 1) return marker;
+  if (field(value.a)) marker.a = value.a;
+  if (value.copy === true) marker.copy = true;
+  if (Array.isArray(value.also)) {
+    const also: MarkerRef[] = [];
+    for (const raw of (value.also as unknown[]).slice(0, MAX_ALSO_READ)) {
+      const ref = refOf(raw);
+      if (ref !== undefined) also.push(ref);
+    }
+    if (also.length > 0) marker.also = also;
+  }
+  return marker;
+}
+
+/** The marker's `a`: the first 12 hex digits of SHA-256 of the lower-cased author email. */
+export function authorHash(email: string): string {
+  return createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
+}
