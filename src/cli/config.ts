@@ -2,7 +2,7 @@
 // the environment, the Jira site's cached answer, or the default). Credentials by source only: the
 // token never leaves the credential code.
 import { relative } from 'node:path';
-import { credentialsPath, resolveCredentials, storedSites } from '../config/credentials.js';
+import { credentialsPath, resolveCredentials } from '../config/credentials.js';
 import { loadConfig, readConfigFile } from '../config/load.js';
 import { DEFAULT_CONFIG, type JlogConfig } from '../config/schema.js';
 import { isJlogError } from '../errors.js';
@@ -62,25 +62,17 @@ async function siteCache(
 async function credentialSource(config: JlogConfig, env: NodeJS.ProcessEnv): Promise<CredentialSource> {
   try {
     const creds = await resolveCredentials(config, env);
-    const fromEnv = (env.JIRA_API_TOKEN ?? '').trim() !== '';
-    const vars = [
-      'JIRA_API_TOKEN',
-      ...(fromEnv && creds.auth.type === 'basic' && env.JIRA_USER_EMAIL ? ['JIRA_USER_EMAIL'] : []),
-    ];
+    const stored = creds.auth.from === 'login';
+    const vars = ['JIRA_API_TOKEN', ...(creds.auth.type === 'basic' ? ['JIRA_USER_EMAIL'] : [])];
     return {
-      source: fromEnv ? `environment ${vars.join(' + ')}` : `jlog login ${credentialsPath(env)}`,
+      source: stored ? `jlog login ${credentialsPath(env)}` : `environment ${vars.join(' + ')}`,
       type: creds.auth.type,
       ...(creds.auth.type === 'basic' ? { email: creds.auth.email } : {}),
       site: creds.baseUrl,
     };
   } catch (err) {
     if (!isJlogError(err, 'E_CREDENTIALS')) throw err;
-    const sites = storedSites(env);
-    return {
-      source: 'none',
-      problem: err.message,
-      ...(sites.length > 0 ? { site: sites.join(', ') } : {}),
-    };
+    return { source: 'none', problem: err.message };
   }
 }
 
