@@ -1,8 +1,9 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isJlogError } from '../errors.js';
+import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
 
 const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
 type HookName = (typeof HOOKS)[number];
@@ -56,9 +57,9 @@ export async function runHook(name: string, args: string[]): Promise<number> {
 function logCrash(hook: string, err: unknown): void {
   try {
     const ledgerDir = join(commonDir(), 'jlog');
-    mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDirSync(ledgerDir);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    appendFileSync(
+    appendSync(
       join(ledgerDir, 'jlog.log'),
       `${new Date().toISOString()} [${process.pid}] ${hook} crashed: ${detail}\n`,
     );

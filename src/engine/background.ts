@@ -1,14 +1,21 @@
 // The detached worker: hooks hand posting to `jlog flush --background`, which outlives the hook, logs
 // to the ledger dir and waits its turn on the post lock, so git never waits for Jira.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { ensurePrivateDirSync, openAppendSync } from '../ledger/nofollow.js';
 import type { RepoContext } from './context.js';
 
 export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
-  mkdirSync(ctx.ledger.dir, { recursive: true, mode: 0o700 });
-  const log = openSync(ctx.ledger.logPath('flush.log'), 'a', 0o600);
+  ensurePrivateDirSync(ctx.ledger.dir);
+  // Never through a symlink; a log that cannot be opened safely costs the log, not the posting.
+  let log: number | 'ignore' = 'ignore';
+  try {
+    log = openAppendSync(ctx.ledger.logPath('flush.log'));
+  } catch {
+    // posted without a log
+  }
   try {
     const args = [entry, 'flush', '--background'];
     if (shas.length > 0) args.push('--shas', shas.join(','));
@@ -20,6 +27,6 @@ export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]):
     });
     child.unref();
   } finally {
-    closeSync(log);
+    if (log !== 'ignore') closeSync(log);
   }
 }

@@ -1,6 +1,6 @@
 // JLOG_DEBUG=1: what jlog does goes to <ledger dir>/jlog.log (never a credential: the client redacts).
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
 import type { RepoContext } from './context.js';
 
 export function debugLogger(
@@ -11,8 +11,8 @@ export function debugLogger(
   const file = ctx.ledger.logPath();
   return (line: string) => {
     try {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      appendFileSync(file, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
+      ensurePrivateDirSync(dirname(file));
+      appendSync(file, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
     } catch {
       // debug logging must never break a run
     }

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action } from './actions.js';
-import { readText, writeHookFile } from './files.js';
+import { isSymlink, readText, writeHookFile } from './files.js';
 import { HOOK_NAMES, type HookName } from './shims.js';
 
 /** Ends every line jlog adds: uninstall removes exactly the lines ending so. */
@@ -12,6 +12,9 @@ export const HUSKY_LINE_MARK = ' # jlog';
 /** First line of a husky file that init created, so uninstall knows it may delete it. */
 export const HUSKY_CREATED_MARK =
   '# created by jlog init; jlog uninstall deletes this file when nothing else is in it';
+
+const SYMLINK_NOTE =
+  'a symlink: jlog does not write through it; make it a regular file and run jlog init again';
 
 export function huskyLine(hook: HookName): string {
   const shim = `node_modules/jlog/hooks/${hook}`;
@@ -28,6 +31,11 @@ export function installHusky(huskyDir: string): Action[] {
   for (const hook of HOOK_NAMES) {
     const path = join(huskyDir, hook);
     const line = huskyLine(hook);
+    if (isSymlink(path)) {
+      // Its target's text would be copied into a tracked file: leave it to the user (SPEC §7).
+      actions.push({ path, change: 'kept', note: SYMLINK_NOTE });
+      continue;
+    }
     const current = readText(path);
     if (current === null) {
       writeHookFile(path, `${HUSKY_CREATED_MARK}\n${line}\n`);
@@ -61,6 +69,7 @@ export function uninstallHusky(huskyDir: string): Action[] {
   if (!existsSync(huskyDir)) return actions;
   for (const hook of HOOK_NAMES) {
     const path = join(huskyDir, hook);
+    if (isSymlink(path)) continue; // never ours: init does not write through one
     const current = readText(path);
     if (current === null) continue;
     const lines = current.split('\n');

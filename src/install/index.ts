@@ -1,6 +1,6 @@
 // `jlog init` / `jlog uninstall`: which hook system the repo uses, the hooks, and the starter config.
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { exampleConfigJson } from '../config/example.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import { isJlogError } from '../errors.js';
@@ -8,7 +8,7 @@ import { getConfig, hooksDir, repoInfo } from '../git/index.js';
 import type { Action } from './actions.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
-import { readText } from './files.js';
+import { checkDirInRepo, readText } from './files.js';
 
 export { formatAction, type Action, type Change } from './actions.js';
 export { HOOK_NAMES, type HookName } from './shims.js';
@@ -52,10 +52,13 @@ export async function install(cwd: string, opts: InstallOptions = {}): Promise<I
   let actions: Action[];
   let huskyNotActive = false;
   if (mode === 'husky') {
+    checkDirInRepo(join(top, '.husky'), top, '.husky');
     actions = installHusky(join(top, '.husky'));
     huskyNotActive = !isHuskyHooksPath(await getConfig(top, 'core.hooksPath'));
   } else {
-    actions = installGitHooks(await hooksDir(top), opts.force === true);
+    const dir = await hooksDir(top);
+    checkDirInRepo(dir, top, relative(top, dir) || dir);
+    actions = installGitHooks(dir, opts.force === true);
   }
   const config = await ensureConfig(top, actions);
   return { mode, top, actions, config, huskyNotActive };

@@ -1,8 +1,9 @@
 // The durable file operations under the ledger: whole-line appends with fsync, torn-tail repair, atomic
 // replacement (temp + fsync + rename + directory fsync), and reads from a byte offset.
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { JlogError } from '../errors.js';
+import { APPEND_READ, ensurePrivateDir, replaceFile } from './nofollow.js';
 
 const NL = 0x0a;
 const CHUNK = 64 * 1024;
@@ -23,8 +24,9 @@ export function ioError(what: string, path: string, cause: unknown): JlogError {
 /** The ledger dir is private to the user: 0700. */
 export async function ensureDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await ensurePrivateDir(dir);
   } catch (err) {
+    if (err instanceof JlogError) throw err;
     throw ioError('create', dir, err);
   }
 }
@@ -89,7 +91,7 @@ export interface Appended {
 export async function appendLines(path: string, data: Buffer): Promise<Appended> {
   let fh: FileHandle | undefined;
   try {
-    fh = await open(path, 'a+', 0o600);
+    fh = await open(path, APPEND_READ, 0o600); // never through a symlink
     const { size, ino } = await fh.stat();
     const start = size === 0 ? 0 : await lastLineEnd(fh, size);
     if (start < size) await fh.truncate(start);
@@ -109,10 +111,8 @@ export async function appendLines(path: string, data: Buffer): Promise<Appended>
 /** Replaces `path` with `data` so that a reader or a crash sees the old file or the new one, whole. */
 export async function writeAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<number> {
   try {
-    // write-file-atomic: temp file, fsync, rename; then the directory entry itself is made durable.
-    // Loaded here, not at the top: hooks append to the ledger and rarely replace a file.
-    const { default: writeFileAtomic } = await import('write-file-atomic');
-    await writeFileAtomic(path, data, { mode, fsync: true });
+    // A random O_EXCL temp file, fsync, rename (never through a symlink); then the directory entry.
+    await replaceFile(path, data, mode);
     await fsyncDir(dirname(path));
     return (await stat(path)).ino;
   } catch (err) {
