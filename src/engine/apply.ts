@@ -267,7 +267,7 @@ function unknownOutcome(err: unknown): JlogError {
   const e = asJlogError(err);
   return new JlogError(
     'E_JIRA_UNKNOWN_OUTCOME',
-    `outcome unknown, will check Jira on the next run (${e.message})`,
+    `outcome unknown, will check Jira on the next run: ${e.message}`,
     {
       cause: err,
       retryable: true,

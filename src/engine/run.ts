@@ -81,7 +81,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
       creds = await resolveCredentials(ctx.config, env);
     } catch (err) {
       if (!dryRun || !isJlogError(err, 'E_CREDENTIALS')) throw err;
-      offlineReason = `no credentials, so the plan is from the local ledger only (${err.message})`;
+      offlineReason = `no credentials, so the plan is from the local ledger only: ${err.message}`;
     }
   }
   const log = debugLogger(ctx, env);
