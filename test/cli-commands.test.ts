@@ -233,6 +233,38 @@ describe('jlog completion', () => {
     expect(complete('jlog', 'sync', '--')).toEqual(expect.arrayContaining([...new Set(flags)]));
   });
 
+  const has = (shell: string): boolean => {
+    try {
+      execFileSync(shell, ['-c', 'true'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.runIf(has('fish'))('fish completes commands, flags and choices from the script', async () => {
+    repo = makeRepo();
+    const file = join(repo.home, 'jlog.fish');
+    writeFileSync(file, (await runJlog(['completion', 'fish'])).stdout);
+    const complete = (line: string): string[] =>
+      execFileSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C"${line}"`, file], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split('\t')[0]!);
+    expect(complete('jlog sy')).toEqual(['sync']);
+    expect(complete('jlog sync --dr')).toEqual(['--dry-run']);
+    expect(complete('jlog report --by ').sort()).toEqual(['day', 'issue']);
+  });
+
+  it.runIf(has('zsh'))('the zsh script is valid zsh', async () => {
+    repo = makeRepo();
+    const file = join(repo.home, '_jlog');
+    writeFileSync(file, (await runJlog(['completion', 'zsh'])).stdout);
+    expect(() => execFileSync('zsh', ['-n', file], { stdio: 'pipe' })).not.toThrow();
+  });
+
   it('zsh and fish scripts name every command and flag; an unknown shell is a usage error', async () => {
     const cmds = await commandsOf();
     const zsh = (await runJlog(['completion', 'zsh'])).stdout;

@@ -2,7 +2,7 @@
 // it, says what was done and exits 130; a wait for another jlog or for Jira is said at once; without
 // a terminal, a line per issue.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/server.js';
@@ -64,6 +64,7 @@ describe('a posting run on the terminal and off it', () => {
       const exited = new Promise<number | null>((r) => child.on('close', r));
       // The bar (on the terminal, so in the transcript) says how many are done.
       const doneOnBar = (): number => {
+        if (!existsSync(transcript)) return 0; // script(1) has not started yet
         const seen = [...readFileSync(transcript, 'utf8').matchAll(/ (\d+)\/12/g)];
         return Number(seen[seen.length - 1]?.[1] ?? 0);
       };

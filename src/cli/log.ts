@@ -22,7 +22,7 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
   const flags = raw as LogFlags;
   const [issue = '', first = '', ...rest] = args;
   const { duration, comment } = splitDuration(first, rest);
-  const ui = runUi('jlog log', { json: flags.json === true });
+  const ui = runUi(null, { json: flags.json === true });
   const r = await logManually({
     cwd: process.cwd(),
     issue,

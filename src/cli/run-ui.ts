@@ -32,10 +32,10 @@ export type RunUi = Pick<RunOptions, 'onStart' | 'onProgress' | 'onOutcome' | 'o
 };
 
 /**
- * `command` is what the user runs to carry on after an interrupt. `quiet`: no output at all (the
+ * `command` is what the user runs to carry on after an interrupt (null: nothing carries on by itself). `quiet`: no output at all (the
  * hooks' background worker, whose output goes to a log); `json`: no bar, stdout stays JSON.
  */
-export function runUi(command: string, opts: { json?: boolean; quiet?: boolean } = {}): RunUi {
+export function runUi(command: string | null, opts: { json?: boolean; quiet?: boolean } = {}): RunUi {
   const quiet = opts.quiet === true;
   const tty = process.stderr.isTTY === true;
   const bar = progressBar();
@@ -56,7 +56,8 @@ export function runUi(command: string, opts: { json?: boolean; quiet?: boolean }
     bar.stop();
     if (tty) process.stderr.write('\x1b[?25h\x1b[?7h'); // cursor shown, line wrap back on, whatever drew last
     const what = started ? `${posted} of ${total} posted` : 'nothing posted yet';
-    warn(`${tty ? '\n' : ''}jlog: interrupted: ${what}; ${command} continues`);
+    const next = command === null ? 'jlog status shows what was logged' : `${command} continues`;
+    warn(`${tty ? '\n' : ''}jlog: interrupted: ${what}; ${next}`);
     // Every outcome so far is in the ledger; a POST in flight is found by the next run's remote check.
     process.exit(130);
   };

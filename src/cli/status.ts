@@ -56,7 +56,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
           seconds: r.seconds,
           state,
           ...(r.worklogId ? { worklogId: r.worklogId } : {}),
-          ...(r.error && state !== 'skipped' ? { error: r.error } : {}),
+          ...(r.error ? { error: r.error } : {}),
           ...(state === 'skipped' || state === 'undone' ? { reason: skipReason(r) } : {}),
           ...(state === 'failed' ? { next: wayOut(r) } : {}),
           ...(r.code ? { code: r.code } : {}),
