@@ -113,17 +113,41 @@ describe('the docs', () => {
     expect(pages).toEqual(expect.arrayContaining(['README.md', 'docs/configuration.md', 'docs/grammar.md']));
   });
 
-  it.each(pages)('%s links only to files that exist in the repository', (page) => {
+  it.each(pages)('%s links only to files and headings that exist in the repository', (page) => {
     const text = read(page);
     const broken: string[] = [];
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-      if (target === undefined || /^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
-      const file = resolve(root, dirname(page), target.split('#')[0]!);
+      if (target === undefined || /^[a-z]+:/i.test(target)) continue;
+      const [path = '', anchor] = target.split('#');
+      const file = path === '' ? join(root, page) : resolve(root, dirname(page), path);
       if (!file.startsWith(root + '/') || !existsSync(file)) broken.push(target);
+      else if (
+        anchor !== undefined &&
+        file.endsWith('.md') &&
+        !anchors(readFileSync(file, 'utf8')).has(anchor)
+      )
+        broken.push(target);
     }
     expect(broken).toEqual([]);
   });
 });
+
+/** The anchors GitHub gives a page's headings: lowercase, punctuation dropped, spaces to dashes. */
+function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const [, heading] of markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = heading!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
 
 describe('the repository stands on its own', () => {
   // Built from parts so that this file does not match itself.

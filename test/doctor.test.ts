@@ -6,8 +6,8 @@ import type { Sandbox } from '../src/sandbox/server.js';
 import { runJlog } from './helpers/cli.js';
 import { sandboxFor } from './helpers/jira.js';
 import { makeRepo, makeTempDir, isolatedEnv, type TempRepo } from './helpers/repo.js';
-
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'];
+import { HOOK_NAMES as HOOKS } from '../src/install/hook-names.js';
+import { COMMON_FILE, HOOK_VERSION } from '../src/install/shims.js';
 
 let repo: TempRepo;
 let sandbox: Sandbox | undefined;
@@ -32,10 +32,13 @@ async function setup(): Promise<NodeJS.ProcessEnv> {
   return s.env;
 }
 
-function writeHook(path: string, mode = 0o755): void {
+/** A stand-in shim of this jlog's hook version, with the common block it sources beside it. */
+function writeHook(path: string, mode = 0o755, version = HOOK_VERSION): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, '#!/bin/sh\n# jlog-managed-hook (a stand-in written by the test)\nexit 0\n');
+  const stamp = `# jlog-managed-hook (a stand-in written by the test)\n# jlog-hook-version: ${version}\n`;
+  writeFileSync(path, `#!/bin/sh\n${stamp}exit 0\n`);
   chmodSync(path, mode);
+  writeFileSync(join(dirname(path), COMMON_FILE), stamp);
 }
 
 function installHooks(): void {

@@ -7,14 +7,16 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HOOK_NAMES as HOOKS } from '../src/install/hook-names.js';
+import { COMMON_FILE, HOOK_VERSION, shimVersion } from '../src/install/shims.js';
 import { makeRepo, makeTempDir, type TempRepo } from './helpers/repo.js';
 
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
 const SHIMS = join(import.meta.dirname, '..', 'hooks');
 
 interface Fixture {
@@ -61,7 +63,7 @@ function setup(opts: { branch?: string; install?: boolean } = {}): Fixture {
   const calls = join(repo.home, 'calls.log');
   const env = { ...repo.env, JLOG_BIN: writeFakeJlog(repo.home, calls) };
   if (opts.install !== false) {
-    for (const h of HOOKS) copyFileSync(join(SHIMS, h), join(repo.dir, '.git', 'hooks', h));
+    for (const h of [...HOOKS, COMMON_FILE]) copyFileSync(join(SHIMS, h), join(repo.dir, '.git', 'hooks', h));
   }
   return {
     repo,
@@ -94,18 +96,43 @@ function commit(f: Fixture, message: string, env: NodeJS.ProcessEnv = {}, cwd?: 
 
 const argvs = (f: Fixture) => f.recorded().map((c) => c.argv);
 
+/** A PATH of one temp dir holding only these commands (symlinks): a GUI client's PATH, say. */
+function binWith(commands: string[]): string {
+  const bin = makeTempDir('jlog-bin-');
+  for (const c of commands) {
+    const path =
+      c === 'node'
+        ? process.execPath
+        : execFileSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).trim();
+    symlinkSync(path, join(bin, c));
+  }
+  return bin;
+}
+
 describe('hook shims: shape', () => {
-  it('are POSIX sh, executable, and share one identical common block', () => {
-    const blocks = HOOKS.map((h) => {
+  it('are POSIX sh, executable, stamped with the hook version, and source one common block', () => {
+    const common = readFileSync(join(SHIMS, COMMON_FILE), 'utf8');
+    expect(spawnSync('sh', ['-n', join(SHIMS, COMMON_FILE)]).status).toBe(0);
+    expect(shimVersion(common)).toBe(HOOK_VERSION);
+    for (const h of HOOKS) {
       const file = join(SHIMS, h);
-      expect(spawnSync('sh', ['-n', file]).status).toBe(0);
-      expect(readFileSync(file, 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
       const text = readFileSync(file, 'utf8');
-      const m = /# --- jlog shim common[\s\S]*# --- end jlog shim common ---/.exec(text);
-      expect(m, h).not.toBeNull();
-      return m![0];
-    });
-    for (const b of blocks) expect(b).toBe(blocks[0]);
+      expect(spawnSync('sh', ['-n', file]).status, h).toBe(0);
+      expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+      expect(shimVersion(text), h).toBe(HOOK_VERSION);
+      expect(text, h).toContain(`jlog_c=\${0%/*}/${COMMON_FILE}`);
+      // Nothing of the common block is copied into a shim.
+      expect(text, h).not.toMatch(/^jlog_(gitdir|run|node|find)\(\)/m);
+    }
+  });
+
+  it('a missing common block skips jlog with one line and never fails git', () => {
+    const f = setup();
+    rmSync(join(f.repo.dir, '.git', 'hooks', COMMON_FILE));
+    const r = commit(f, 'PROJ-1 #time 1h');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/jlog-common\.sh is missing, commit-msg skipped: run jlog init/);
+    expect(f.recorded()).toEqual([]);
   });
 });
 
@@ -251,17 +278,95 @@ describe('commit-msg and post-commit shims', () => {
     expect(f.recorded()).toEqual([]);
   });
 
-  it('when jlog is nowhere: the commit succeeds, with one line only when Node was needed', () => {
+  it('without Node: a plain commit says nothing; a token commit is queued with sh alone and says how to fix PATH', () => {
     const f = setup();
-    const bin = makeTempDir('jlog-bin-');
-    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
-    const env = { PATH: bin, JLOG_BIN: '' };
+    const env = { PATH: binWith(['git', 'mkdir']), JLOG_BIN: '', JLOG_NODE_DIRS: '' };
     const plain = commit(f, 'no token here', env);
     expect(plain.status).toBe(0);
     expect(plain.stderr).toBe('');
     const token = commit(f, 'PROJ-1 #time 1h', env);
     expect(token.status).toBe(0);
-    expect(token.stderr).toBe('jlog: not found, skipping post-commit (npm i -D jlog)\n');
+    const head = f.repo.git('rev-parse', 'HEAD');
+    expect(token.stderr).toBe(
+      `jlog: node not found on PATH, post-commit skipped; queued ${head.slice(0, 7)} for the next hook that finds it; ` +
+        `fix: put PATH="<node's dir>:$PATH" in ${join(f.repo.home, '.config', 'jlog', 'init.sh')}\n`,
+    );
+    expect(readFileSync(join(f.repo.dir, '.git', 'jlog', 'queue'), 'utf8')).toBe(`${head}\n`);
+    // Appended, never rewritten: a second commit adds a line.
+    commit(f, 'PROJ-2 #time 1h', env);
+    expect(readFileSync(join(f.repo.dir, '.git', 'jlog', 'queue'), 'utf8')).toBe(
+      `${head}\n${f.repo.git('rev-parse', 'HEAD')}\n`,
+    );
+  });
+
+  it('with Node but no jlog anywhere: the token commit is queued and the line says to install jlog', () => {
+    const f = setup();
+    const env = { PATH: binWith(['git', 'mkdir', 'node']), JLOG_BIN: '', JLOG_NODE_DIRS: '' };
+    const token = commit(f, 'PROJ-1 #time 1h', env);
+    expect(token.status).toBe(0);
+    expect(token.stderr).toMatch(
+      /^jlog: not found, post-commit skipped; queued [0-9a-f]{7} .*; install it: npm i -D jlog\n$/,
+    );
+    expect(existsSync(join(f.repo.dir, '.git', 'jlog', 'queue'))).toBe(true);
+  });
+
+  it('finds Node where GUI clients miss it: ~/.config/jlog/init.sh, nvm default, volta, fnm', () => {
+    const node = process.execPath;
+    const layouts: [string, (home: string) => void][] = [
+      [
+        'init.sh',
+        (home) => {
+          const dir = join(home, 'my-node', 'bin');
+          mkdirSync(dir, { recursive: true });
+          symlinkSync(node, join(dir, 'node'));
+          mkdirSync(join(home, '.config', 'jlog'), { recursive: true });
+          writeFileSync(join(home, '.config', 'jlog', 'init.sh'), `PATH="${dir}:$PATH"\n`);
+        },
+      ],
+      [
+        'nvm',
+        (home) => {
+          for (const v of ['v18.20.0', 'v20.11.1']) {
+            mkdirSync(join(home, '.nvm', 'versions', 'node', v, 'bin'), { recursive: true });
+          }
+          symlinkSync(node, join(home, '.nvm', 'versions', 'node', 'v20.11.1', 'bin', 'node'));
+          mkdirSync(join(home, '.nvm', 'alias'), { recursive: true });
+          writeFileSync(join(home, '.nvm', 'alias', 'default'), '20\n');
+        },
+      ],
+      [
+        'volta',
+        (home) => {
+          mkdirSync(join(home, '.volta', 'bin'), { recursive: true });
+          symlinkSync(node, join(home, '.volta', 'bin', 'node'));
+        },
+      ],
+      [
+        'fnm',
+        (home) => {
+          const dir = join(home, '.local', 'share', 'fnm', 'aliases', 'default', 'bin');
+          mkdirSync(dir, { recursive: true });
+          symlinkSync(node, join(dir, 'node'));
+        },
+      ],
+    ];
+    for (const [name, make] of layouts) {
+      const f = setup();
+      make(f.repo.home);
+      const fake = join(f.repo.home, 'fake-jlog.mjs');
+      writeFileSync(
+        fake,
+        `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(f.calls)}, 'CALL ' + process.argv.slice(2).join(' ') + '\\n');\n`,
+      );
+      const r = commit(f, 'PROJ-1 #time 1h', {
+        PATH: binWith(['git', 'mkdir']),
+        JLOG_BIN: fake,
+        JLOG_NODE_DIRS: '',
+      });
+      expect(r.status, name).toBe(0);
+      expect(r.stderr, name).toBe('');
+      expect(argvs(f), name).toEqual(['hook post-commit']);
+    }
   });
 
   it('finds ./node_modules/.bin/jlog at the top, also for a commit made in a subdirectory', () => {

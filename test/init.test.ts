@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -221,6 +222,118 @@ describe('jlog init --git', () => {
   });
 });
 
+describe('jlog init: the prepare script and the starter config', () => {
+  const pkgJson = (f: Fixture) => join(f.repo.dir, 'package.json');
+
+  it('adds "prepare": "jlog init --quiet" when the package installs jlog; uninstall takes it off exactly', async () => {
+    const f = setup();
+    const original =
+      '{\n  "name": "app",\n  "private": true,\n  "devDependencies": {\n    "jlog": "^0.1.0"\n  }\n}\n';
+    writeFileSync(pkgJson(f), original);
+    const r = await f.jlog(['init']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('~ package.json (updated: scripts.prepare: jlog init --quiet)');
+    expect(JSON.parse(readFileSync(pkgJson(f), 'utf8')).scripts).toEqual({ prepare: 'jlog init --quiet' });
+    expect((await f.jlog(['init'])).stdout).toContain('= package.json (unchanged)');
+    expect((await f.jlog(['uninstall'])).stdout).toContain(
+      '~ package.json (updated: removed jlog init --quiet',
+    );
+    expect(readFileSync(pkgJson(f), 'utf8')).toBe(original);
+  });
+
+  it('chains after an existing prepare script, and --no-prepare leaves package.json alone', async () => {
+    const f = setup();
+    const original =
+      '{\n\t"scripts": {\n\t\t"prepare": "npm run build"\n\t},\n\t"devDependencies": {\n\t\t"jlog": "*"\n\t}\n}\n';
+    writeFileSync(pkgJson(f), original);
+    expect((await f.jlog(['init', '--no-prepare'])).code).toBe(0);
+    expect(readFileSync(pkgJson(f), 'utf8')).toBe(original);
+    expect((await f.jlog(['init'])).code).toBe(0);
+    const text = readFileSync(pkgJson(f), 'utf8');
+    expect(text).toContain('\t\t"prepare": "npm run build && jlog init --quiet"'); // its own tabs kept
+    await f.jlog(['uninstall']);
+    expect(readFileSync(pkgJson(f), 'utf8')).toBe(original);
+  });
+
+  it('adds no prepare script when jlog is not a dependency (a teammate’s npm install would fail), and says why', async () => {
+    const f = setup();
+    const original = '{ "name": "app" }\n';
+    writeFileSync(pkgJson(f), original);
+    const r = await f.jlog(['init']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/jlog: jlog is not a dependency in .*package\.json: add it \(npm i -D jlog\)/);
+    expect(readFileSync(pkgJson(f), 'utf8')).toBe(original);
+  });
+
+  it('a teammate’s npm install runs the prepare script: hooks installed, quietly, and no config written', async () => {
+    const f = setup();
+    writeFileSync(
+      pkgJson(f),
+      JSON.stringify({ name: 'app', devDependencies: { jlog: '*' } }, null, 2) + '\n',
+    );
+    writeFileSync(join(f.repo.dir, '.gitignore'), 'node_modules\n');
+    expect((await f.jlog(['init'])).code).toBe(0);
+    f.repo.commit('add jlog');
+    const clone = join(f.repo.home, 'clone');
+    spawnSync('git', ['clone', '-q', f.repo.dir, clone], { env: f.env });
+    rmSync(join(clone, '.jlogrc.json'), { force: true });
+    mkdirSync(join(clone, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(ROOT, join(clone, 'node_modules', 'jlog'));
+    // npm's bin link, as a wrapper (the bundle in this checkout need not be executable).
+    const bin = join(clone, 'node_modules', '.bin', 'jlog');
+    writeFileSync(bin, `#!/bin/sh\nexec node '${join(ROOT, 'dist', 'jlog.js')}' "$@"\n`);
+    chmodSync(bin, 0o755);
+    const npm = spawnSync('npm', ['run', '--silent', 'prepare'], {
+      cwd: clone,
+      env: f.env,
+      encoding: 'utf8',
+    });
+    expect(npm.status, npm.stderr).toBe(0);
+    for (const h of HOOKS) expect(existsSync(join(clone, '.git', 'hooks', h))).toBe(true);
+    expect(npm.stdout).toContain('+ .git/hooks/pre-push');
+    expect(npm.stdout).not.toContain('next:');
+    expect(existsSync(join(clone, '.jlogrc.json'))).toBe(false);
+    const again = spawnSync('npm', ['run', '--silent', 'prepare'], {
+      cwd: clone,
+      env: f.env,
+      encoding: 'utf8',
+    });
+    expect(again.status).toBe(0);
+    expect(again.stdout + again.stderr).toBe('');
+  });
+
+  it('init --quiet outside a git work tree (a package tarball) exits 0 and says nothing', async () => {
+    const dir = makeTempDir();
+    const r = await runJlog(['init', '--quiet'], {
+      cwd: dir,
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: dir },
+    });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('fills projects from the keys of recent commits and branches, so UTF-8 in a message is not an issue', async () => {
+    const f = setup();
+    f.repo.commit('PROJ-1 #time 1h login form');
+    f.repo.commit('[OPS-2] deploy script');
+    f.repo.commit('fix UTF-8 decoding #time 1h');
+    f.repo.commit('mention ABC-1 in passing, and SHA-256 too');
+    f.repo.commit('PROJ-3 #comment reviewed');
+    f.repo.git('branch', 'feature/WEB-12-signup');
+    expect((await f.jlog(['init'])).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(f.repo.dir, '.jlogrc.json'), 'utf8')) as {
+      projects?: string[];
+    };
+    expect(config.projects).toEqual(['PROJ', 'OPS', 'WEB']);
+    const parsed = await runJlog(['parse', '--json', 'fix UTF-8 decoding #time 1h'], {
+      cwd: f.repo.dir,
+      env: f.env,
+    });
+    expect((JSON.parse(parsed.stdout) as { worklogs: unknown[] }).worklogs).toEqual([]);
+    // The starter config with its projects is still init's own: uninstall removes it.
+    expect((await f.jlog(['uninstall'])).stdout).toContain('- .jlogrc.json');
+  });
+});
+
 describe('jlog init with husky 9', () => {
   function huskyRepo(): Fixture {
     const f = setup('feature/PROJ-7-login');
@@ -247,7 +360,7 @@ describe('jlog init with husky 9', () => {
     expect(r.stdout).toContain('+ .husky/pre-push');
     expect((await f.jlog(['init'])).stdout).toContain('= .husky/commit-msg (unchanged)');
     const text = readFileSync(join(f.repo.dir, '.husky', 'commit-msg'), 'utf8');
-    expect(text.match(/# jlog$/gm)).toHaveLength(1);
+    expect(text.match(/# jlog hooks v\d+$/gm)).toHaveLength(1);
     expect(text.startsWith('echo user-commit-msg\n')).toBe(true);
 
     // keyless #time on a keyed branch: commit-msg reaches jlog through husky's sh -e

@@ -5,7 +5,6 @@ import {
   adfToText,
   buildWorklogBody,
   formatStarted,
-  formatStartedInZone,
   markerFromProperties,
   startedToMs,
 } from '../src/core/jira-format.js';
@@ -59,32 +58,6 @@ describe('formatStarted', () => {
         },
       ),
     );
-  });
-});
-
-describe('formatStartedInZone: the offset of that date, not of today', () => {
-  it.each([
-    // Europe/Berlin springs forward at 01:00 UTC on 2026-03-29 and falls back at 01:00 UTC on 2026-10-25.
-    ['2026-03-29T00:59:59Z', 'Europe/Berlin', '2026-03-29T01:59:59.000+0100'],
-    ['2026-03-29T01:00:00Z', 'Europe/Berlin', '2026-03-29T03:00:00.000+0200'],
-    ['2026-10-25T00:59:59Z', 'Europe/Berlin', '2026-10-25T02:59:59.000+0200'],
-    ['2026-10-25T01:00:00Z', 'Europe/Berlin', '2026-10-25T02:00:00.000+0100'],
-    // America/New_York: 2026-03-08 07:00 UTC and 2026-11-01 06:00 UTC.
-    ['2026-03-08T06:59:00Z', 'America/New_York', '2026-03-08T01:59:00.000-0500'],
-    ['2026-03-08T07:00:00Z', 'America/New_York', '2026-03-08T03:00:00.000-0400'],
-    ['2026-11-01T05:30:00Z', 'America/New_York', '2026-11-01T01:30:00.000-0400'],
-    ['2026-11-01T06:30:00Z', 'America/New_York', '2026-11-01T01:30:00.000-0500'],
-    ['2026-06-15T12:00:00.123Z', 'Asia/Kolkata', '2026-06-15T17:30:00.123+0530'],
-    ['2026-06-15T12:00:00Z', 'UTC', '2026-06-15T12:00:00.000+0000'],
-  ])('%s in %s → %s', (iso, zone, expected) => {
-    const ms = Date.parse(iso);
-    const out = formatStartedInZone(ms, zone);
-    expect(out).toBe(expected);
-    expect(startedToMs(out)).toBe(ms);
-  });
-
-  it('throws for an unknown zone', () => {
-    expect(() => formatStartedInZone(0, 'Mars/Olympus')).toThrow(RangeError);
   });
 });
 

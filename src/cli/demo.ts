@@ -1,12 +1,14 @@
 // `jlog demo`: everything end to end on this machine. A scratch repo with jlog's hooks, the embedded
 // sandbox, a few commits (one with a malformed token), a push to a scratch bare remote, the background
 // worker posting, then what Jira received and `jlog status`.
-import { execFileSync, spawnSync } from 'node:child_process';
+// The demo starts jlog itself as a user would (node:child_process); its git goes through src/git.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adfToText } from '../core/jira-format.js';
 import { formatDuration } from '../core/duration.js';
+import { execGit } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { startSandbox } from '../sandbox/server.js';
 import { color, out, table } from './output.js';
@@ -38,38 +40,34 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     NO_COLOR: '1',
   };
   delete env.JLOG_SKIP;
-  const git = (...a: string[]): string =>
-    execFileSync('git', a, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (...a: string[]) => execGit(a, { cwd: dir, env });
   const jlog = (...a: string[]) =>
     spawnSync(process.execPath, [entry, ...a], { cwd: dir, env, encoding: 'utf8' });
   try {
     out(color.bold(`jlog demo in ${root}`));
     out(`sandbox Jira on ${sandbox.url}\n`);
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env });
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'dev@example.com');
-    git('config', 'user.name', 'Dev Eloper');
-    git('config', 'commit.gpgsign', 'false');
-    git('remote', 'add', 'origin', remote);
+    await execGit(['init', '-q', '--bare', '-b', 'main', remote], { cwd: root, env });
+    await git('init', '-q', '-b', 'main');
+    await git('config', 'user.email', 'dev@example.com');
+    await git('config', 'user.name', 'Dev Eloper');
+    await git('config', 'commit.gpgsign', 'false');
+    await git('remote', 'add', 'origin', remote);
     const init = jlog('init', '--git');
     step('$ jlog init --git', init.stdout + init.stderr);
 
     for (const c of COMMITS) {
       writeFileSync(join(dir, c.file), `${c.message}\n`);
-      git('add', c.file);
+      await git('add', c.file);
       const date = new Date(Date.now() - c.hoursAgo * 3_600_000).toISOString();
-      const r = spawnSync('git', ['commit', '-q', '-m', c.message], {
+      // A failed commit or push is shown like any other step (1 and 128: git's failure codes).
+      const r = await execGit(['commit', '-q', '-m', c.message], {
         cwd: dir,
         env: { ...env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-        encoding: 'utf8',
+        okCodes: [1, 128],
       });
       step(`$ git commit -m ${JSON.stringify(c.message)}`, r.stderr + r.stdout);
     }
-    const push = spawnSync('git', ['push', '-q', '-u', 'origin', 'main'], {
-      cwd: dir,
-      env,
-      encoding: 'utf8',
-    });
+    const push = await execGit(['push', '-q', '-u', 'origin', 'main'], { cwd: dir, env, okCodes: [1, 128] });
     step('$ git push -u origin main', push.stderr + push.stdout);
 
     const ledger = Ledger.open(ledgerDirFor(join(dir, '.git')));

@@ -1,3 +1,4 @@
+import { noteBlockedAt } from '../engine/notice.js';
 import { runPosting } from '../engine/run.js';
 import { runUi } from './run-ui.js';
 import { printRun, runExitCode, summary } from './run-output.js';
@@ -16,7 +17,13 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
     cwd: process.cwd(),
     scope: { kind: 'flush', shas },
     ...ui,
-  }).finally(() => ui.close());
+  })
+    .catch(async (err: unknown) => {
+      // Nobody reads the worker's log: what stops posting altogether is said by the next hook (SPEC §5).
+      if (opts.background) await noteBlockedAt(process.cwd(), err).catch(() => {});
+      throw err;
+    })
+    .finally(() => ui.close());
   if (report === null) return 0;
   if (opts.background) {
     // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.

@@ -1,12 +1,10 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isJlogError } from '../errors.js';
+import { gitDirsAt } from '../git/dirs.js';
+import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
-
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
-type HookName = (typeof HOOKS)[number];
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -22,11 +20,11 @@ function readStdin(): Promise<string> {
 export async function runHook(name: string, args: string[]): Promise<number> {
   const env = process.env;
   if (env.JLOG_SKIP === '1') return 0;
-  if (!(HOOKS as readonly string[]).includes(name)) {
-    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOKS.join(', ')})\n`);
+  if (!isHookName(name)) {
+    process.stderr.write(`jlog: unknown hook '${name}' (hooks: ${HOOK_NAMES.join(', ')})\n`);
     return 2;
   }
-  const hook = name as HookName;
+  const hook = name;
   const say = (line: string): void => void process.stderr.write(line + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
@@ -68,13 +66,7 @@ function logCrash(hook: string, err: unknown): void {
   }
 }
 
-/** Git exports GIT_DIR only in linked worktrees, whose `commondir` file points at the shared git dir. */
+/** The common git dir as the hook finds it without git (git runs hooks at the work tree's top). */
 function commonDir(): string {
-  if (process.env.GIT_COMMON_DIR) return process.env.GIT_COMMON_DIR;
-  const gitDir = process.env.GIT_DIR ?? '.git';
-  try {
-    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
-    return gitDir;
-  }
+  return gitDirsAt(process.cwd())?.commonDir ?? '.git';
 }

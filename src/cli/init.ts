@@ -1,12 +1,36 @@
-// `jlog init [--husky|--git] [--force]`: install the hooks, write a starter config, say what is next.
+// `jlog init [--husky|--git] [--force] [--no-prepare] [--quiet]`: install the hooks (rewriting any an
+// older jlog left), the prepare script, a starter config; say what is next. `--quiet` is how the
+// prepare script runs it on every npm install: silent when nothing changed, and never failing the
+// install for a checkout that is not a git work tree (a package tarball, say).
+import { isJlogError } from '../errors.js';
 import { formatAction, install } from '../install/index.js';
 import { out, warn } from './output.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
   const cwd = process.cwd();
   const mode = opts.husky === true ? 'husky' : opts.git === true ? 'git' : undefined;
-  const r = await install(cwd, { mode, force: opts.force === true });
+  const quiet = opts.quiet === true;
+  let r: Awaited<ReturnType<typeof install>>;
+  try {
+    r = await install(cwd, {
+      mode,
+      force: opts.force === true,
+      prepare: opts.prepare !== false,
+      starterConfig: !quiet,
+    });
+  } catch (err) {
+    if (quiet && isJlogError(err, 'E_NOT_A_REPO')) return 0;
+    throw err;
+  }
+  if (quiet) {
+    // Only what changed, and what needs the user.
+    for (const a of r.actions) if (a.change !== 'unchanged') out(formatAction(a, cwd));
+    for (const a of r.actions) if (a.change === 'kept') warn(`jlog: ${a.path}: ${a.note ?? 'kept'}`);
+    if (r.config.problem !== null) warn(`jlog: ${r.config.problem} (run jlog doctor)`);
+    return 0;
+  }
   for (const a of r.actions) out(formatAction(a, cwd));
+  for (const note of r.notes) warn(`jlog: ${note}`);
   if (r.huskyNotActive) {
     warn('jlog: git does not run .husky/ yet: run npx husky (npm install does it via the prepare script)');
   }

@@ -46,6 +46,8 @@ export function createProgram(outputError: (text: string) => void = () => undefi
     .addOption(new Option('--husky', 'install into .husky/').conflicts('git'))
     .addOption(new Option('--git', "install into git's hooks dir").conflicts('husky'))
     .option('--force', 'replace hooks jlog did not write')
+    .option('--no-prepare', 'plain git: do not add "prepare": "jlog init --quiet" to package.json')
+    .option('--quiet', 'print nothing unless something needs doing (for the prepare script)')
     .action(lazy(() => import('./init.js')));
 
   program

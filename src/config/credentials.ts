@@ -1,12 +1,14 @@
 // Jira credentials (SPEC §7): flags, then the environment, then the file `jlog login` writes. A token
 // is only ever sent to the site it was stored for, and never appears in a message.
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { JlogError } from '../errors.js';
+import { credentialsPath } from './paths.js';
 import type { JlogConfig } from './schema.js';
 import { baseUrlFix, baseUrlProblem, normalizeBaseUrl } from './validate.js';
+
+export { credentialsPath } from './paths.js';
 
 export type Deployment = 'cloud' | 'datacenter';
 /** `from: 'login'` marks a token `jlog login` stored: a 401 then says to run jlog login again. */
@@ -37,13 +39,6 @@ interface StoredFile {
   /** The site `jlog login` stored last: used when nothing else names one. */
   defaultSite?: string;
   sites: Record<string, StoredSite>;
-}
-
-/** `$XDG_CONFIG_HOME/jlog/credentials.json`, else `~/.config/jlog/credentials.json`. */
-export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  const base = xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.config');
-  return join(base, 'jlog', 'credentials.json');
 }
 
 const CHECK_MODE = process.platform !== 'win32';

@@ -1,6 +1,6 @@
 // Jira's wire formats, pure: the `started` timestamp, Atlassian Document Format, the worklog body.
 // Jira accepts `started` only as `yyyy-MM-dd'T'HH:mm:ss.SSS±HHMM`: `toISOString()`'s `Z`, a `+01:00`
-// offset or a missing offset are refused (SPEC §3, jira/FACTS.md).
+// offset or a missing offset are refused with a 400 (SPEC §3).
 
 import { authorHash, parseMarker } from './marker.js';
 import type { Marker, PlannedWorklog } from './types.js';
@@ -58,41 +58,6 @@ export function formatStarted(authorDateIso: string, minusSeconds = 0): string {
   const parsed = parseIso(authorDateIso);
   if (parsed === undefined) throw new RangeError(`not an ISO 8601 date with an offset: ${authorDateIso}`);
   return formatAtOffset(parsed.epochMs - Math.round(minusSeconds * 1000), parsed.offsetMinutes);
-}
-
-/** The offset (minutes east of UTC) that `ianaZone` had at `epochMs`: that date's, not today's. */
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
-function zoneOffsetMinutes(epochMs: number, ianaZone: string): number {
-  let format = zoneFormats.get(ianaZone);
-  if (format === undefined) {
-    // Throws RangeError for a zone Intl does not know.
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: ianaZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    zoneFormats.set(ianaZone, format);
-  }
-  const parts = format.formatToParts(new Date(epochMs));
-  const get = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((p) => p.type === type)?.value ?? NaN);
-  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const whole = Math.floor(epochMs / 1000) * 1000;
-  return Math.round((wall - whole) / 60_000);
-}
-
-/**
- * An instant as Jira's `started` in an IANA zone, with the offset that zone had on that date (a
- * date in summer in Europe/Berlin gets `+0200` even when formatted in winter).
- */
-export function formatStartedInZone(epochMs: number, ianaZone: string): string {
-  return formatAtOffset(epochMs, zoneOffsetMinutes(epochMs, ianaZone));
 }
 
 /** Unix ms of a `started` (Jira's format, or ISO with `Z`/`+01:00`); NaN when it is unreadable. */

@@ -5,7 +5,15 @@ import { closeSync } from 'node:fs';
 import { ensurePrivateDirSync, openAppendSync } from '../ledger/nofollow.js';
 import type { RepoContext } from './context.js';
 
-export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]): void {
+/**
+ * `shas`: commits to record and post first. With `onlyPushed` (pre-push), the worker posts those and
+ * older pending tokens whose commit is on a remote, never local-only commits, even when `shas` is empty.
+ */
+export function spawnBackgroundFlush(
+  ctx: RepoContext,
+  shas: readonly string[],
+  opts: { onlyPushed?: boolean } = {},
+): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
   ensurePrivateDirSync(ctx.ledger.dir);
@@ -18,7 +26,7 @@ export function spawnBackgroundFlush(ctx: RepoContext, shas: readonly string[]):
   }
   try {
     const args = [entry, 'flush', '--background'];
-    if (shas.length > 0) args.push('--shas', shas.join(','));
+    if (shas.length > 0 || opts.onlyPushed) args.push(`--shas=${shas.join(',')}`);
     const child = spawn(process.execPath, args, {
       cwd: ctx.repo.top,
       env: ctx.env,

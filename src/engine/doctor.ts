@@ -2,7 +2,7 @@
 // tracking, ledger). A check whose prerequisite failed is reported as skipped, and says which one.
 // Never prints a credential: the credentials check shows the site and the kind of auth only.
 import { readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Credentials } from '../config/credentials.js';
 import { resolveCredentials } from '../config/credentials.js';
 import { loadConfig } from '../config/load.js';
@@ -11,6 +11,10 @@ import { isJlogError } from '../errors.js';
 import { execGit, hooksDir, repoInfo, type RepoInfo } from '../git/index.js';
 import { createJiraClient, type JiraClient } from '../jira/client.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
+import { findHusky } from '../install/detect.js';
+import { HOOK_NAMES } from '../install/hook-names.js';
+import { huskyLineVersion } from '../install/husky.js';
+import { COMMON_FILE, HOOK_VERSION, isShim, shimVersion } from '../install/shims.js';
 
 export interface Check {
   name: string;
@@ -22,7 +26,6 @@ export interface Check {
   skipped?: boolean;
 }
 
-export const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
 const MIN_GIT_MAJOR = 2;
 /** Doctor should answer promptly: one retry, and a shorter timeout than a posting run. */
 const JIRA_TIMEOUT_MS = 15_000;
@@ -99,39 +102,67 @@ const shown = (top: string, path: string): string => {
   return rel === '' || rel.startsWith('..') ? path : rel;
 };
 
-/** jlog's hooks: in git's hooks dir (an executable file that mentions jlog), or husky's `.husky/<hook>`. */
-export async function checkHooks(repo: RepoInfo, env: NodeJS.ProcessEnv): Promise<Check> {
+/**
+ * jlog's hooks where git runs them: in git's hooks dir (an executable shim with its common block beside
+ * it), or husky's dir (also husky in a subfolder) when git runs husky. Hooks an older jlog left (a lower
+ * hook version stamp) fail, with `jlog init` (which rewrites them) as the fix.
+ */
+export async function checkHooks(repo: RepoInfo, env: NodeJS.ProcessEnv, cwd = repo.top): Promise<Check> {
   const dir = await hooksDir(repo.top);
-  const husky = join(repo.top, '.husky');
-  // husky 9 points core.hooksPath at .husky/_, whose files run .husky/<hook>.
-  const usesHusky = dir === husky || dir.startsWith(husky + sep);
+  const husky = await findHusky(repo.top, cwd);
+  const usesHusky = husky !== null && husky.active;
   const missing: string[] = [];
   const notExecutable: string[] = [];
+  const stale = new Map<string, number>();
   let huskyInactive = false;
-  for (const hook of HOOKS) {
+  let shims = 0;
+  for (const hook of HOOK_NAMES) {
     const gitHook = join(dir, hook);
-    if (readText(gitHook)?.includes('jlog')) {
+    const text = readText(gitHook);
+    if (text !== null && isShim(text)) {
+      // Shims from version 2 on source the common block beside them.
+      if (shimVersion(text) >= 2) shims++;
       if (!executable(gitHook)) notExecutable.push(shown(repo.top, gitHook));
+      if (shimVersion(text) < HOOK_VERSION) stale.set(hook, shimVersion(text));
       continue;
     }
-    if (readText(join(husky, hook))?.includes('jlog')) {
+    const huskyText = husky === null ? null : readText(join(husky.dir, hook));
+    if (huskyText?.includes('jlog')) {
       if (!usesHusky) huskyInactive = true;
+      const lineVersion = huskyLineVersion(huskyText);
+      if (lineVersion !== null && lineVersion < HOOK_VERSION) stale.set(hook, lineVersion);
       continue;
     }
+    // A hook that calls jlog some other way (written by hand): installed, version unknown.
+    if (text?.includes('jlog')) continue;
     missing.push(hook);
   }
-  const where = usesHusky ? '.husky/' : shown(repo.top, dir);
+  if (shims > 0) {
+    // Not executable on purpose: it is sourced, never run.
+    const common = readText(join(dir, COMMON_FILE));
+    if (common === null) missing.push(COMMON_FILE);
+    else if (shimVersion(common) < HOOK_VERSION) stale.set(COMMON_FILE, shimVersion(common));
+  }
+  const where = usesHusky ? `${shown(repo.top, husky.dir)}/` : shown(repo.top, dir);
   const skip = env.JLOG_SKIP === '1' ? ' (JLOG_SKIP=1 is set: they do nothing now)' : '';
-  if (missing.length === 0 && notExecutable.length === 0 && !huskyInactive) {
-    return { name: 'hooks', ok: true, message: `${HOOKS.length} hooks installed in ${where}${skip}` };
+  if (missing.length === 0 && notExecutable.length === 0 && !huskyInactive && stale.size === 0) {
+    return { name: 'hooks', ok: true, message: `${HOOK_NAMES.length} hooks installed in ${where}${skip}` };
   }
   const inCi = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const problems: string[] = [];
-  if (missing.length === HOOKS.length) problems.push(`not installed in ${where}`);
+  if (missing.length >= HOOK_NAMES.length) problems.push(`not installed in ${where}`);
   else if (missing.length > 0) problems.push(`missing in ${where}: ${missing.join(', ')}`);
   if (notExecutable.length > 0) problems.push(`not executable: ${notExecutable.join(', ')}`);
-  if (huskyInactive)
-    problems.push('jlog is in .husky/ but git does not run husky hooks (core.hooksPath is not .husky/_)');
+  if (stale.size > 0) {
+    const oldest = Math.min(...stale.values());
+    problems.push(
+      `left by an older jlog (hook version ${oldest}, this jlog installs ${HOOK_VERSION}): ${[...stale.keys()].join(', ')}`,
+    );
+  }
+  if (huskyInactive) {
+    const runs = husky === null ? '.husky/_' : `${shown(repo.top, husky.dir)}/_`;
+    problems.push(`jlog is in husky's hooks but git does not run them (core.hooksPath is not ${runs})`);
+  }
   if (inCi)
     return {
       name: 'hooks',
@@ -139,11 +170,13 @@ export async function checkHooks(repo: RepoInfo, env: NodeJS.ProcessEnv): Promis
       message: `${problems.join('; ')}: fine in CI, where jlog ci does the work`,
     };
   const hint =
-    huskyInactive && missing.length === 0 && notExecutable.length === 0
+    huskyInactive && missing.length === 0 && notExecutable.length === 0 && stale.size === 0
       ? 'run npm install (husky sets core.hooksPath in its prepare script), or npx husky'
-      : notExecutable.length > 0 && missing.length === 0
+      : notExecutable.length > 0 && missing.length === 0 && stale.size === 0
         ? `chmod +x ${notExecutable.join(' ')}, or run jlog init`
-        : 'run jlog init';
+        : stale.size > 0
+          ? 'run jlog init (it rewrites the hooks an older jlog left)'
+          : 'run jlog init';
   return { name: 'hooks', ok: false, message: problems.join('; '), hint };
 }
 
@@ -178,7 +211,7 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
   checks.push(
     repo === null
       ? skipped('hooks', 'needs a git repository')
-      : await attempt('hooks', () => checkHooks(repo, env)),
+      : await attempt('hooks', () => checkHooks(repo, env, cwd)),
   );
 
   const cfg = await checkConfig(repo?.top ?? cwd);

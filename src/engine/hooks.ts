@@ -5,6 +5,7 @@ import { insertBranchKey, parseMessage } from '../core/grammar.js';
 import { identify } from '../core/identity.js';
 import type { LedgerRecord } from '../core/types.js';
 import {
+  commitExists,
   getConfig,
   isCherryPickInProgress,
   isRebaseInProgress,
@@ -15,8 +16,9 @@ import {
   revList,
 } from '../git/index.js';
 import { spawnBackgroundFlush } from './background.js';
-import { openRepo, openRepoAt } from './context.js';
-import { reportFailuresSince } from './notice.js';
+import { openRepo, openRepoAt, type RepoContext } from './context.js';
+import { blockedLine, blockedNotice, reportFailuresSince } from './notice.js';
+import { hasQueue, takeQueue } from '../ledger/queue.js';
 import { offlinePlanOptions, recordCommits, recordNewCommit } from './record.js';
 import { formatDuration } from '../core/duration.js';
 
@@ -70,20 +72,24 @@ export async function postCommit(io: HookIO): Promise<number> {
   const options = await offlinePlanOptions(ctx);
   const recorded = await recordNewCommit(ctx, head, options);
   for (const d of recorded.diagnostics) io.say(`jlog: line ${d.line}: ${d.message} (not logged)`);
+  const blocked = ctx.config.postOn === 'manual' ? null : await blockedNotice(ctx.ledger, io.env);
   if (recorded.pending.length > 0) {
     const what = recorded.pending
       .map((w) => `${w.issue} ${formatDuration(w.seconds, options.grammar)}`)
       .join(', ');
     const when =
       ctx.config.postOn === 'push'
-        ? 'on push'
+        ? ', posts on push'
         : ctx.config.postOn === 'commit'
-          ? 'now, in the background'
-          : 'with jlog flush';
-    io.say(`jlog: ${what} pending, posts ${when}`);
+          ? ', posts now, in the background'
+          : ', posts with jlog flush';
+    // Blocked (no credentials, 401): no promise about when; the next line says what to fix.
+    io.say(`jlog: ${what} pending${blocked === null ? when : ''}`);
     // Every pending token, so what an outage left behind goes with this one.
     if (ctx.config.postOn === 'commit') spawnBackgroundFlush(ctx, []);
   }
+  if (blocked !== null) io.say(blockedLine(blocked, recorded.pending.length));
+  await recordQueued(ctx, io);
   return 0;
 }
 
@@ -200,16 +206,21 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
     );
     for (const sha of listed) shas.add(sha);
   }
-  if (shas.size === 0) return 0;
-  const commits = await readCommits(ctx.repo.top, { shas: [...shas], grepTime: true });
-  if (commits.length === 0) return 0;
+  await recordQueued(ctx, io);
+  if (ctx.config.postOn !== 'manual') {
+    const blocked = await blockedNotice(ctx.ledger, io.env);
+    if (blocked !== null) io.say(blockedLine(blocked));
+  }
+  const commits = shas.size === 0 ? [] : await readCommits(ctx.repo.top, { shas: [...shas], grepTime: true });
   const pushed = commits.map((c) => c.sha);
-  if (ctx.config.postOn === 'push' && !ctx.config.failPushOnError) {
-    // The worker records what the ledger lacks (commits made with hooks skipped), then posts: reading
-    // the ledger is its cost, not the push's.
-    spawnBackgroundFlush(ctx, pushed);
+  if (ctx.config.postOn === 'push' && (!ctx.config.failPushOnError || commits.length === 0)) {
+    // The worker records what the ledger lacks (commits made with hooks skipped), then posts, with
+    // every older pending token whose commit is on a remote by now, even when this push carries no
+    // token (SPEC §5): reading the ledger is its cost, not the push's.
+    spawnBackgroundFlush(ctx, pushed, { onlyPushed: true });
     return 0;
   }
+  if (commits.length === 0) return 0;
   await recordCommits(ctx, commits);
   if (ctx.config.postOn !== 'push') return 0;
   // failPushOnError: post now, in the foreground, and fail the push if anything did not land. Loaded
@@ -221,4 +232,21 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   for (const o of bad) io.say(`jlog: ${o.worklog.issue}: ${o.error ?? 'not posted'}`);
   if (bad.length > 0) io.say(`jlog: push to ${remote} stopped (failPushOnError: true); run jlog status`);
   return bad.length > 0 ? 1 : 0;
+}
+
+/** Commits post-commit queued with sh alone (no Node on PATH): their tokens are recorded now. */
+async function recordQueued(ctx: RepoContext, io: HookIO): Promise<void> {
+  if (!hasQueue(ctx.ledger.dir)) return;
+  const taken = await takeQueue(ctx.ledger.dir);
+  if (taken === null) return;
+  const known: string[] = [];
+  for (const sha of taken.shas) if (await commitExists(ctx.repo.top, sha)) known.push(sha);
+  const recorded = await recordCommits(ctx, await readCommits(ctx.repo.top, { shas: known }));
+  await taken.done();
+  const n = recorded.pending.length;
+  if (n > 0) {
+    io.say(
+      `jlog: recorded ${n} worklog${n === 1 ? '' : 's'} from ${known.length} commit${known.length === 1 ? '' : 's'} queued while node was not found`,
+    );
+  }
 }

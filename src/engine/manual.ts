@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveCredentials } from '../config/credentials.js';
 import { checkDuration, parseDuration, parseMaxDuration } from '../core/duration.js';
-import { formatStartedInZone } from '../core/jira-format.js';
+import { formatStarted } from '../core/jira-format.js';
 import { DATE_HINT, parseDateBound } from '../core/report.js';
 import type { LedgerRecord, PlannedWorklog } from '../core/types.js';
 import { JlogError, usageError } from '../errors.js';
@@ -54,6 +54,19 @@ export function manualStart(text: string | undefined, now: Date): number {
   if ('ms' in bound) return bound.ms;
   const [y, m, d] = bound.day.split('-').map(Number) as [number, number, number];
   return new Date(y, m - 1, d, 9, 0, 0, 0).getTime();
+}
+
+/** An instant as ISO 8601 in this machine's zone, with the offset that zone had then (as git writes dates). */
+export function localIso(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, w = 2): string => String(Math.abs(n)).padStart(w, '0');
+  const offset = -d.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` +
+    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  );
 }
 
 /** The ledger record `--instead-of` names: a full id, or the short `<sha prefix>:<n>` status prints. */
@@ -122,7 +135,7 @@ export async function logManually(opts: ManualOptions): Promise<ManualResult> {
       seconds: checked.seconds,
       comment,
       postComment: comment,
-      started: formatStartedInZone(startedMs, Intl.DateTimeFormat().resolvedOptions().timeZone),
+      started: formatStarted(localIso(startedMs)),
       startedMs,
       authorEmail: ctx.repo.userEmail ?? '',
       fp: uuid,

@@ -1,11 +1,19 @@
-// "jlog: 2 worklogs failed, run jlog status" once, on the next hook after the failures (SPEC §5).
-// Two tiny counters beside the ledger, so a hook never reads the whole ledger to say it.
-import type { Ledger } from '../ledger/ledger.js';
+// What the hooks tell the user about posting they do not see (the background worker's): "jlog: 2
+// worklogs failed, run jlog status" once after failures, tokens left pending, and, on every hook until
+// it is fixed, a failure that stops posting altogether (SPEC §5): `jlog: Jira refused the credentials
+// (401); 5 worklogs waiting: run jlog login`. Tiny caches beside the ledger, so a hook never reads the
+// whole ledger to say it.
+import { existsSync } from 'node:fs';
+import { credentialsPath } from '../config/paths.js';
+import { isJlogError } from '../errors.js';
+import { repoInfo } from '../git/index.js';
+import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 
 const FAILED = 'failed-total';
 const NOTIFIED = 'failed-notified';
 const STUCK = 'stuck';
 const STUCK_NOTIFIED = 'stuck-notified';
+const BLOCKED = 'blocked';
 
 interface Total {
   total: number;
@@ -28,6 +36,8 @@ export async function noteStillPending(
   ledger: Ledger,
   reasons: readonly (string | undefined)[],
 ): Promise<void> {
+  // A run that got this far reached Jira with the credentials: whatever stopped posting is fixed.
+  if ((await ledger.readCache<Blocked | null>(BLOCKED))?.value) await ledger.writeCache(BLOCKED, null);
   const previous = (await ledger.readCache<Stuck>(STUCK))?.value.count ?? 0;
   if (reasons.length === 0 && previous === 0) return;
   await ledger.writeCache(STUCK, { count: reasons.length, reason: reasons.find((r) => r) ?? '' });
@@ -56,4 +66,61 @@ async function reportStillPending(ledger: Ledger, say: (line: string) => void): 
     `jlog: ${n} worklog${n === 1 ? '' : 's'} still pending${why}; they post on your next push, or run jlog flush`,
   );
   await ledger.writeCache(STUCK_NOTIFIED, { at: stuck.at });
+}
+
+/** Why posting stopped altogether, and the fix, as the next hooks say it. */
+interface Blocked {
+  why: string;
+  fix: string;
+  /** Tokens pending when the run stopped. */
+  waiting: number;
+}
+
+/**
+ * Called when a background run stopped before posting anything: credentials Jira refused (401), no
+ * credentials, no site. Returns false for any other error (those are the run's own to report).
+ */
+export async function noteBlocked(ledger: Ledger, err: unknown): Promise<boolean> {
+  let why: string;
+  let fix = 'run jlog login';
+  if (isJlogError(err, 'E_JIRA_AUTH')) {
+    why = 'Jira refused the credentials (401)';
+  } else if (isJlogError(err, 'E_CREDENTIALS')) {
+    why = err.message;
+    if (/no Jira site/i.test(err.message))
+      fix = 'run jlog login --base-url https://<your-site>.atlassian.net';
+    else if (/JIRA_BASE_URL/.test(err.hint ?? '') && !/login/.test(err.hint ?? '')) fix = err.hint ?? fix;
+  } else {
+    return false;
+  }
+  const c = (await ledger.read()).counts();
+  await ledger.writeCache(BLOCKED, { why, fix, waiting: c.pending + c.posting } satisfies Blocked);
+  return true;
+}
+
+/**
+ * The blocked line, or null when posting is not blocked. Before any run has said so, an environment
+ * with no token and no `jlog login` file is blocked too: a commit must not claim it "posts on push".
+ */
+export async function blockedNotice(ledger: Ledger, env: NodeJS.ProcessEnv): Promise<Blocked | null> {
+  const noted = (await ledger.readCache<Blocked | null>(BLOCKED))?.value;
+  if (noted) return noted;
+  if (!env.JIRA_API_TOKEN?.trim() && !existsSync(credentialsPath(env))) {
+    return { why: 'no Jira credentials', fix: 'run jlog login', waiting: 0 };
+  }
+  return null;
+}
+
+/** `jlog: <why>; 5 worklogs waiting: <fix>`, counting `more` tokens this hook just added. */
+export function blockedLine(b: Blocked, more = 0): string {
+  const n = b.waiting + more;
+  const waiting = n > 0 ? `; ${n} worklog${n === 1 ? '' : 's'} waiting` : '';
+  return `jlog: ${b.why}${waiting}: ${b.fix}`;
+}
+
+/** noteBlocked for the background worker, which has only its cwd when runPosting throws. */
+export async function noteBlockedAt(cwd: string, err: unknown): Promise<void> {
+  if (!isJlogError(err, 'E_JIRA_AUTH') && !isJlogError(err, 'E_CREDENTIALS')) return;
+  const repo = await repoInfo(cwd);
+  await noteBlocked(Ledger.open(ledgerDirFor(repo.commonDir)), err);
 }

@@ -2,10 +2,11 @@
 // loose object, and reading it costs a few milliseconds where starting git costs tens (SPEC §5: git is
 // never slowed down). Anything unusual (packed object, non-UTF-8 encoding, odd layout) answers null and
 // the caller asks git instead.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { Commit } from '../core/types.js';
+import { gitDirsAt } from './dirs.js';
 
 export interface HeadLayout {
   top: string;
@@ -16,24 +17,12 @@ export interface HeadLayout {
 
 /** Where the repository's git dirs are, from files alone (as the hook shims find them); null if unsure. */
 export function layoutAt(top: string, env: NodeJS.ProcessEnv = process.env): HeadLayout | null {
-  let gitDir: string;
-  const dotGit = join(top, '.git');
-  if (env.GIT_DIR) gitDir = resolve(top, env.GIT_DIR);
-  else if (isDir(dotGit)) gitDir = dotGit;
-  else if (existsSync(dotGit)) {
-    const m = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (!m) return null;
-    gitDir = resolve(top, m[1]!.trim());
-  } else return null;
-  let commonDir = gitDir;
-  if (env.GIT_COMMON_DIR) commonDir = resolve(top, env.GIT_COMMON_DIR);
-  else if (existsSync(join(gitDir, 'commondir'))) {
-    commonDir = resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
-  }
-  const head = readText(join(gitDir, 'HEAD'));
+  const dirs = gitDirsAt(top, env);
+  if (dirs === null) return null;
+  const head = readText(join(dirs.gitDir, 'HEAD'));
   if (head === null) return null;
   const ref = /^ref: refs\/heads\/(.+)$/.exec(head);
-  return { top, gitDir, commonDir, branch: ref ? ref[1]! : null };
+  return { top, ...dirs, branch: ref ? ref[1]! : null };
 }
 
 /** HEAD's commit and its committer's email (the local user, for a commit just made), or null. */
@@ -119,13 +108,5 @@ function readText(path: string): string | null {
     return readFileSync(path, 'utf8').trim();
   } catch {
     return null;
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -12,3 +12,4 @@ export {
 export { readCommits, readCommit, parseLogOutput, LOG_FORMAT, type ReadCommitsOptions } from './commits.js';
 export { isAncestor, commitExists, resolveRev, revList, refsContaining } from './revs.js';
 export { layoutAt, readHeadCommit, parseCommitObject, type HeadLayout } from './head.js';
+export { gitDirsAt, type GitDirs } from './dirs.js';

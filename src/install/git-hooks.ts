@@ -1,10 +1,11 @@
-// Plain git: the shims themselves go into git's hooks dir. A hook that was already there is kept as
-// `<hook>.pre-jlog` and run first by the shim (same args, a copy of stdin, its failure propagated).
+// Plain git: the shims themselves go into git's hooks dir, with the common block they source beside
+// them. A hook that was already there is kept as `<hook>.pre-jlog` and run first by the shim (same
+// args, a copy of stdin, its failure propagated). A shim an older jlog wrote is rewritten.
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action } from './actions.js';
 import { readText, writeHookFile } from './files.js';
-import { CHAINED_SUFFIX, HOOK_NAMES, isShim, shimText } from './shims.js';
+import { CHAINED_SUFFIX, COMMON_FILE, HOOK_NAMES, isShim, shimText } from './shims.js';
 
 function exists(path: string): boolean {
   try {
@@ -17,7 +18,7 @@ function exists(path: string): boolean {
 
 export function installGitHooks(dir: string, force: boolean): Action[] {
   mkdirSync(dir, { recursive: true });
-  const actions: Action[] = [];
+  const actions: Action[] = [installCommon(dir, force)];
   for (const hook of HOOK_NAMES) {
     const path = join(dir, hook);
     const chained = path + CHAINED_SUFFIX;
@@ -56,6 +57,19 @@ export function installGitHooks(dir: string, force: boolean): Action[] {
   return actions;
 }
 
+/** The sourced common block: ours is refreshed; a stranger's file by that name is kept unless --force. */
+function installCommon(dir: string, force: boolean): Action {
+  const path = join(dir, COMMON_FILE);
+  const text = shimText(COMMON_FILE);
+  const current = exists(path) ? (readText(path) ?? '') : null;
+  if (current === text) return { path, change: 'unchanged' };
+  if (current !== null && !isShim(current) && !force) {
+    return { path, change: 'kept', note: `not jlog's; the hooks need it: --force replaces it` };
+  }
+  writeHookFile(path, text);
+  return { path, change: current === null ? 'created' : isShim(current) ? 'updated' : 'replaced' };
+}
+
 export function uninstallGitHooks(dir: string): Action[] {
   const actions: Action[] = [];
   if (!existsSync(dir)) return actions;
@@ -72,6 +86,11 @@ export function uninstallGitHooks(dir: string): Action[] {
       rmSync(path, { force: true });
       actions.push({ path, change: 'removed' });
     }
+  }
+  const common = join(dir, COMMON_FILE);
+  if (exists(common) && isShim(readText(common) ?? '')) {
+    rmSync(common, { force: true });
+    actions.push({ path: common, change: 'removed' });
   }
   return actions;
 }

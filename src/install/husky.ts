@@ -1,14 +1,19 @@
-// husky (v9): one marked line per hook in `.husky/<hook>` that runs the shim shipped in the package.
-// husky runs these files with `sh -e`, so the line is an `if` whose status is 0 when jlog is not
-// installed, and only the shim's own exit status (strict, failPushOnError) can fail git.
+// husky (v9): one marked line per hook in `<husky dir>/<hook>` that runs the shim shipped in the
+// package. husky runs these files with `sh -e` from the repository's top, so the line is a loop of
+// `if`s whose status is 0 when jlog is not installed, and only the shim's own exit status (strict,
+// failPushOnError) can fail git. husky may live in a subfolder (`"prepare": "cd .. && husky
+// app/.husky"`): the line then names that package's node_modules. A new `git worktree` has no
+// node_modules, so the line also looks in the main worktree's (git exports GIT_DIR there).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { JlogError } from '../errors.js';
 import type { Action } from './actions.js';
 import { isSymlink, readText, writeHookFile } from './files.js';
-import { HOOK_NAMES, type HookName } from './shims.js';
+import { HOOK_NAMES, HOOK_VERSION, type HookName } from './shims.js';
 
-/** Ends every line jlog adds: uninstall removes exactly the lines ending so. */
+/** Ends every line jlog adds (older jlogs ended it with ` # jlog` alone): uninstall removes exactly these. */
 export const HUSKY_LINE_MARK = ' # jlog';
+const LINE_VERSION = / # jlog hooks v(\d+)$/;
 /** First line of a husky file that init created, so uninstall knows it may delete it. */
 export const HUSKY_CREATED_MARK =
   '# created by jlog init; jlog uninstall deletes this file when nothing else is in it';
@@ -16,21 +21,46 @@ export const HUSKY_CREATED_MARK =
 const SYMLINK_NOTE =
   'a symlink: jlog does not write through it; make it a regular file and run jlog init again';
 
-export function huskyLine(hook: HookName): string {
-  const shim = `node_modules/jlog/hooks/${hook}`;
-  return `if [ -f ${shim} ]; then sh ${shim} "$@"; fi${HUSKY_LINE_MARK}`;
+/**
+ * The line for `hook`; `pkg` is the package dir (where node_modules is) relative to the top, '' at the
+ * top. Only plain path characters, since the path is written into a shell line.
+ */
+export function huskyLine(hook: HookName, pkg = ''): string {
+  if (!/^[A-Za-z0-9._/@+-]*$/.test(pkg) || pkg.split('/').includes('..')) {
+    throw new JlogError(
+      'E_USAGE',
+      `husky's package dir '${pkg}' has characters jlog will not write into a hook`,
+      {
+        hint: 'rename the folder, or install plain git hooks: jlog init --git',
+      },
+    );
+  }
+  const nm = `${pkg === '' ? '' : `${pkg.replace(/\/+$/, '')}/`}node_modules/jlog`;
+  const shim = `"$jlog_pkg/hooks/${hook}"`;
+  return (
+    `for jlog_pkg in "${nm}" "\${GIT_DIR%/worktrees/*}/../${nm}"; do ` +
+    `if [ -f ${shim} ]; then sh ${shim} "$@"; break; fi; done${HUSKY_LINE_MARK} hooks v${HOOK_VERSION}`
+  );
 }
 
 function isOurLine(line: string): boolean {
-  return line.endsWith(HUSKY_LINE_MARK) && line.includes('node_modules/jlog/hooks/');
+  return (line.endsWith(HUSKY_LINE_MARK) || LINE_VERSION.test(line)) && line.includes('node_modules/jlog');
 }
 
-export function installHusky(huskyDir: string): Action[] {
+/** The hook version of our line in a husky hook file, or null when the file has none. */
+export function huskyLineVersion(text: string): number | null {
+  const line = text.split('\n').find(isOurLine);
+  if (line === undefined) return null;
+  const m = LINE_VERSION.exec(line);
+  return m ? Number(m[1]) : 1;
+}
+
+export function installHusky(huskyDir: string, pkg = ''): Action[] {
   mkdirSync(huskyDir, { recursive: true });
   const actions: Action[] = [];
   for (const hook of HOOK_NAMES) {
     const path = join(huskyDir, hook);
-    const line = huskyLine(hook);
+    const line = huskyLine(hook, pkg);
     if (isSymlink(path)) {
       // Its target's text would be copied into a tracked file: leave it to the user (SPEC §7).
       actions.push({ path, change: 'kept', note: SYMLINK_NOTE });
@@ -46,7 +76,7 @@ export function installHusky(huskyDir: string): Action[] {
     if (lines.includes(line)) {
       actions.push({ path, change: 'unchanged' });
     } else if (lines.some(isOurLine)) {
-      // An older jlog's line: replace it in place, never add a second one.
+      // An older jlog's line (or one for another package dir): replace it in place, never add a second.
       writeHookFile(path, lines.map((l) => (isOurLine(l) ? line : l)).join('\n'), true);
       actions.push({ path, change: 'updated' });
     } else {

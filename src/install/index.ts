@@ -1,17 +1,23 @@
 // `jlog init` / `jlog uninstall`: which hook system the repo uses, the hooks, and the starter config.
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { exampleConfigJson } from '../config/example.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
-import { isJlogError } from '../errors.js';
-import { getConfig, hooksDir, repoInfo } from '../git/index.js';
+import { JlogError, isJlogError } from '../errors.js';
+import { execGit, hooksDir, readCommits, repoInfo } from '../git/index.js';
 import type { Action } from './actions.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
 import { checkDirInRepo, readText } from './files.js';
+import { findHusky, isHuskyGenerated } from './detect.js';
+import { addPrepare, nearestPackageJson, removePrepare } from './prepare.js';
+import { projectsFrom } from './projects.js';
+
+/** How far back init looks for the project keys the team uses. */
+const RECENT_COMMITS = 300;
 
 export { formatAction, type Action, type Change } from './actions.js';
-export { HOOK_NAMES, type HookName } from './shims.js';
+export { HOOK_NAMES, type HookName } from './hook-names.js';
 
 export type InstallMode = 'husky' | 'git';
 
@@ -20,6 +26,10 @@ export interface InstallOptions {
   mode?: InstallMode | undefined;
   /** Replace plain-git hooks that jlog did not write instead of chaining them. */
   force?: boolean | undefined;
+  /** Plain git: add `"prepare": "jlog init --quiet"` to package.json (default true; --no-prepare). */
+  prepare?: boolean | undefined;
+  /** Write a starter .jlogrc.json when there is no config (default true; not from the prepare script). */
+  starterConfig?: boolean | undefined;
 }
 
 export interface InstallResult {
@@ -30,41 +40,54 @@ export interface InstallResult {
   config: { path: string | null; created: boolean; baseUrl: string | null; problem: string | null };
   /** husky mode only: git does not run `.husky/` yet (core.hooksPath is not `.husky/_`). */
   huskyNotActive: boolean;
-}
-
-function isHuskyHooksPath(value: string | null): boolean {
-  if (value === null) return false;
-  const v = value.replace(/\/+$/, '');
-  return v === '.husky/_' || v === '.husky';
-}
-
-/** husky when the repo has `.husky/` or git's core.hooksPath points into it. */
-export async function detectMode(top: string): Promise<InstallMode> {
-  const huskyDir = join(top, '.husky');
-  if (existsSync(huskyDir) && statSync(huskyDir).isDirectory()) return 'husky';
-  return isHuskyHooksPath(await getConfig(top, 'core.hooksPath')) ? 'husky' : 'git';
+  /** Why something init would do was not done (no prepare script: jlog is not a dependency, say). */
+  notes: string[];
 }
 
 export async function install(cwd: string, opts: InstallOptions = {}): Promise<InstallResult> {
   const repo = await repoInfo(cwd);
   const top = repo.top;
-  const mode = opts.mode ?? (await detectMode(top));
+  const husky = await findHusky(top, cwd);
+  const mode = opts.mode ?? (husky === null ? 'git' : 'husky');
   let actions: Action[];
   let huskyNotActive = false;
   if (mode === 'husky') {
-    checkDirInRepo(join(top, '.husky'), top, '.husky');
-    actions = installHusky(join(top, '.husky'));
-    huskyNotActive = !isHuskyHooksPath(await getConfig(top, 'core.hooksPath'));
+    const h = husky ?? { dir: join(top, '.husky'), pkg: top, active: false };
+    checkDirInRepo(h.dir, top, relative(top, h.dir) || h.dir);
+    actions = installHusky(h.dir, relative(top, h.pkg).split(sep).join('/'));
+    huskyNotActive = !h.active;
   } else {
     const dir = await hooksDir(top);
     checkDirInRepo(dir, top, relative(top, dir) || dir);
+    // husky rewrites its `_` dir on every install: hooks written there vanish with the next npm install.
+    if (isHuskyGenerated(dir)) {
+      throw new JlogError(
+        'E_USAGE',
+        `git runs husky's generated hooks (${relative(top, dir)}), which husky rewrites`,
+        {
+          hint: 'install into husky instead: jlog init --husky',
+        },
+      );
+    }
     actions = installGitHooks(dir, opts.force === true);
   }
-  const config = await ensureConfig(top, actions);
-  return { mode, top, actions, config, huskyNotActive };
+  const notes: string[] = [];
+  // Teammates get the hooks on npm install: husky repos through husky's prepare, plain git through ours.
+  const pkg = mode === 'git' && opts.prepare !== false ? nearestPackageJson(top, cwd) : null;
+  if (pkg !== null) {
+    const added = addPrepare(pkg);
+    if ('skipped' in added) notes.push(added.skipped);
+    else actions.push(added);
+  }
+  const config = await ensureConfig(top, actions, opts.starterConfig !== false);
+  return { mode, top, actions, config, huskyNotActive, notes };
 }
 
-async function ensureConfig(top: string, actions: Action[]): Promise<InstallResult['config']> {
+async function ensureConfig(
+  top: string,
+  actions: Action[],
+  create: boolean,
+): Promise<InstallResult['config']> {
   try {
     const loaded = await loadConfig(top);
     if (loaded.filepath !== null) {
@@ -78,9 +101,25 @@ async function ensureConfig(top: string, actions: Action[]): Promise<InstallResu
     return { path, created: false, baseUrl: null, problem };
   }
   const path = join(top, '.jlogrc.json');
-  writeFileSync(path, exampleConfigJson({ baseUrl: process.env.JIRA_BASE_URL ?? null }), { flag: 'wx' });
+  if (!create) return { path: null, created: false, baseUrl: null, problem: null };
+  const projects = await recentProjects(top);
+  writeFileSync(path, exampleConfigJson({ baseUrl: process.env.JIRA_BASE_URL ?? null, projects }), {
+    flag: 'wx',
+  });
   actions.push({ path, change: 'created' });
   return { path, created: true, baseUrl: process.env.JIRA_BASE_URL ?? null, problem: null };
+}
+
+/** Project keys from the last few hundred commits and every branch (local and remote). */
+async function recentProjects(top: string): Promise<string[]> {
+  const commits = await readCommits(top, { maxCount: RECENT_COMMITS }).catch(() => []);
+  const refs = await execGit(['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes'], {
+    cwd: top,
+  }).catch(() => ({ stdout: '' }));
+  return projectsFrom(
+    commits.map((c) => c.message),
+    refs.stdout.split('\n').filter((r) => r !== ''),
+  );
 }
 
 /**
@@ -90,8 +129,15 @@ async function ensureConfig(top: string, actions: Action[]): Promise<InstallResu
 export async function uninstall(cwd: string): Promise<{ top: string; actions: Action[] }> {
   const repo = await repoInfo(cwd);
   const dirs = new Set([await hooksDir(repo.top), resolve(repo.commonDir, 'hooks')]);
-  const actions = uninstallHusky(join(repo.top, '.husky'));
-  for (const dir of dirs) actions.push(...uninstallGitHooks(dir));
+  const husky = await findHusky(repo.top, cwd);
+  const huskyDirs = new Set([join(repo.top, '.husky'), ...(husky === null ? [] : [husky.dir])]);
+  const actions: Action[] = [];
+  for (const dir of huskyDirs) actions.push(...uninstallHusky(dir));
+  for (const dir of dirs) if (!isHuskyGenerated(dir)) actions.push(...uninstallGitHooks(dir));
+  for (const pkg of new Set([nearestPackageJson(repo.top, cwd), join(repo.top, 'package.json')])) {
+    const removed = pkg === null ? null : removePrepare(pkg);
+    if (removed !== null) actions.push(removed);
+  }
   const config = join(repo.top, '.jlogrc.json');
   const text = readText(config);
   if (text !== null && isStarterConfig(text)) {
@@ -103,8 +149,10 @@ export async function uninstall(cwd: string): Promise<{ top: string; actions: Ac
 
 function isStarterConfig(text: string): boolean {
   try {
-    const baseUrl = (JSON.parse(text) as { jira?: { baseUrl?: unknown } }).jira?.baseUrl;
-    return text === exampleConfigJson({ baseUrl: typeof baseUrl === 'string' ? baseUrl : null });
+    const parsed = JSON.parse(text) as { jira?: { baseUrl?: unknown }; projects?: unknown };
+    const baseUrl = parsed.jira?.baseUrl;
+    const projects = Array.isArray(parsed.projects) ? parsed.projects.map(String) : null;
+    return text === exampleConfigJson({ baseUrl: typeof baseUrl === 'string' ? baseUrl : null, projects });
   } catch {
     return false;
   }
