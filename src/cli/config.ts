@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import { credentialsPath, resolveCredentials } from '../config/credentials.js';
 import { loadConfig, readConfigFile } from '../config/load.js';
 import { DEFAULT_CONFIG, type JlogConfig } from '../config/schema.js';
-import { isJlogError } from '../errors.js';
+import { hintFor, isJlogError } from '../errors.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { color, out, printJson, table } from './output.js';
@@ -72,7 +72,7 @@ async function credentialSource(config: JlogConfig, env: NodeJS.ProcessEnv): Pro
     };
   } catch (err) {
     if (!isJlogError(err, 'E_CREDENTIALS')) throw err;
-    return { source: 'none', problem: err.message };
+    return { source: 'none', problem: `${err.message}; ${hintFor(err)}` };
   }
 }
 

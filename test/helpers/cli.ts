@@ -41,6 +41,11 @@ export function runCommand(command: string, args: string[], opts: RunOptions = {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A child that exits without reading its stdin (a hook that decides at once) closes the pipe:
+    // EPIPE on a write nobody needed is not a test failure.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
