@@ -1,9 +1,8 @@
 # jlog-managed-hook: the common block of jlog's four hook shims, sourced by each of them (as husky's
 # hooks source one script). `jlog init` copies it beside the shims; `jlog uninstall` removes it.
 # jlog-hook-version: 2
-#
-# Built-ins only on the path that decides whether Node is needed: a commit without a token must cost
-# nothing. Git runs hooks at the work tree's top, so relative paths are relative to it.
+# Built-ins only on the path that decides whether Node is needed, and only the top of this file is
+# read there: a commit without a token must cost nothing. Hooks run at the work tree's top.
 U=ABCDEFGHIJKLMNOPQRSTUVWXYZ
 D=0123456789
 
@@ -32,6 +31,15 @@ jlog_commondir() {
     case $c in /*) cdir=$c ;; ?*) cdir=$gd/$c ;; esac
   fi
 }
+
+# jlog_run reads the rest of this file first: sh stops reading a sourced file at `return`, so a hook
+# that never runs jlog never parses what follows.
+jlog_run() {
+  jlog_full=1
+  . "$jlog_c"
+  jlog_run_now "$@"
+}
+[ -n "${jlog_full:-}" ] || return 0
 
 # Node for jlog. A GUI client may start git without the shell's PATH, so: the user's own
 # ~/.config/jlog/init.sh first (as husky sources ~/.config/husky/init.sh), then PATH, then where nvm
@@ -75,7 +83,8 @@ jlog_node() {
 }
 
 # jlog itself: the package this shim came from (husky's line runs it from node_modules/jlog/hooks),
-# this work tree's node_modules, the main worktree's (a new `git worktree` has none), then PATH.
+# this work tree's node_modules, the main worktree's (a new `git worktree` has none), a package one
+# folder down (app/node_modules, husky's monorepo layout), then PATH.
 # Sets jlog_js (run with node) or jlog_exe (run as is); returns 1 when jlog is nowhere.
 jlog_find() {
   jlog_js=
@@ -90,6 +99,10 @@ jlog_find() {
     [ -x "$p/node_modules/.bin/jlog" ] && jlog_exe=$p/node_modules/.bin/jlog && return 0
     [ -f "$p/node_modules/jlog/dist/jlog.js" ] && jlog_js=$p/node_modules/jlog/dist/jlog.js && return 0
   done
+  # A package in a subfolder (a monorepo's app/, where a husky in a subfolder also lives).
+  for p in ./*/node_modules/jlog/dist/jlog.js "$cdir"/../*/node_modules/jlog/dist/jlog.js; do
+    [ -f "$p" ] && jlog_js=$p && return 0
+  done
   command -v jlog >/dev/null 2>&1 && jlog_exe=jlog && return 0
   # Last resort (slow, ~1 s): npx finds a jlog in a parent's node_modules. Ask it for the path first, so
   # that npx's own "not found" (exit 1) is never taken for jlog's answer.
@@ -102,7 +115,7 @@ jlog_find() {
 
 # Runs `jlog hook "$@"` and returns its status. Never fails git for a missing jlog or Node: says so in
 # one line (post-commit first queues HEAD with sh alone, so the token is not lost) and returns 0.
-jlog_run() {
+jlog_run_now() {
   if [ -n "${JLOG_BIN:-}" ]; then
     if [ ! -f "$JLOG_BIN" ]; then
       echo "jlog: JLOG_BIN=$JLOG_BIN not found, skipping $1" >&2

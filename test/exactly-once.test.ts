@@ -149,7 +149,11 @@ describe('exactly once', () => {
     const after = repo.commit('PROJ-2 #time 1h new', { date: day(1) });
     const event = join(makeTempDir(), 'event.json');
     writeFileSync(event, JSON.stringify({ before, after }));
-    const ci = await run({ ...env, GITHUB_EVENT_PATH: event, CI: 'true' }, 'ci', '--json');
+    const ci = await run(
+      { ...env, GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: event, CI: 'true' },
+      'ci',
+      '--json',
+    );
     expect(ci.code).toBe(0);
     expect(ci.json.posted!.map((p) => p.issue)).toEqual(['PROJ-2']);
 

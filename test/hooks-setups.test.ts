@@ -136,6 +136,27 @@ describe('a worktree made with git worktree add', () => {
   }, 90_000);
 });
 
+describe('plain git with the package in a subfolder', () => {
+  it("the shims find jlog in app/node_modules (one folder down), and init adds app's prepare script", async () => {
+    const env = await setup();
+    const app = join(repo.dir, 'app');
+    mkdirSync(app);
+    writeFileSync(
+      join(app, 'package.json'),
+      '{\n  "name": "app",\n  "devDependencies": { "jlog": "*" }\n}\n',
+    );
+    installJlog(app);
+    const init = await runJlog(['init', '--git'], { cwd: app, env });
+    expect(init.code, init.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).scripts).toEqual({
+      prepare: 'jlog init --quiet',
+    });
+    const r = await commit(env, 'PROJ-6 #time 15m');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('PROJ-6 15m pending');
+  }, 60_000);
+});
+
 describe('husky in a subfolder (the real husky package)', () => {
   /** husky's documented monorepo layout: package.json in app/, `cd .. && husky app/.husky`. */
   async function monorepo(env: NodeJS.ProcessEnv): Promise<string> {
@@ -190,6 +211,14 @@ describe('husky in a subfolder (the real husky package)', () => {
     expect((await git(env, ['push', '-q', '-u', 'origin', 'main'])).code).toBe(0);
     await until(() => sandbox!.worklogs().length === 2);
     expect(loggedIssues(sandbox!)).toEqual(['PROJ-1', 'PROJ-2']);
+
+    // uninstall finds the same place, and leaves husky's own files alone.
+    const generatedNow = snapshot(join(app, '.husky', '_'));
+    const un = await runJlog(['uninstall'], { cwd: app, env });
+    expect(un.stdout).toContain('- .husky/post-commit');
+    expect(existsSync(join(app, '.husky', 'pre-push'))).toBe(false);
+    expect(readFileSync(join(app, '.husky', 'pre-commit'), 'utf8')).toBe('echo user-pre-commit\n');
+    expect(snapshot(join(app, '.husky', '_'))).toEqual(generatedNow);
   }, 120_000);
 
   it('in a worktree of that monorepo, the line finds the main worktree’s app/node_modules', async () => {
@@ -298,6 +327,20 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       'jlog: PROJ-1 1h pending\njlog: no Jira credentials; 1 worklog waiting: run jlog login\n',
+    );
+  }, 60_000);
+
+  it('no site configured: once the worker met it, the next commit names it with the login to run', async () => {
+    const env = await setup();
+    installJlog(repo.dir);
+    expect((await runJlog(['init', '--git', '--no-prepare'], { cwd: repo.dir, env })).code).toBe(0);
+    const none = { ...env, JIRA_BASE_URL: '', JIRA_API_TOKEN: '', JIRA_USER_EMAIL: '' };
+    expect((await commit(none, 'PROJ-1 #time 1h')).code).toBe(0);
+    expect((await git(none, ['push', '-q', '-u', 'origin', 'main'])).code).toBe(0);
+    await until(() => existsSync(join(repo.dir, '.git', 'jlog', 'cache-blocked.json')));
+    const next = await commit(none, 'PROJ-2 #time 1h');
+    expect(next.stderr).toContain(
+      'jlog: no Jira site is configured; 2 worklogs waiting: run jlog login --base-url https://your-site.atlassian.net\n',
     );
   }, 60_000);
 

@@ -13,12 +13,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HOOK_NAMES } from '../src/install/hook-names.js';
 import { runJlog } from './helpers/cli.js';
 import { makeRepo, makeTempDir, type TempRepo } from './helpers/repo.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const HUSKY_BIN = join(ROOT, 'node_modules', 'husky', 'bin.js');
-const HOOKS = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'];
+const HOOKS = HOOK_NAMES;
 
 const repos: TempRepo[] = [];
 afterEach(() => {

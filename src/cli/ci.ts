@@ -22,7 +22,7 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   const ui = runUi('jlog ci', { json: opts.json === true });
   const report = await runPosting({
     cwd,
-    scope: { kind: 'ci', range },
+    scope: { kind: 'ci', range: range.range, window: range.window },
     dryRun: opts.dryRun === true,
     offline: opts.offline === true,
     ...ui,

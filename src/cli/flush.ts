@@ -2,6 +2,7 @@ import { noteBlockedAt } from '../engine/notice.js';
 import { runPosting } from '../engine/run.js';
 import { runUi } from './run-ui.js';
 import { printRun, runExitCode, summary } from './run-output.js';
+import { escapeTerminal, out } from './output.js';
 
 interface FlushOptions {
   json?: boolean;
@@ -27,9 +28,9 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   if (report === null) return 0;
   if (opts.background) {
     // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.
-    process.stdout.write(`${new Date().toISOString()} [${process.pid}] ${summary(report)}\n`);
+    out(`${new Date().toISOString()} [${process.pid}] ${summary(report)}`);
     for (const o of [...report.failed, ...report.pending])
-      process.stdout.write(`  ${o.worklog.id} ${o.worklog.issue}: ${o.error ?? ''}\n`);
+      out(`  ${o.worklog.id} ${o.worklog.issue}: ${escapeTerminal(o.error ?? '')}`);
     return runExitCode(report);
   }
   printRun(report, opts.json === true);

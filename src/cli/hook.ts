@@ -1,6 +1,7 @@
 // `jlog hook <name>`: the hooks' way in. A hook never prints a stack trace and never breaks git by
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
 import { join } from 'node:path';
+import { escapeOutput } from '../core/escape.js';
 import { isJlogError } from '../errors.js';
 import { gitDirsAt } from '../git/dirs.js';
 import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
@@ -25,7 +26,8 @@ export async function runHook(name: string, args: string[]): Promise<number> {
     return 2;
   }
   const hook = name;
-  const say = (line: string): void => void process.stderr.write(line + '\n');
+  // Hook lines quote commit messages: escaped so they never act on the terminal (SPEC §7).
+  const say = (line: string): void => void process.stderr.write(escapeOutput(line) + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
   try {

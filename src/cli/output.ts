@@ -1,7 +1,12 @@
 // Terminal output: colour only on a TTY or with FORCE_COLOR, never with NO_COLOR (SPEC §7); errors as
 // one `jlog:` line with the next step in it.
 import pc from 'picocolors';
+import { escapeJsonText, escapeOutput, escapeTerminal } from '../core/escape.js';
 import { hintFor, isJlogError, JlogError } from '../errors.js';
+
+// Every line goes through escapeOutput: text from Jira or a commit message never acts on the
+// terminal (SPEC §7). Callers escape external text with escapeTerminal where it is embedded.
+export { escapeTerminal };
 
 export function colorEnabled(
   stream: NodeJS.WriteStream = process.stdout,
@@ -19,15 +24,15 @@ export const color = pc.createColors(colorEnabled());
 export const errColor = pc.createColors(colorEnabled(process.stderr));
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(escapeJsonText(JSON.stringify(value, null, 2)) + '\n');
 }
 
 export function out(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(escapeOutput(line) + '\n');
 }
 
 export function warn(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(escapeOutput(line) + '\n');
 }
 
 /** Any error as a JlogError: what jlog did not raise itself is a bug (E_INTERNAL). */
@@ -62,18 +67,20 @@ export function printError(err: unknown, json = false): void {
   }
   const e = asJlogError(err);
   const prefix = errColor.red('jlog:');
-  const hint = hintFor(e);
-  const details = e.details ?? [];
+  // Each on its line: a newline or an escape sequence in Jira's text must not act (SPEC §7).
+  const hint = escapeTerminal(hintFor(e));
+  const details = (e.details ?? []).map(escapeTerminal);
+  const message = escapeTerminal(e.message);
   if (details.length > 1) {
     const joined = details.join('; ');
-    const head = e.message.endsWith(joined) ? e.message.slice(0, -joined.length) : '';
+    const head = message.endsWith(joined) ? message.slice(0, -joined.length) : '';
     const title = head.replace(/[:;\s]+$/, '');
     warn(`${prefix} ${lowerFirst(title === '' ? 'problems' : title)}: ${details.length} problems`);
     for (const d of details) warn(`  ${d}`);
     warn(`  ${hint}`);
     return;
   }
-  warn(`${prefix} ${lowerFirst(e.message)}; ${hint}`);
+  warn(`${prefix} ${lowerFirst(message)}; ${hint}`);
 }
 
 /** A token's id as the user types it back (`jlog undo`, `--instead-of`): the SHA shortened, `:n` kept. */

@@ -22,6 +22,8 @@ export interface JlogConfig {
   /** A regular expression (source text) that marks a commit subject as a squash merge. */
   squashPattern: string | null;
   sync: { since: string };
+  /** `jlog ci`: the window when a push has no `before`, and whether others' worklogs name their author. */
+  ci: { since: string; authorInComment: boolean };
 }
 
 export const DEFAULT_CONFIG: JlogConfig = {
@@ -42,4 +44,5 @@ export const DEFAULT_CONFIG: JlogConfig = {
   timeoutMs: 30_000,
   squashPattern: null,
   sync: { since: '30 days ago' },
+  ci: { since: '7 days ago', authorInComment: true },
 };

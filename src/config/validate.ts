@@ -87,6 +87,11 @@ function compiles(pattern: string): boolean {
 // zod/mini, not classic zod: the same checks at a fraction of the bundle (it is loaded in git hooks).
 
 const bool = z.boolean();
+const dateText = z.string().check(
+  z.refine((s: string) => parseDateBound(s, '2000-01-01') !== null, {
+    error: 'must be a date like 2026-11-20, "yesterday" or "30 days ago"',
+  }),
+);
 const shapes = {
   jira: {
     baseUrl: z.nullable(
@@ -104,12 +109,10 @@ const shapes = {
   },
   comment: { fallback: z.enum(['subject', 'none']) },
   commands: { comment: bool, transitions: bool },
-  sync: {
-    since: z.string().check(
-      z.refine((s: string) => parseDateBound(s, '2000-01-01') !== null, {
-        error: 'must be a date like 2026-11-20, "yesterday" or "30 days ago"',
-      }),
-    ),
+  sync: { since: dateText },
+  ci: {
+    since: dateText,
+    authorInComment: bool,
   },
 };
 
@@ -149,6 +152,7 @@ export const configSchema = z.partial(
       z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
     ),
     sync: partial(shapes.sync),
+    ci: partial(shapes.ci),
   }),
 );
 
@@ -293,6 +297,7 @@ export function mergeConfig(raw: RawConfig): JlogConfig {
     comment: { ...d.comment, ...r.comment },
     commands: { ...d.commands, ...r.commands },
     sync: { ...d.sync, ...r.sync },
+    ci: { ...d.ci, ...r.ci },
     projects: r.projects === undefined ? d.projects : r.projects,
   } as JlogConfig;
 }

@@ -1,5 +1,6 @@
 // The remote check's decision (SPEC §4): which planned worklogs are already on Jira. Pure: the engine
 // reads the worklogs and asks git which marker commits are reachable, then calls this.
+import { hasAuthorPrefix } from './author-prefix.js';
 import { parseTokenId } from './identity.js';
 import type { Marker, PlannedWorklog } from './types.js';
 
@@ -58,7 +59,9 @@ export function matchRemote(
       const sameComment =
         w.comment === '' ||
         r.comment.trim() === w.comment.trim() ||
-        r.comment.trim() === stripPrNumber(w.comment);
+        r.comment.trim() === stripPrNumber(w.comment) ||
+        hasAuthorPrefix(r.comment, w.comment) || // posted by jlog ci for its author (ci.authorInComment)
+        hasAuthorPrefix(r.comment, stripPrNumber(w.comment));
       return r.timeSpentSeconds === w.seconds && sameComment && sameEmail;
     });
   }

@@ -87,9 +87,9 @@ export async function noteBlocked(ledger: Ledger, err: unknown): Promise<boolean
     why = 'Jira refused the credentials (401)';
   } else if (isJlogError(err, 'E_CREDENTIALS')) {
     why = err.message;
-    if (/no Jira site/i.test(err.message))
-      fix = 'run jlog login --base-url https://<your-site>.atlassian.net';
-    else if (/JIRA_BASE_URL/.test(err.hint ?? '') && !/login/.test(err.hint ?? '')) fix = err.hint ?? fix;
+    // The hint's first instruction ("run jlog login --base-url …, or set …"): one line, one fix.
+    const first = (err.hint ?? '').split(/; |, or /)[0]?.trim() ?? '';
+    fix = /^(run|set|unset|check)\b/.test(first) ? first : 'run jlog doctor';
   } else {
     return false;
   }

@@ -3,6 +3,7 @@
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
 import { OFF_BRANCH, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { parseMessage } from '../core/grammar.js';
+import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
 import type { JlogConfig } from '../config/schema.js';
 import { DATE_HINT, parseDateBound } from '../core/report.js';
 import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
@@ -29,7 +30,7 @@ export type RunScope =
       until?: string | undefined;
       authors: string[] | null;
     }
-  | { kind: 'ci'; range: string }
+  | { kind: 'ci'; range: string; /** No `before`: only commits within `ci.since`. */ window?: boolean }
   | { kind: 'flush'; shas?: string[] | undefined };
 
 export interface RunOptions {
@@ -108,12 +109,20 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
     const planOptions = planOptionsFor(ctx.config, tt, null, opts.retryFailed === true);
     const commits = await commitsInScope(ctx, opts.scope);
 
+    let account: Promise<PostingAccount | null> | undefined;
+    const postingAccount = (): Promise<PostingAccount | null> =>
+      (account ??= jira === null ? Promise.resolve(null) : jira.myself());
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       const view = await ctx.ledger.read();
       const p = plan(commits, view, planOptions);
       // flush's scope is the pending tokens alone; the rest of their commits was settled before.
       const flush = opts.scope.kind === 'flush';
-      const toPost = flush ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
+      const selected = flush ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
+      // jlog ci posts others' time under its own account: name the author (ci.authorInComment).
+      const toPost =
+        opts.scope.kind === 'ci' && ctx.config.ci.authorInComment
+          ? withAuthorPrefix(selected, commits, await postingAccount())
+          : selected;
       const report: RunReport = {
         posted: [],
         planned: [],
@@ -211,7 +220,11 @@ async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit
       return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
     }
     case 'ci':
-      return readCommits(cwd, { range: scope.range, grepTime: true }).catch((err: unknown) => {
+      return readCommits(cwd, {
+        range: scope.range,
+        since: scope.window ? ciSince(ctx.config.ci.since) : undefined,
+        grepTime: true,
+      }).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
     case 'flush': {
@@ -290,6 +303,11 @@ function gitDate(text: string, flag: 'since' | 'until', fromConfig: boolean): st
   }
   if ('ms' in bound) return new Date(bound.ms).toISOString();
   return flag === 'since' ? `${bound.day} 00:00:00` : `${bound.day} 23:59:59`;
+}
+
+/** `ci.since` as git reads it (validated with the config). */
+function ciSince(text: string): string {
+  return gitDate(text, 'since', true);
 }
 
 /** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */

@@ -1,0 +1,46 @@
+/* eslint-disable no-control-regex -- this file is about control characters */
+// Text from Jira (error messages, display names) and from commit messages reaches a terminal: its
+// control characters must not act there (SPEC §7). An ESC sequence could clear the screen, retitle
+// the window or move the cursor to forge a line ("logged in as Admin"); C1 controls (U+0080–U+009F,
+// CSI among them) act on some terminals too; a carriage return overwrites the line; bidi overrides
+// reorder what is shown. Each becomes a visible escape (`\x1b`, `\r`, `\u202e`) instead.
+
+// C0 (tab and newline included), DEL, C1, the line/paragraph separators and the bidi controls.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// The same, but newlines and the SGR colour sequences jlog writes itself are kept (for whole lines
+// of output that jlog composed: external text in them was escaped by this first).
+const CONTROL_IN_OUTPUT =
+  /\u001b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function visible(ch: string): string {
+  if (ch === '\n') return '\\n';
+  if (ch === '\r') return '\\r';
+  if (ch === '\t') return '\\t';
+  const code = ch.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** One line of external text, safe for a terminal: every control character shown as an escape. */
+export function escapeTerminal(text: string): string {
+  return text.replace(CONTROL, visible);
+}
+
+/**
+ * A line (or lines) jlog is about to print: control characters escaped, except newlines and SGR
+ * colour codes (`\x1b[…m`, which change colour only). A second layer under escapeTerminal, so a
+ * place that forgot to escape still cannot move the cursor, clear the screen or retitle the window.
+ */
+export function escapeOutput(text: string): string {
+  return text.replace(CONTROL_IN_OUTPUT, (m) => (m.length > 1 ? m : visible(m)));
+}
+
+// JSON.stringify escapes C0 (ESC included, as \u001b) but leaves DEL, C1, U+2028/2029 and the bidi
+// controls raw: `jlog … --json` on a terminal would pass a C1 CSI through.
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with those characters written as \u escapes: the same value for any JSON reader. */
+export function escapeJsonText(json: string): string {
+  return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
