@@ -121,6 +121,11 @@ describe('jlog output', () => {
     expect(reasons[0]).toMatch(/^pending 4 worklogs: /);
     for (let i = 1; i <= 4; i++)
       expect(r.stderr).toMatch(new RegExp(`^  PROJ-${i} +1h +[0-9a-f]{10}:0$`, 'm'));
+    // jlog status says it the same way: the reason once, the tokens under it.
+    const st = await jlog(env, 'status');
+    expect(st.stdout.match(/connection failed/g)).toHaveLength(1);
+    for (let i = 1; i <= 4; i++)
+      expect(st.stdout).toMatch(new RegExp(`^ {4}PROJ-${i} +1h +[0-9a-f]{10}:0$`, 'm'));
   });
 
   it('colours only on a terminal or with FORCE_COLOR, never with NO_COLOR', async () => {

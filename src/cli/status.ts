@@ -5,6 +5,7 @@ import type { LedgerRecord } from '../core/types.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { color, lowerFirst, out, printJson, shortId, table } from './output.js';
+import { withoutIssue } from './run-output.js';
 
 const RECENT = 10;
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
@@ -84,7 +85,16 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   }
   if (pending.length > 0) {
     out(`\n${color.yellow('pending')}, jlog flush posts them now:`);
-    for (const l of table(pending.map((r) => row(r, lowerFirst(r.error ?? ''))))) out(`  ${l}`);
+    // One reason (Jira down, time tracking off) said once over the tokens it holds back.
+    const byReason = new Map<string, LedgerRecord[]>();
+    for (const r of pending) {
+      const reason = lowerFirst(withoutIssue(r.error ?? '', r.issue)).replace(/\.$/, '');
+      byReason.set(reason, [...(byReason.get(reason) ?? []), r]);
+    }
+    for (const [reason, list] of byReason) {
+      if (reason !== '') out(`  ${reason}:`);
+      for (const l of table(list.map((r) => row(r, '')))) out(`    ${l}`);
+    }
   }
   if (skipped.length > 0) {
     out(`\n${color.dim('skipped')}, with why:`);
