@@ -115,3 +115,17 @@ export function exitCodeFor(err: unknown): number {
 export function usageError(message: string, hint?: string): JlogError {
   return new JlogError('E_USAGE', message, hint === undefined ? {} : { hint });
 }
+
+/**
+ * Why a token is `skipped` (SPEC §4, §5), beside ErrorCode: a skipped token is not an error, and the
+ * planner decides by its code whether it may be posted after all.
+ */
+export type SkipCode =
+  | 'E_NOT_MINE' // another author's token: a hook or sync with authors "me" leaves it (ci logs it)
+  | 'E_OFF_BRANCH' // its commit was on no branch when a flush looked: decided again when seen
+  | 'E_REWRITTEN' // its commit was rewritten (amend, rebase, force-push): the new token stands for it
+  | 'E_UNDONE' // undone with jlog undo (a tombstone on Jira says so to every clone)
+  | 'E_COPY'; // a merge commit's copy of a token of a commit it merges: never posted
+
+/** Skip codes the planner decides again (the token may yet be posted from here). */
+export const RECONSIDERED_SKIPS: ReadonlySet<string> = new Set<SkipCode>(['E_NOT_MINE', 'E_OFF_BRANCH']);

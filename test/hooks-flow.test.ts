@@ -101,20 +101,22 @@ describe('hook flow', () => {
     expect(JSON.parse(report.stdout).total).toBe(3 * 3600);
   }, 60_000);
 
-  it('amending a posted token says so and points to jlog undo, which takes the old worklog back', async () => {
+  it('amending a posted token after push updates its worklog on the next posting run (one worklog, 2h)', async () => {
     const env = await setup();
     await commit(env, 'PROJ-1 #time 1h first');
     await git(env, ['push', '-q', '-u', 'origin', 'main']);
     await settle(env);
     const old = repo.git('rev-parse', 'HEAD');
+    const [before] = sandbox.worklogs();
     const amend = await git(env, ['commit', '-q', '--amend', '-m', 'PROJ-1 #time 2h first']);
-    expect(amend.stderr).toContain(`PROJ-1 1h from ${old.slice(0, 10)} is already on Jira`);
-    expect(amend.stderr).toContain(`jlog undo ${old.slice(0, 10)}`);
-    const undo = await runJlog(['undo', old.slice(0, 10), '--yes'], { cwd: repo.dir, env });
-    expect(undo.code).toBe(0);
+    expect(amend.stderr).toContain(`PROJ-1 1h from ${old.slice(0, 10)} is on Jira and the amend changed it`);
     await git(env, ['push', '-q', '-f', 'origin', 'main']);
     await settle(env);
-    expect(sandbox.worklogs().map((w) => w.timeSpentSeconds)).toEqual([7200]);
+    expect(sandbox.worklogs().map((w) => [w.id, w.timeSpentSeconds])).toEqual([[before!.id, 7200]]);
+    const marker = sandbox.worklogs()[0]!.properties.find((p) => p.key === 'jlog')?.value as {
+      also?: { id: string }[];
+    };
+    expect(marker.also?.map((a) => a.id)).toEqual([`${repo.git('rev-parse', 'HEAD')}:0`]);
   }, 60_000);
 
   it('what a Jira outage left pending goes with the next push, and the next hook says it is pending', async () => {

@@ -186,6 +186,15 @@ describe('comments', () => {
     expect(lists[0]?.query).toEqual({ expand: 'properties' });
   });
 
+  it('setCommentProperty replaces the marker of a comment (a copy claims it)', async () => {
+    const { sandbox, client } = await setup();
+    const { id } = await client.addComment('PROJ-7', 'x', MARKER);
+    const claimed: Marker = { ...MARKER, also: [{ id: 'beef:c0', fp: 'fp-b', copy: true }] };
+    await client.setCommentProperty('PROJ-7', id, 'jlog', claimed);
+    expect(calls(sandbox, 'PUT', `/rest/api/3/comment/${id}/properties/jlog`)).toHaveLength(1);
+    expect((await client.listComments('PROJ-7'))[0]?.marker).toEqual(claimed);
+  });
+
   it('deleteComment; a comment gone already is E_JIRA_NOT_FOUND', async () => {
     const { sandbox, client } = await setup();
     const { id } = await client.addComment('PROJ-7', 'x', MARKER);

@@ -32,7 +32,7 @@ describe('reading', () => {
     const view = await Ledger.open(dir).read();
     expect(view.size).toBe(0);
     expect(view.all()).toEqual([]);
-    expect(view.counts()).toEqual({ pending: 0, posting: 0, posted: 0, failed: 0, skipped: 0, undone: 0 });
+    expect(view.counts()).toEqual({ pending: 0, posted: 0, failed: 0, skipped: 0, undone: 0 });
     expect(() => statSync(dir)).toThrow();
   });
 
@@ -43,7 +43,7 @@ describe('reading', () => {
   it('folds to the last record of each id, in first-seen order', async () => {
     const ledger = Ledger.open(dir);
     await ledger.append([rec('a:0'), rec('b:0'), rec('a:1')]);
-    await ledger.append([rec('b:0', 'posting'), rec('a:0', 'posted', { worklogId: '10' })]);
+    await ledger.append([rec('b:0', 'skipped'), rec('a:0', 'posted', { worklogId: '10' })]);
     await ledger.append([rec('b:0', 'failed', { error: 'Issue does not exist', code: 'E_JIRA_NOT_FOUND' })]);
     const view = await Ledger.open(dir).read();
     expect(view.all().map((r) => [r.id, r.state])).toEqual([
@@ -55,7 +55,7 @@ describe('reading', () => {
     expect(view.get('b:0')?.error).toBe('Issue does not exist');
     expect(view.get('nope:0')).toBeUndefined();
     expect(view.size).toBe(3);
-    expect(view.counts()).toEqual({ pending: 1, posting: 0, posted: 1, failed: 1, skipped: 0, undone: 0 });
+    expect(view.counts()).toEqual({ pending: 1, posted: 1, failed: 1, skipped: 0, undone: 0 });
   });
 
   it('bySha returns a commit’s current records ordered by n', async () => {
@@ -185,10 +185,10 @@ describe('update', () => {
     await Ledger.open(dir).append([rec('c:0')]); // another writer: update must still see it
     const claimed = await ledger.update((view) => {
       const pending = view.all().filter((r) => r.state === 'pending');
-      return { records: pending.map((r) => ({ ...r, state: 'posting' as const })), result: pending.length };
+      return { records: pending.map((r) => ({ ...r, state: 'skipped' as const })), result: pending.length };
     });
     expect(claimed).toBe(3);
-    expect((await Ledger.open(dir).read()).counts().posting).toBe(3);
+    expect((await Ledger.open(dir).read()).counts().skipped).toBe(3);
     const none = await ledger.update(() => ({ records: [], result: 'x' }));
     expect(none).toBe('x');
     expect(lines()).toHaveLength(6);
@@ -211,7 +211,7 @@ describe('compaction', () => {
   it('preserves the folded state and leaves one record per id', async () => {
     const ledger = Ledger.open(dir);
     for (let i = 0; i < 5; i++) {
-      await ledger.append([rec('a:0', i % 2 ? 'posting' : 'pending'), rec(`b:${i}`), rec('c:0', 'failed')]);
+      await ledger.append([rec('a:0', i % 2 ? 'skipped' : 'pending'), rec(`b:${i}`), rec('c:0', 'failed')]);
     }
     await ledger.append([rec('a:0', 'posted', { worklogId: '7', comment: 'ünïcødé ✓' })]);
     const before = (await Ledger.open(dir).read()).all();
@@ -228,7 +228,7 @@ describe('compaction', () => {
   it('runs by itself once superseded records pile up (> 10k lines, > 2× live ids)', async () => {
     const ledger = Ledger.open(dir);
     await ledger.read(); // the instance knows the file, so it can tell when compaction is due
-    const states = ['pending', 'posting', 'posted'] as const;
+    const states = ['pending', 'skipped', 'posted'] as const;
     for (let round = 0; round < 40; round++) {
       await ledger.append(Array.from({ length: 300 }, (_, i) => rec(`s${i}:0`, states[round % 3])));
     }

@@ -105,15 +105,10 @@ describe('jlog sync', () => {
     expect([...markerCounts(sandbox).values()]).toEqual([1]);
   });
 
-  it.each([
-    ['a dropped connection after the worklog was stored', { kind: 'drop-after-store' } as const],
-    ['a dropped connection before anything was stored', { kind: 'drop-before-store' } as const],
-    ['a 503 on the POST', { kind: 'status', status: 503, retryAfter: 0 } as const],
-    ['a 500 on the POST', { kind: 'status', status: 500 } as const],
-  ])('posts exactly once after %s', async (_name, fault) => {
+  it('posts exactly once after a dropped connection after the worklog was stored (read back)', async () => {
     const env = await setup();
     repo.commit('PROJ-1 #time 1h a\nPROJ-1 #time 2h b', { date: recent(1) });
-    sandbox.fault({ fault, method: 'POST' });
+    sandbox.fault({ fault: { kind: 'drop-after-store' }, method: 'POST' });
     const r = await sync(env, '--json');
     expect(r.code).toBe(0);
     expect(json(r).posted).toHaveLength(2);
@@ -121,6 +116,40 @@ describe('jlog sync', () => {
     expect(counts.size).toBe(2);
     expect([...counts.values()]).toEqual([1, 1]);
   });
+
+  it.each([
+    ['a dropped connection before anything was stored', { kind: 'drop-before-store' } as const],
+    ['a 503 on the POST', { kind: 'status', status: 503, retryAfter: 0 } as const],
+    ['a 500 on the POST', { kind: 'status', status: 500 } as const],
+  ])(
+    'never sends a POST again after %s until the settle window (4 × timeoutMs) has passed, then posts it once',
+    async (_name, fault) => {
+      const env = await setup();
+      // 4 × 2.5 s = a 10 s window: wide enough that the second run falls in it however slow the machine.
+      repo.commit('PROJ-1 #time 1h a\nPROJ-1 #time 2h b', {
+        date: recent(1),
+        files: { '.jlogrc.json': '{"timeoutMs": 2500}' },
+      });
+      sandbox.fault({ fault, method: 'POST' });
+      const r = await sync(env, '--json');
+      expect(r.code).toBe(1);
+      expect(json(r).posted).toHaveLength(1);
+      expect(json(r).pending).toMatchObject([{ code: 'E_JIRA_UNKNOWN_OUTCOME' }]);
+      expect(posts(sandbox)).toBe(2);
+      // Within the window: Jira is read, nothing is sent.
+      const soon = await sync(env, '--json');
+      expect(soon.code).toBe(1);
+      expect(json(soon).pending).toHaveLength(1);
+      expect(posts(sandbox)).toBe(2);
+      await new Promise((r) => setTimeout(r, 10_500));
+      const later = await sync(env, '--json');
+      expect(later.code).toBe(0);
+      expect(json(later).posted).toHaveLength(1);
+      const counts = markerCounts(sandbox);
+      expect([...counts.values()]).toEqual([1, 1]);
+    },
+    60_000,
+  );
 
   it('leaves the token pending when a request hangs past timeoutMs, then posts it once', async () => {
     const env = await setup();

@@ -1,5 +1,5 @@
 import { noteBlockedAt } from '../engine/notice.js';
-import { runPosting } from '../engine/run.js';
+import { runInBackground, runPosting } from '../engine/run.js';
 import { runUi } from './run-ui.js';
 import { printRun, runExitCode, summary } from './run-output.js';
 import { escapeTerminal, out } from './output.js';
@@ -14,7 +14,7 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   const opts = raw as FlushOptions;
   const shas = opts.shas === undefined ? undefined : opts.shas.split(',').filter((s) => s !== '');
   const ui = runUi('jlog flush', { json: opts.json === true, quiet: opts.background === true });
-  const report = await runPosting({
+  const report = await (opts.background ? runInBackground : runPosting)({
     cwd: process.cwd(),
     scope: { kind: 'flush', shas },
     ...ui,

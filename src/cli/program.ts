@@ -82,6 +82,7 @@ export function createProgram(outputError: (text: string) => void = () => undefi
     .addOption(new Option('--author <email>', "only this author's commits").conflicts('allAuthors'))
     .option('--all-authors', "everyone's commits")
     .option('--retry-failed', 'also retry tokens that failed for a reason that may have been fixed')
+    .option('--apply-rewrites', 'bring Jira in line with rewrites even with rewrites: "report"')
     .option('--dry-run', 'show the plan, post nothing')
     .option('--offline', 'with --dry-run: skip Jira entirely')
     .option('--json', 'print JSON')

@@ -38,12 +38,15 @@ const fromOutcome = (o: Outcome): JsonEntry =>
 export function reportJson(r: RunReport): Record<string, unknown> {
   return {
     [r.dryRun ? 'planned' : 'posted']: (r.dryRun ? r.planned : r.posted).map(fromOutcome),
+    updated: r.updated.map(fromOutcome),
+    deleted: r.deleted.map(fromOutcome),
     alreadyLogged: r.alreadyLogged.map(fromOutcome),
     failed: r.failed.map(fromOutcome),
     pending: r.pending.map(fromOutcome),
     skipped: r.skipped.map((s) => entry(s.worklog, { error: s.reason, code: s.code })),
     diagnostics: r.diagnostics,
     ...(r.offlineReason ? { offline: r.offlineReason } : {}),
+    ...(r.rewrites.length > 0 ? { rewrites: r.rewrites.map(fromOutcome) } : {}),
     ...(r.notices.length > 0 ? { notices: r.notices } : {}),
   };
 }
@@ -125,6 +128,8 @@ export function summary(r: RunReport): string {
       : `${r.dryRun ? 'would log' : 'logged'} ${done.length} worklog${done.length === 1 ? '' : 's'} ` +
         `(${dur(seconds)}) on ${issues} issue${issues === 1 ? '' : 's'}`,
   ];
+  if (r.updated.length > 0) parts.push(`${r.updated.length} updated`);
+  if (r.deleted.length > 0) parts.push(`${r.deleted.length} deleted`);
   if (r.alreadyLogged.length > 0) parts.push(`${r.alreadyLogged.length} already logged`);
   if (r.skipped.length > 0) parts.push(`${r.skipped.length} skipped`);
   if (r.pending.length > 0) parts.push(`${r.pending.length} still pending`);

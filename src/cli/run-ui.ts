@@ -15,11 +15,16 @@ const SAY_WAIT_MS = 1000;
 interface IssueCount {
   total: number;
   done: number;
-  counts: Partial<Record<keyof ApplyResult, number>>;
+  counts: Partial<Record<Kind, number>>;
 }
 
-const LABEL: Record<keyof ApplyResult, string> = {
+type Kind = keyof Omit<ApplyResult, 'notices'>;
+
+const LABEL: Record<Kind, string> = {
   posted: 'posted',
+  updated: 'updated',
+  deleted: 'deleted',
+  skipped: 'skipped',
   alreadyLogged: 'already logged',
   failed: 'failed',
   pending: 'still pending',
@@ -80,7 +85,7 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
     onProgress(d: number, t: number) {
       if (barOn) bar.update(d, t);
     },
-    onOutcome(kind: keyof ApplyResult, o: Outcome) {
+    onOutcome(kind: Kind, o: Outcome) {
       done++;
       if (kind === 'posted') posted++;
       const c = issues.get(o.worklog.issue);
@@ -88,7 +93,7 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
       c.done++;
       c.counts[kind] = (c.counts[kind] ?? 0) + 1;
       if (c.done < c.total || tty || total <= LONG_RUN) return;
-      const parts = (Object.keys(LABEL) as (keyof ApplyResult)[])
+      const parts = (Object.keys(LABEL) as Kind[])
         .filter((k) => (c.counts[k] ?? 0) > 0)
         .map((k) => `${c.counts[k]} ${LABEL[k]}`);
       say(`${o.worklog.issue}: ${parts.join(', ')} (${done} of ${total} done)`);

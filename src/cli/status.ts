@@ -4,6 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import type { LedgerRecord } from '../core/types.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
+import { APPLY_REWRITES, rewriteStatus } from '../engine/rewrite-status.js';
 import { color, lowerFirst, out, printJson, shortId, table } from './output.js';
 import { withoutIssue } from './run-output.js';
 
@@ -12,7 +13,7 @@ const units = { hoursPerDay: 8, daysPerWeek: 5 };
 const dur = (s: number): string => formatDuration(s, units);
 
 function visibleState(r: LedgerRecord): string {
-  return r.state === 'posting' ? 'pending' : r.state;
+  return r.state;
 }
 
 /** Why a token is skipped (undone tokens are skipped by the user's own hand). */
@@ -41,6 +42,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   const failed = by('failed');
   const posted = by('posted');
   const skipped = by('skipped', 'undone');
+  const { rewrites, orphans } = rewriteStatus(view);
   if (opts.json) {
     printJson({
       pending: pending.length,
@@ -65,6 +67,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
           at: r.at,
         };
       }),
+      rewrites,
+      orphans,
     });
     return 0;
   }
@@ -99,6 +103,21 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   if (skipped.length > 0) {
     out(`\n${color.dim('skipped')}, with why:`);
     for (const l of table(skipped.map((r) => row(r, skipReason(r))))) out(`  ${l}`);
+  }
+  if (rewrites.length > 0) {
+    out(`\n${color.yellow('rewrites')} waiting to be applied to Jira, ${APPLY_REWRITES} applies them now:`);
+    const rows = rewrites.map((w) => [
+      w.from.issue,
+      dur(w.from.seconds),
+      shortId(w.from.id),
+      w.action === 'delete' ? 'left history: delete' : `${w.action} to ${w.issue} ${dur(w.seconds)}`,
+    ]);
+    for (const l of table(rows)) out(`  ${l}`);
+  }
+  if (orphans.length > 0) {
+    out(`\n${color.yellow('on Jira, no longer on a branch')}, kept; jlog undo <sha> takes one back:`);
+    for (const l of table(orphans.map((o) => [o.issue, dur(o.seconds), o.sha.slice(0, 10), o.command])))
+      out(`  ${l}`);
   }
   if (posted.length > 0) {
     const recent = [...posted].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, RECENT);

@@ -13,6 +13,7 @@ interface SyncOptions {
   dryRun?: boolean;
   offline?: boolean;
   json?: boolean;
+  applyRewrites?: boolean;
 }
 
 export async function run(args: string[], raw: Record<string, unknown>): Promise<number> {
@@ -37,6 +38,7 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     dryRun: opts.dryRun === true,
     offline: opts.offline === true,
     retryFailed: opts.retryFailed === true,
+    applyRewrites: opts.applyRewrites === true,
     ...ui,
   }).finally(() => ui.close());
   if (report === null) return 1;

@@ -50,7 +50,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 function emptyResult(sha: string): UndoResult {
-  return { sha, deleted: [], alreadyGone: [], cancelled: [], failed: [] };
+  return { sha, deleted: [], alreadyGone: [], cancelled: [], failed: [], notices: [] };
 }
 
 export async function run(args: string[], raw: Record<string, unknown>): Promise<number> {
@@ -134,5 +134,6 @@ function printResult(r: UndoResult, label: string): void {
     parts.push(`${r.cancelled.length} unposted token${r.cancelled.length === 1 ? '' : 's'} cancelled`);
   if (settled > 0)
     out(`${label}: ${parts.join(', ')}; jlog will not post ${settled === 1 ? 'it' : 'them'} again.`);
+  for (const n of r.notices) warn(`jlog: ${n}`);
   if (r.failed.length > 0) warn(`jlog: ${r.failed.length} could not be undone; run jlog undo ${label} again`);
 }

@@ -19,8 +19,10 @@ export interface JlogConfig {
   failPushOnError: boolean;
   concurrency: number;
   timeoutMs: number;
-  /** A regular expression (source text) that marks a commit subject as a squash merge. */
-  squashPattern: string | null;
+  /** Regular expressions (source text), one or a list, matched against a whole message: a squash merge. */
+  squashPattern: string | string[] | null;
+  /** A rewrite after push: bring Jira in line at the next posting run, or only list it (SPEC §4). */
+  rewrites: 'apply' | 'report';
   sync: { since: string };
   /** `jlog ci`: the window when a push has no `before`, and whether others' worklogs name their author. */
   ci: { since: string; authorInComment: boolean };
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: JlogConfig = {
   concurrency: 4,
   timeoutMs: 30_000,
   squashPattern: null,
+  rewrites: 'apply',
   sync: { since: '30 days ago' },
   ci: { since: '7 days ago', authorInComment: true },
 };

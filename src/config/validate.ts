@@ -149,8 +149,12 @@ export const configSchema = z.partial(
     // Bounded both ways (SPEC §4): a request never hangs a hook's worker longer than 2 minutes.
     timeoutMs: z.int().check(z.gte(1_000), z.lte(120_000)),
     squashPattern: z.nullable(
-      z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+      z.union([
+        z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
+        z.array(z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' }))),
+      ]),
     ),
+    rewrites: z.enum(['apply', 'report']),
     sync: partial(shapes.sync),
     ci: partial(shapes.ci),
   }),

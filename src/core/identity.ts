@@ -40,16 +40,40 @@ export function identify(commit: Commit, worklogs: readonly WorklogToken[]): Tok
   });
 }
 
-const SQUASH_SUBJECT = /\(#\d+\)\s*$/;
-const SQUASH_BODY = 'Squashed commit of the following:';
+/** A token's content key (SPEC §4): issue, seconds, and the comment as written in the token. */
+export function contentKey(t: { issue: string; seconds: number; comment: string }): string {
+  return JSON.stringify([t.issue, t.seconds, t.comment.trim()]);
+}
 
-/** Whether a commit is a squash merge (SPEC §4): GitHub's `(#123)` subject, git's squash body, or the configured pattern. */
-export function isSquashCommit(commit: Commit, squashPattern: RegExp | null): boolean {
-  if (SQUASH_SUBJECT.test(commit.subject)) return true;
-  const lines = commit.message.replace(/\r\n/g, '\n').split('\n');
-  if (lines[0]?.trim() === SQUASH_BODY) return true;
+const CO_AUTHOR = /^co-authored-by:[^<\n]*<([^>\n]+)>\s*$/gim;
+
+/** Emails of the message's `Co-authored-by:` trailers. */
+export function coAuthorEmails(message: string): string[] {
+  return [...message.replace(/\r\n/g, '\n').matchAll(CO_AUTHOR)].map((m) => m[1]!.trim());
+}
+
+const GITHUB_SUBJECT = /\(#\d+\)\s*$/;
+const GIT_SQUASH_BODY = 'Squashed commit of the following:';
+const BITBUCKET_SUBJECT = /^Merged in .*\(pull request #\d+\)\s*$/;
+const GITLAB_LINE = /^\s*See merge request \S+!\d+\s*$/m;
+
+/**
+ * Whether a commit is a squash merge (SPEC §4): GitHub's `(#12)` subject, `git merge --squash`'s body,
+ * Bitbucket's `Merged in … (pull request #3)` subject, GitLab's `See merge request group/x!3` line,
+ * or one of the configured patterns against the whole message.
+ */
+export function isSquashCommit(commit: Commit, squashPatterns: readonly RegExp[]): boolean {
+  const subject = commit.subject.trim();
+  if (GITHUB_SUBJECT.test(subject) || BITBUCKET_SUBJECT.test(subject)) return true;
+  const message = commit.message.replace(/\r\n/g, '\n');
+  const lines = message.split('\n');
+  if (lines[0]?.trim() === GIT_SQUASH_BODY) return true;
   const blank = lines.findIndex((l) => l.trim() === '');
   const bodyFirst = blank < 0 ? undefined : lines.slice(blank + 1).find((l) => l.trim() !== '');
-  if (bodyFirst?.trim() === SQUASH_BODY) return true;
-  return squashPattern !== null && squashPattern.test(commit.message);
+  if (bodyFirst?.trim() === GIT_SQUASH_BODY) return true;
+  if (GITLAB_LINE.test(message)) return true;
+  return squashPatterns.some((p) => {
+    p.lastIndex = 0;
+    return p.test(commit.message);
+  });
 }

@@ -1,19 +1,35 @@
-// Plan, then apply (STYLE.md): from commits and the ledger's state, decide what to post. Pure; the
-// engine applies the plan, `--dry-run` prints it.
+// Plan, then apply (STYLE.md): from the selected commits, what git says about them and the ledger's
+// state, decide every token's fate that can be decided without Jira. Pure and complete: the engine
+// reconciles what is left with Jira and applies it; `--dry-run` prints it.
 import { formatStarted, startedToMs } from './jira-format.js';
 import { fallbackComment, parseMessage } from './grammar.js';
-import { identify, isSquashCommit } from './identity.js';
+import { coAuthorEmails, contentKey, identify, isSquashCommit } from './identity.js';
+import { authorHash } from './marker.js';
 import type { Commit, GrammarOptions, LedgerRecord, PlannedWorklog } from './types.js';
+import { RECONSIDERED_SKIPS, type SkipCode } from '../errors.js';
 
 export interface PlanOptions {
   grammar: GrammarOptions;
   commentFallback: 'subject' | 'none';
   started: 'commit' | 'commit-minus-duration';
-  squashPattern: RegExp | null;
+  squashPatterns: readonly RegExp[];
   /** Author emails in scope (any case); null for everyone. Other authors' tokens are skipped as not mine. */
   authors: readonly string[] | null;
   /** Post again the failed tokens whose cause may have been fixed. */
   retryFailed: boolean;
+  /** flush: only the tokens the ledger holds as pending; the rest of their commits was settled before. */
+  pendingOnly?: boolean;
+  /** `rewrites: "report"`: list rewrites of posted tokens instead of bringing Jira in line. */
+  reportRewrites?: boolean;
+}
+
+/** What git says about the selected commits beyond their messages. */
+export interface PlanFacts {
+  /**
+   * For each merge commit: the content keys of the tokens of the commits it merges (reachable from it,
+   * not from its first parent), each with that token's id.
+   */
+  merged?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 export interface PlanFailure {
@@ -35,29 +51,45 @@ export interface PlanDiagnostic {
 }
 
 export interface Plan {
-  /** Not logged as far as the ledger knows: the remote check decides between posting and already logged. */
+  /**
+   * Not logged as far as the ledger knows: reconciling with Jira decides between posting, already
+   * logged, a claim, and (for a rewritten token, `replaces`) an alias, an update or a delete.
+   */
   toPost: PlannedWorklog[];
   /** The ledger says posted. */
   posted: { worklog: PlannedWorklog; worklogId?: string | undefined }[];
+  /** Merge commits' copies of tokens they merge: recorded as logged, never posted. */
+  copies: PlannedWorklog[];
   failed: PlanFailure[];
   skipped: PlanSkip[];
   diagnostics: PlanDiagnostic[];
+  /** Posted tokens an amend or rebase took out of history: their worklogs are deleted and tombstoned. */
+  gone: LedgerRecord[];
+  /** Posted tokens of commits a force-push dropped with no counterpart: listed, never deleted. */
+  orphans: LedgerRecord[];
+  /** `rewrites: "report"`: rewrites of posted tokens waiting to be applied (old record, new token). */
+  rewrites: { from: LedgerRecord | PlannedWorklog['replaces']; to: PlannedWorklog | null }[];
 }
 
-export const NOT_MINE = 'E_NOT_MINE';
+export const NOT_MINE: SkipCode = 'E_NOT_MINE';
 /** Skipped because the commit was on no branch when a flush looked: decided again when it is seen. */
-export const OFF_BRANCH = 'E_OFF_BRANCH';
+export const OFF_BRANCH: SkipCode = 'E_OFF_BRANCH';
+export const REWRITTEN: SkipCode = 'E_REWRITTEN';
+export const UNDONE: SkipCode = 'E_UNDONE';
+export const COPY: SkipCode = 'E_COPY';
 
 /** Every worklog a commit carries, with identity, `started` and the comment to post. */
 export function commitWorklogs(
   commit: Commit,
-  opts: PlanOptions,
+  opts: Pick<PlanOptions, 'grammar' | 'commentFallback' | 'started' | 'squashPatterns'>,
 ): { worklogs: PlannedWorklog[]; diagnostics: PlanDiagnostic[] } {
   const parsed = parseMessage(commit.message, opts.grammar);
   const ids = identify(commit, parsed.worklogs);
-  const squash = isSquashCommit(commit, opts.squashPattern);
+  const squash = isSquashCommit(commit, opts.squashPatterns);
   const subjectComment =
     opts.commentFallback === 'subject' ? fallbackComment(commit.subject, opts.grammar) : '';
+  const author = authorHash(commit.authorEmail);
+  const authors = [author, ...coAuthorEmails(commit.message).map(authorHash)];
   const worklogs = parsed.worklogs.map((w, n): PlannedWorklog => {
     const started = formatStarted(
       commit.authorDate,
@@ -65,6 +97,7 @@ export function commitWorklogs(
     );
     const id = ids[n]!;
     return {
+      kind: 'worklog',
       id: id.id,
       sha: commit.sha,
       n,
@@ -75,6 +108,8 @@ export function commitWorklogs(
       started,
       startedMs: startedToMs(started),
       authorEmail: commit.authorEmail,
+      author,
+      authors,
       fp: id.fp,
       squash,
     };
@@ -83,35 +118,72 @@ export function commitWorklogs(
   return { worklogs, diagnostics };
 }
 
+export interface PlanLedger {
+  get(id: string): LedgerRecord | undefined;
+  all(): LedgerRecord[];
+}
+
 export function plan(
   commits: readonly Commit[],
-  ledger: { get(id: string): LedgerRecord | undefined },
+  ledger: PlanLedger,
   opts: PlanOptions,
+  facts: PlanFacts = {},
 ): Plan {
-  const result: Plan = { toPost: [], posted: [], failed: [], skipped: [], diagnostics: [] };
+  const result: Plan = {
+    toPost: [],
+    posted: [],
+    copies: [],
+    failed: [],
+    skipped: [],
+    diagnostics: [],
+    gone: [],
+    orphans: [],
+    rewrites: [],
+  };
   const authors = opts.authors === null ? null : new Set(opts.authors.map((a) => a.trim().toLowerCase()));
   // Oldest first, so worklogs are posted in the order they were committed.
   for (const commit of [...commits].reverse()) {
     const { worklogs, diagnostics } = commitWorklogs(commit, opts);
-    result.diagnostics.push(...diagnostics);
+    if (!opts.pendingOnly) result.diagnostics.push(...diagnostics);
     const mine = authors === null || authors.has(commit.authorEmail.trim().toLowerCase());
-    for (const worklog of worklogs) {
-      const record = ledger.get(worklog.id);
+    const merged = facts.merged?.get(commit.sha);
+    for (const planned of worklogs) {
+      const record = ledger.get(planned.id);
       const state = record?.state ?? 'pending';
+      if (opts.pendingOnly && (record === undefined || state !== 'pending')) continue;
+      const worklog: PlannedWorklog = {
+        ...planned,
+        ...(record?.replaces ? { replaces: record.replaces } : {}),
+        ...(record?.unknownAt !== undefined && state === 'pending' ? { unknownAt: record.unknownAt } : {}),
+      };
+      const copyOf = merged?.get(contentKey(worklog));
       if (state === 'posted') {
         result.posted.push({ worklog, worklogId: record?.worklogId });
       } else if (state === 'undone') {
-        result.skipped.push({ worklog, reason: 'undone with jlog undo', code: 'E_UNDONE' });
-      } else if (state === 'skipped' && record?.code !== NOT_MINE && record?.code !== OFF_BRANCH) {
-        result.skipped.push({ worklog, reason: record?.error ?? 'skipped', code: record?.code });
+        result.skipped.push({ worklog, reason: 'undone with jlog undo', code: UNDONE });
+      } else if (state === 'skipped' && !RECONSIDERED_SKIPS.has(record?.code ?? '')) {
+        if (record?.code === COPY) result.copies.push({ ...worklog, copyOf: record.error });
+        else result.skipped.push({ worklog, reason: record?.error ?? 'skipped', code: record?.code });
+      } else if (copyOf !== undefined) {
+        // A merge commit repeating a token of a commit it merges: that commit's token is the work.
+        result.copies.push({ ...worklog, copyOf });
       } else if (!mine) {
         result.skipped.push({ worklog, reason: `not mine (${commit.authorEmail})`, code: NOT_MINE });
       } else if (state === 'failed' && !(opts.retryFailed && record?.retryable === true)) {
         result.failed.push({ worklog, error: record?.error ?? 'failed', code: record?.code });
+      } else if (opts.reportRewrites && worklog.replaces?.worklogId !== undefined) {
+        result.rewrites.push({ from: worklog.replaces, to: worklog });
       } else {
         result.toPost.push(worklog);
       }
     }
+  }
+  // Rewrites that took a posted token out of history, wherever its commit is now (the ledger alone).
+  for (const r of ledger.all()) {
+    if (r.state !== 'posted' || r.rewritten === undefined || r.rewritten.to !== null) continue;
+    if (r.rewritten.by === 'push') result.orphans.push(r);
+    else if (opts.reportRewrites) result.rewrites.push({ from: r, to: null });
+    else result.gone.push(r);
   }
   return result;
 }

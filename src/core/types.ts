@@ -79,7 +79,7 @@ export interface Marker {
   v: 2;
   /** `<sha>:<n>` (`<sha>:c<n>` for a comment). */
   id: string;
-  /** Fingerprint: issue, seconds, comment, author email, author date. Survives rebase and cherry-pick. */
+  /** Fingerprint: issue, seconds, comment, author email, author date, twin index. Survives rebase and cherry-pick. */
   fp: string;
   /** First 12 hex digits of SHA-256 of the lower-cased author email. */
   a?: string;
@@ -89,8 +89,20 @@ export interface Marker {
   also?: MarkerRef[];
 }
 
+/** The issue property `jlog` (SPEC §3): tombstones and applied transitions, newest last, at most 500 each. */
+export interface IssueMarks {
+  v: 1;
+  undone: { id: string; fp: string }[];
+  transitions: { id: string; fp: string }[];
+}
+
+/** What a token asks of Jira. Only worklogs today; comments and transitions join as kinds of their own. */
+export type TokenKind = 'worklog';
+
 /** A worklog as jlog means to post it. */
 export interface PlannedWorklog {
+  /** Absent means 'worklog'. */
+  kind?: TokenKind;
   /** `<sha>:<n>` */
   id: string;
   sha: string;
@@ -107,12 +119,22 @@ export interface PlannedWorklog {
   /** The same instant in Unix ms (for the remote check's window). */
   startedMs: number;
   authorEmail: string;
+  /** The marker's `a`: first 12 hex of SHA-256 of the lower-cased author email (from authorEmail when absent). */
+  author?: string;
+  /** `a` of the author and of every `Co-authored-by:` trailer: the squash rule's preference. */
+  authors?: string[];
   fp: string;
-  /** The commit is a squash merge: it may match markers of unreachable commits on content. */
+  /** The commit is a squash merge: it may claim, on content key, a marker of a commit it does not contain. */
   squash: boolean;
+  /** A merge commit's copy of a token of a commit it merges (that token's id): never posted. */
+  copyOf?: string | undefined;
+  /** The token this one replaces (a rewrite): the run reconciles that one's worklog instead of posting. */
+  replaces?: RewriteSource | undefined;
+  /** A POST of this token had an unknown outcome then (Unix ms). */
+  unknownAt?: number | undefined;
 }
 
-export type LedgerState = 'pending' | 'posting' | 'posted' | 'failed' | 'skipped' | 'undone';
+export type LedgerState = 'pending' | 'posted' | 'failed' | 'skipped' | 'undone';
 
 /**
  * One line of the ledger. The ledger is a log: the last record of an id is its state. Records carry
@@ -136,6 +158,26 @@ export interface LedgerRecord {
   code?: string;
   /** failed: whether `sync --retry-failed` can help. */
   retryable?: boolean;
-  /** The id this record was carried from by post-rewrite (amend, rebase). */
+  /** Written by earlier versions: the id post-rewrite carried this record's state from. */
   from?: string;
+  /** The token this one replaces (post-rewrite, or a force-push seen by pre-push): reconciled on Jira. */
+  replaces?: RewriteSource;
+  /** This token was rewritten: by what, and into which token (null: gone from history). */
+  rewritten?: { by: RewriteKind; to: string | null };
+  /** A POST whose outcome is unknown (Unix ms): no new POST before the settle window has passed. */
+  unknownAt?: number;
+}
+
+/** What rewrote a token: `amend`/`rebase` (post-rewrite) or `push` (a force-push, from pre-push). */
+export type RewriteKind = 'amend' | 'rebase' | 'push';
+
+/** The old token a rewritten one replaces, as the ledger knew it when the rewrite happened. */
+export interface RewriteSource {
+  id: string;
+  fp: string;
+  issue: string;
+  seconds: number;
+  comment: string;
+  /** The old token's worklog, when the ledger knew it was posted. */
+  worklogId?: string;
 }

@@ -303,7 +303,7 @@ async function checkLedger(repo: RepoInfo): Promise<Check> {
   const dir = ledgerDirFor(repo.commonDir);
   const view = await Ledger.open(dir).read();
   const c = view.counts();
-  const counts = `${c.posted} posted, ${c.pending + c.posting} pending, ${c.failed} failed, ${c.skipped} skipped, ${c.undone} undone`;
+  const counts = `${c.posted} posted, ${c.pending} pending, ${c.failed} failed, ${c.skipped} skipped, ${c.undone} undone`;
   const invalid =
     view.invalid > 0 ? `; ${view.invalid} unreadable line${view.invalid === 1 ? '' : 's'} ignored` : '';
   const failedNote = c.failed > 0 ? `; ${c.failed} failed: run jlog status` : '';

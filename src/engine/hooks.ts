@@ -2,11 +2,10 @@
 // never waits for Jira; only strict mode (commit-msg) and failPushOnError (pre-push) may fail git.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { insertBranchKey, parseMessage } from '../core/grammar.js';
-import { identify } from '../core/identity.js';
-import type { LedgerRecord } from '../core/types.js';
 import {
   commitExists,
   getConfig,
+  isAncestor,
   isCherryPickInProgress,
   isRebaseInProgress,
   layoutAt,
@@ -20,6 +19,7 @@ import { openRepo, openRepoAt, type RepoContext } from './context.js';
 import { blockedLine, blockedNotice, reportFailuresSince } from './notice.js';
 import { hasQueue, takeQueue } from '../ledger/queue.js';
 import { offlinePlanOptions, recordCommits, recordNewCommit } from './record.js';
+import { recordCommitRewrite, recordForcePush, type RewriteNote } from './rewrites.js';
 import { formatDuration } from '../core/duration.js';
 
 export interface HookIO {
@@ -94,9 +94,9 @@ export async function postCommit(io: HookIO): Promise<number> {
 }
 
 /**
- * post-rewrite <amend|rebase>: the new commits inherit the ledger state of the old ones, token by
- * token (same fingerprint). Old pending tokens with no heir are skipped as rewritten, so they are not
- * posted from a commit that no longer exists.
+ * post-rewrite <amend|rebase>: git's old→new mapping goes into the ledger (core/rewrite.ts decides
+ * which new token stands for which old one). No Jira here: the next posting run aliases, updates or
+ * deletes the old tokens' worklogs.
  */
 export async function postRewrite(io: HookIO, kind: string): Promise<number> {
   const ctx = await openRepo(io.cwd, io.env);
@@ -106,133 +106,106 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
     .filter(
       (p): p is [string, string, ...string[]] =>
         p.length >= 2 && /^[0-9a-f]{40,64}$/.test(p[0]!) && /^[0-9a-f]{40,64}$/.test(p[1]!),
-    );
+    )
+    .map((p) => [p[0], p[1]] as const);
   if (pairs.length === 0) return 0;
-  const newCommits = await readCommits(ctx.repo.top, { shas: [...new Set(pairs.map((p) => p[1]))] });
-  const bySha = new Map(newCommits.map((c) => [c.sha, c]));
-  const options = await offlinePlanOptions(ctx);
-  const orphans = await ctx.ledger.update((view) => {
-    const records: LedgerRecord[] = [];
-    const carried = new Set<string>();
-    const inherited = new Set<string>();
-    const posted: LedgerRecord[] = [];
-    for (const [oldSha, newSha] of pairs) {
-      // Records an earlier rewrite already carried away are history, not heirs.
-      const old = view.bySha(oldSha).filter((r) => r.code !== REWRITTEN);
-      const commit = bySha.get(newSha);
-      if (old.length === 0 || commit === undefined) continue;
-      const tokens = parseMessage(commit.message, options.grammar).worklogs;
-      const ids = identify(commit, tokens);
-      const heirs = new Map<number, LedgerRecord>();
-      const claim = (n: number, match: (r: LedgerRecord) => boolean): void => {
-        if (inherited.has(ids[n]!.id)) return; // a squash: another old commit's token got here first
-        const r = old.find((o) => !carried.has(o.id) && match(o));
-        if (r === undefined) return;
-        carried.add(r.id);
-        inherited.add(ids[n]!.id);
-        heirs.set(n, r);
-      };
-      // Same fingerprint first; then, since git itself says this commit replaces that one, the same
-      // issue and seconds (a squash in `rebase -i` takes the first commit's date, so the fingerprint
-      // of the squashed-in token changes).
-      ids.forEach((id, n) => claim(n, (r) => r.fp === id.fp));
-      ids.forEach((_id, n) => {
-        if (!heirs.has(n)) claim(n, (r) => r.issue === tokens[n]!.issue && r.seconds === tokens[n]!.seconds);
-      });
-      for (const [n, heirOf] of heirs) {
-        const id = ids[n]!;
-        // post-commit already ran for an amend and recorded the new commit's tokens as pending: the
-        // state of the token it replaces (posted, say) is the truth. Any other state means an earlier
-        // run carried it (git runs post-rewrite for the sequencer's amend, then for the whole rebase).
-        const current = view.get(id.id);
-        if (current !== undefined && current.state !== 'pending') continue;
-        const { id: _old, sha: _sha, at: _at, from: _from, ...state } = heirOf;
-        records.push({
-          ...state,
-          id: id.id,
-          sha: commit.sha,
-          issue: tokens[n]!.issue,
-          from: heirOf.id,
-          at: new Date().toISOString(),
-        });
-      }
-      for (const r of old) {
-        const heir = [...heirs].find(([, h]) => h.id === r.id);
-        if (heir !== undefined || r.state === 'pending' || r.state === 'posting') {
-          // Its state lives on in the new commit (or, pending with no heir, it is gone from history):
-          // the old id is history, so it is neither posted nor counted twice by report.
-          const to = heir === undefined ? commit.sha.slice(0, 10) : ids[heir[0]]!.id;
-          records.push({
-            ...r,
-            state: 'skipped',
-            error: `rewritten by ${kind} as ${to}`,
-            code: REWRITTEN,
-            at: new Date().toISOString(),
-          });
-        } else if (r.state === 'posted') {
-          posted.push(r);
-        }
-      }
-    }
-    return { records, result: posted };
-  });
-  // A posted token the rewrite changed (an amended duration, say): its worklog stays on Jira and the
-  // new token will be logged too. Say so, with the way back.
-  for (const r of orphans) {
-    io.say(
-      `jlog: ${r.issue} ${formatDuration(r.seconds, options.grammar)} from ${r.sha.slice(0, 10)} is already on Jira and ` +
-        `the ${kind} changed it; to take it back: jlog undo ${r.sha.slice(0, 10)}`,
-    );
-  }
-  // Tokens that are new in the rewritten commits (a reworded message) are recorded like post-commit's.
-  await recordCommits(ctx, newCommits);
+  const notes = await recordCommitRewrite(ctx, kind === 'amend' ? 'amend' : 'rebase', pairs);
+  sayRewrites(io, ctx.config, notes, kind);
   return 0;
 }
 
-const ZERO = /^0+$/;
-const REWRITTEN = 'E_REWRITTEN';
+/** One line per posted token a rewrite changes on Jira, saying when it happens. */
+function sayRewrites(
+  io: HookIO,
+  config: { rewrites?: string; postOn: string },
+  notes: readonly RewriteNote[],
+  kind: string,
+): void {
+  const report = config.rewrites === 'report';
+  for (const { old, to } of notes) {
+    const what = `${old.issue} ${formatDuration(old.seconds)} from ${old.sha.slice(0, 10)}`;
+    if (kind === 'push' && to === null) {
+      io.say(
+        `jlog: ${what} is on Jira and no longer on a branch; jlog undo ${old.sha.slice(0, 10)} takes it back`,
+      );
+    } else if (report) {
+      io.say(
+        `jlog: ${what} is on Jira and the ${kind} changed it; jlog status lists it (rewrites: "report")`,
+      );
+    } else {
+      const change = to === null ? 'deletes it' : 'brings it in line';
+      io.say(`jlog: ${what} is on Jira and the ${kind} changed it; the next posting run ${change}`);
+    }
+  }
+}
 
-/** pre-push <remote> <url>: records and posts the tokens of the commits being pushed. */
+const ZERO = /^0+$/;
+
+/**
+ * pre-push <remote> <url>: hands the pushed commits to the worker, which records and posts them. A
+ * force-push (the remote ref is not an ancestor of what is pushed) maps the tokens of the commits that
+ * leave the branch first (SPEC §4). The pushed commits are read once, by whoever records them.
+ */
 export async function prePush(io: HookIO, remote: string): Promise<number> {
   const ctx = await openRepo(io.cwd, io.env);
   await reportFailuresSince(ctx.ledger, io.say);
   const shas = new Set<string>();
+  const leaving = new Set<string>();
   for (const line of (await io.stdin()).split('\n')) {
     const [, localSha, , remoteSha] = line.trim().split(/\s+/);
     if (localSha === undefined || remoteSha === undefined || ZERO.test(localSha)) continue; // deletion
-    const range = ZERO.test(remoteSha) ? [localSha, '--not', '--remotes'] : [`${remoteSha}..${localSha}`];
-    const listed = await revList(ctx.repo.top, range).catch(() =>
-      revList(ctx.repo.top, [localSha, '--not', '--remotes']),
+    const fresh = ZERO.test(remoteSha);
+    const range = fresh ? [localSha, '--not', '--remotes'] : [`${remoteSha}..${localSha}`];
+    const listed = await revList(ctx.repo.top, [...TIME_GREP, ...range]).catch(() =>
+      revList(ctx.repo.top, [...TIME_GREP, localSha, '--not', '--remotes']),
     );
     for (const sha of listed) shas.add(sha);
+    if (
+      !fresh &&
+      (await commitExists(ctx.repo.top, remoteSha)) &&
+      !(await isAncestor(ctx.repo.top, remoteSha, localSha))
+    ) {
+      for (const sha of await revList(ctx.repo.top, [...TIME_GREP, remoteSha, '--not', localSha]).catch(
+        () => [],
+      ))
+        leaving.add(sha);
+    }
+  }
+  if (leaving.size > 0) {
+    const notes = await recordForcePush(ctx, [...leaving], [...shas]);
+    sayRewrites(io, ctx.config, notes, 'push');
   }
   await recordQueued(ctx, io);
   if (ctx.config.postOn !== 'manual') {
     const blocked = await blockedNotice(ctx.ledger, io.env);
     if (blocked !== null) io.say(blockedLine(blocked));
   }
-  const commits = shas.size === 0 ? [] : await readCommits(ctx.repo.top, { shas: [...shas], grepTime: true });
-  const pushed = commits.map((c) => c.sha);
-  if (ctx.config.postOn === 'push' && (!ctx.config.failPushOnError || commits.length === 0)) {
+  // rev-list already kept only the commits that mention #time: whoever records them reads them, once.
+  const pushed = [...shas];
+  if (ctx.config.postOn === 'push' && (!ctx.config.failPushOnError || pushed.length === 0)) {
     // The worker records what the ledger lacks (commits made with hooks skipped), then posts, with
-    // every older pending token whose commit is on a remote by now, even when this push carries no
-    // token (SPEC §5): reading the ledger is its cost, not the push's.
+    // every older pending token whose commit is on a remote by now and a force-push's rewrites, even
+    // when this push carries no token (SPEC §5): reading the ledger is its cost, not the push's.
     spawnBackgroundFlush(ctx, pushed, { onlyPushed: true });
     return 0;
   }
-  if (commits.length === 0) return 0;
-  await recordCommits(ctx, commits);
-  if (ctx.config.postOn !== 'push') return 0;
-  // failPushOnError: post now, in the foreground, and fail the push if anything did not land. Loaded
-  // here only: the Jira client stays off the hooks' start-up path.
+  if (pushed.length === 0) return 0;
+  if (ctx.config.postOn !== 'push') {
+    await recordCommits(ctx, await readCommits(ctx.repo.top, { shas: pushed, grepTime: true }));
+    return 0;
+  }
+  // failPushOnError: post now, in the foreground (the run records the pushed commits), and fail the
+  // push if anything did not land. Loaded here only: the Jira client stays off the hooks' start-up path.
   const { runPosting } = await import('./run.js');
   const report = await runPosting({ cwd: ctx.repo.top, env: io.env, scope: { kind: 'flush', shas: pushed } });
-  if (report === null) return 0;
   const bad = [...report.failed, ...report.pending];
   for (const o of bad) io.say(`jlog: ${o.worklog.issue}: ${o.error ?? 'not posted'}`);
   if (bad.length > 0) io.say(`jlog: push to ${remote} stopped (failPushOnError: true); run jlog status`);
   return bad.length > 0 ? 1 : 0;
 }
+
+/** rev-list's own filter for commits whose message mentions `#time` (any case, a fixed string). */
+const TIME_GREP = ['--regexp-ignore-case', '--fixed-strings', '--grep=#time'];
 
 /** Commits post-commit queued with sh alone (no Node on PATH): their tokens are recorded now. */
 async function recordQueued(ctx: RepoContext, io: HookIO): Promise<void> {

@@ -13,9 +13,9 @@ import type { RetryInfo } from '../jira/types.js';
 import { applyPlan, type Outcome } from './apply.js';
 import { openRepo } from './context.js';
 import { debugLogger } from './debug.js';
-import { recordFor } from './record.js';
+import { ledgerRecord } from './record.js';
 import { localDay } from './report.js';
-import { MANUAL_PREFIX, type RunWait } from './run.js';
+import { MANUAL_PREFIX, settleMsFor, type RunWait } from './run.js';
 import { siteTimeTracking } from './site.js';
 
 export interface ManualOptions {
@@ -146,18 +146,22 @@ export async function logManually(opts: ManualOptions): Promise<ManualResult> {
       async (signal) => {
         // Decided again under the lock: a sync may have settled the token meanwhile.
         if (moved !== null) await movedToken(ctx.ledger, moved.id);
-        const applied = await applyPlan([worklog], {
-          jira,
-          ledger: ctx.ledger,
-          deployment: creds.deployment,
-          adjustEstimate: ctx.config.adjustEstimate,
-          notifyUsers: ctx.config.notifyUsers,
-          concurrency: 1,
-          dryRun: false,
-          unreachable: async () => new Map(),
-          signal,
-          log,
-        });
+        const applied = await applyPlan(
+          { toPost: [worklog], gone: [] },
+          {
+            jira,
+            ledger: ctx.ledger,
+            deployment: creds.deployment,
+            adjustEstimate: ctx.config.adjustEstimate,
+            notifyUsers: ctx.config.notifyUsers,
+            dryRun: false,
+            settleMs: settleMsFor(ctx.config.timeoutMs),
+            // No commit, so no ancestry: a hand-made worklog is never a squash or a copy.
+            ancestors: async () => new Set(),
+            signal,
+            log,
+          },
+        );
         const settled: [ManualResult['state'], Outcome | undefined][] = [
           ['posted', applied.posted[0] ?? applied.alreadyLogged[0]],
           ['failed', applied.failed[0]],
@@ -181,7 +185,7 @@ export async function logManually(opts: ManualOptions): Promise<ManualResult> {
           // Known not to be on Jira: nothing will post it later (it has no commit), so it is not
           // left pending; the user runs the same command again.
           await ctx.ledger.append([
-            recordFor(worklog, {
+            ledgerRecord(worklog, {
               state: 'skipped',
               error: `not posted: ${o?.error ?? 'unknown'}`,
               code: o?.code,

@@ -94,7 +94,7 @@ export async function noteBlocked(ledger: Ledger, err: unknown): Promise<boolean
     return false;
   }
   const c = (await ledger.read()).counts();
-  await ledger.writeCache(BLOCKED, { why, fix, waiting: c.pending + c.posting } satisfies Blocked);
+  await ledger.writeCache(BLOCKED, { why, fix, waiting: c.pending } satisfies Blocked);
   return true;
 }
 

@@ -1,7 +1,7 @@
 // Recording tokens as pending (the hooks' job): plan the commits offline against the ledger and append
 // what the ledger does not know yet. Other authors' tokens are recorded as skipped (not mine).
 import { parseMaxDuration } from '../core/duration.js';
-import { NOT_MINE, plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
+import { COPY, NOT_MINE, plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
 import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
 import type { JlogConfig } from '../config/schema.js';
 import type { RepoContext } from './context.js';
@@ -23,10 +23,17 @@ export function planOptionsFor(
     },
     commentFallback: config.comment.fallback,
     started: config.started,
-    squashPattern: config.squashPattern === null ? null : new RegExp(config.squashPattern),
+    squashPatterns: squashPatternsOf(config.squashPattern),
     authors,
     retryFailed,
+    reportRewrites: config.rewrites === 'report',
   };
+}
+
+/** `squashPattern`: one regular expression or a list of them (SPEC §7), matched against the whole message. */
+function squashPatternsOf(value: string | readonly string[] | null): RegExp[] {
+  if (value === null) return [];
+  return (typeof value === 'string' ? [value] : value).map((source) => new RegExp(source, 'm'));
 }
 
 /** The hooks' plan: no Jira (working hours from the config or the cache), `authors` from the config. */
@@ -42,22 +49,40 @@ export interface Recorded {
   diagnostics: PlanDiagnostic[];
 }
 
-export function recordFor(
-  w: PlannedWorklog,
+/**
+ * The one ledger-record builder: a token's state from a planned token or from the record it had. A
+ * state change drops the previous state's details (error, code, retryable, unknownAt) unless given
+ * again; what identifies the token and the rewrite it belongs to is kept.
+ */
+export function ledgerRecord(
+  base: PlannedWorklog | LedgerRecord,
   fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
 ): LedgerRecord {
-  return {
-    id: w.id,
-    sha: w.sha,
-    issue: w.issue,
-    seconds: w.seconds,
-    started: w.started,
-    comment: w.postComment,
-    fp: w.fp,
-    authorEmail: w.authorEmail,
-    at: new Date().toISOString(),
-    ...fields,
-  };
+  const from: LedgerRecord =
+    'postComment' in base
+      ? {
+          id: base.id,
+          sha: base.sha,
+          issue: base.issue,
+          seconds: base.seconds,
+          state: fields.state,
+          at: '',
+          started: base.started,
+          comment: base.postComment,
+          fp: base.fp,
+          authorEmail: base.authorEmail,
+          ...(base.replaces ? { replaces: base.replaces } : {}),
+        }
+      : { ...base };
+  delete from.error;
+  delete from.code;
+  delete from.retryable;
+  delete from.unknownAt;
+  if (fields.state === 'pending' || fields.state === 'failed') delete from.worklogId;
+  const record: LedgerRecord = { ...from, ...fields, at: new Date().toISOString() };
+  for (const k of Object.keys(record) as (keyof LedgerRecord)[])
+    if (record[k] === undefined) delete record[k];
+  return record;
 }
 
 /** Appends a pending (or not-mine skipped) record for every token of `commits` the ledger has never seen. */
@@ -68,19 +93,25 @@ export async function recordCommits(
 ): Promise<Recorded> {
   const options = planOptions ?? (await offlinePlanOptions(ctx));
   return ctx.ledger.update((view) => {
-    const p = plan(commits, view, options);
+    const p = plan(commits, view, { ...options, reportRewrites: false });
     const fresh = (w: PlannedWorklog): boolean => view.get(w.id) === undefined;
     const pending = p.toPost.filter(fresh);
     const skipped = p.skipped.filter((s) => s.code === NOT_MINE && fresh(s.worklog));
     const records = [
-      ...pending.map((w) => recordFor(w, { state: 'pending' })),
-      ...skipped.map((s) => recordFor(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
+      ...pending.map((w) => ledgerRecord(w, { state: 'pending' })),
+      ...skipped.map((s) => ledgerRecord(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
+      ...p.copies.filter(fresh).map((w) => copyRecord(w)),
     ];
     return {
       records,
       result: { pending: p.toPost, skipped: skipped.map((s) => s.worklog), diagnostics: p.diagnostics },
     };
   });
+}
+
+/** A merge commit's copy: recorded as logged by the token it copies, never posted. */
+export function copyRecord(w: PlannedWorklog): LedgerRecord {
+  return ledgerRecord(w, { state: 'skipped', code: COPY, error: w.copyOf ?? 'a copy' });
 }
 
 /**
@@ -94,11 +125,11 @@ export async function recordNewCommit(
   commit: Commit,
   options: PlanOptions,
 ): Promise<Recorded> {
-  const p = plan([commit], { get: () => undefined }, options);
+  const p = plan([commit], { get: () => undefined, all: () => [] }, options);
   const skipped = p.skipped.filter((s) => s.code === NOT_MINE);
   await ctx.ledger.append([
-    ...p.toPost.map((w) => recordFor(w, { state: 'pending' })),
-    ...skipped.map((s) => recordFor(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
+    ...p.toPost.map((w) => ledgerRecord(w, { state: 'pending' })),
+    ...skipped.map((s) => ledgerRecord(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
   ]);
   return { pending: p.toPost, skipped: skipped.map((s) => s.worklog), diagnostics: p.diagnostics };
 }

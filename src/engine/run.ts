@@ -1,37 +1,28 @@
-// One posting run, whatever started it (sync, ci, flush, the hooks' background worker): read the
-// commits, plan against the ledger under the post lock, apply through the client.
+// One posting run, whatever started it (sync, ci, flush, the hooks' background worker):
+// select commits (reads only) → plan (pure, core/plan.ts) → reconcile with Jira and apply (apply.ts),
+// the last two under the post lock so one process posts at a time.
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
-import { OFF_BRANCH, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
+import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { parseMessage } from '../core/grammar.js';
 import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
 import type { JlogConfig } from '../config/schema.js';
-import { DATE_HINT, parseDateBound } from '../core/report.js';
-import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
+import type { Commit, PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
-import { isAncestor, readCommit, readCommits, refsContaining } from '../git/index.js';
+import { isAncestor, readCommit } from '../git/index.js';
+import { parseTokenId } from '../core/identity.js';
 import { createJiraClient } from '../jira/client.js';
 import type { RetryInfo } from '../jira/types.js';
 import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
-import { localDay } from './report.js';
 import { countFailures, noteStillPending } from './notice.js';
-import { planOptionsFor, recordCommits, recordFor } from './record.js';
+import { copyRecord, ledgerRecord, planOptionsFor, recordCommits } from './record.js';
+import { selectCommits, type RunScope, type Selection } from './select.js';
 import { siteTimeTracking } from './site.js';
+import { OFF_BRANCH } from '../core/plan.js';
 
-/** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
-export const MANUAL_PREFIX = 'manual:';
-
-export type RunScope =
-  | {
-      kind: 'sync';
-      range?: string | undefined;
-      since?: string | undefined;
-      until?: string | undefined;
-      authors: string[] | null;
-    }
-  | { kind: 'ci'; range: string; /** No `before`: only commits within `ci.since`. */ window?: boolean }
-  | { kind: 'flush'; shas?: string[] | undefined };
+export type { RunScope } from './select.js';
+export { MANUAL_PREFIX } from './select.js';
 
 export interface RunOptions {
   cwd: string;
@@ -40,12 +31,12 @@ export interface RunOptions {
   dryRun?: boolean;
   offline?: boolean;
   retryFailed?: boolean;
-  /** Wait for another process that is posting (default); false: give up at once and return null. */
-  waitForLock?: boolean;
+  /** Apply rewrites even with `rewrites: "report"` (`jlog sync --apply-rewrites`). */
+  applyRewrites?: boolean;
   onProgress?: (done: number, total: number) => void;
   onStart?: (toPost: number, worklogs: readonly PlannedWorklog[]) => void;
   /** Each token's outcome as it is settled. */
-  onOutcome?: (kind: keyof ApplyResult, outcome: Outcome) => void;
+  onOutcome?: (kind: keyof Omit<ApplyResult, 'notices'>, outcome: Outcome) => void;
   /** The run waits: for another jlog's post lock, or for Jira (Retry-After, backoff). */
   onWait?: (wait: RunWait) => void;
 }
@@ -57,11 +48,17 @@ export type RunWait =
 export interface RunReport {
   posted: Outcome[];
   planned: Outcome[];
+  /** Worklogs changed to match a rewritten token. */
+  updated: Outcome[];
+  /** Worklogs deleted: their token left history (a rewrite) or moved to another issue. */
+  deleted: Outcome[];
   alreadyLogged: Outcome[];
   failed: Outcome[];
   pending: Outcome[];
   skipped: PlanSkip[];
   diagnostics: PlanDiagnostic[];
+  /** rewrites: "report": rewrites of posted tokens waiting to be applied. */
+  rewrites: Outcome[];
   dryRun: boolean;
   /** Why the run did not ask Jira (dry run without credentials, --offline). */
   offlineReason?: string;
@@ -69,7 +66,7 @@ export interface RunReport {
   notices: string[];
 }
 
-export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
+export async function runPosting(opts: RunOptions): Promise<RunReport> {
   const env = opts.env ?? process.env;
   const ctx = await openRepo(opts.cwd, env);
   const dryRun = opts.dryRun === true;
@@ -106,35 +103,49 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
       ctx.ledger,
       jira && creds ? { jira, baseUrl: creds.baseUrl, log } : null,
     );
-    const planOptions = planOptionsFor(ctx.config, tt, null, opts.retryFailed === true);
-    const commits = await commitsInScope(ctx, opts.scope);
+    const flush = opts.scope.kind === 'flush';
+    const planOptions: PlanOptions = {
+      ...planOptionsFor(ctx.config, tt, null, opts.retryFailed === true),
+      pendingOnly: flush,
+      ...(opts.applyRewrites ? { reportRewrites: false } : {}),
+    };
+    const selection = await selectCommits(ctx, opts.scope, planOptions);
 
     let account: Promise<PostingAccount | null> | undefined;
     const postingAccount = (): Promise<PostingAccount | null> =>
       (account ??= jira === null ? Promise.resolve(null) : jira.myself());
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
-      const view = await ctx.ledger.read();
-      const p = plan(commits, view, planOptions);
-      // flush's scope is the pending tokens alone; the rest of their commits was settled before.
-      const flush = opts.scope.kind === 'flush';
-      const selected = flush ? p.toPost.filter((w) => isPendingIn(view, w)) : p.toPost;
-      // jlog ci posts others' time under its own account: name the author (ci.authorInComment).
-      const toPost =
-        opts.scope.kind === 'ci' && ctx.config.ci.authorInComment
-          ? withAuthorPrefix(selected, commits, await postingAccount())
-          : selected;
+      if (!dryRun) await learn(ctx, selection);
+      const p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
+      // Copies are settled by the plan alone: recorded once, never posted.
+      if (!dryRun)
+        await ctx.ledger.update((view) => ({
+          records: p.copies.filter((w) => view.get(w.id)?.state !== 'skipped').map(copyRecord),
+          result: null,
+        }));
       const report: RunReport = {
         posted: [],
         planned: [],
-        alreadyLogged: flush ? [] : p.posted.map((x) => ({ worklog: x.worklog, worklogId: x.worklogId })),
-        failed: flush ? [] : p.failed.map((f) => ({ worklog: f.worklog, error: f.error, code: f.code })),
+        updated: [],
+        deleted: [],
+        alreadyLogged: [
+          ...p.posted.map((x) => ({ worklog: x.worklog, worklogId: x.worklogId })),
+          ...p.copies.map((worklog) => ({ worklog })),
+        ],
+        failed: p.failed.map((f) => ({ worklog: f.worklog, error: f.error, code: f.code })),
         pending: [],
-        skipped: flush ? [] : p.skipped,
-        diagnostics: flush ? [] : p.diagnostics,
+        skipped: p.skipped,
+        diagnostics: p.diagnostics,
+        rewrites: p.rewrites.flatMap((r) => (r.to ? [{ worklog: r.to, worklogId: r.from?.worklogId }] : [])),
         dryRun,
         ...(offlineReason === undefined ? {} : { offlineReason }),
-        notices: commandNotice(ctx.config, commits, planOptions),
+        notices: commandNotice(ctx.config, selection.commits, planOptions),
       };
+      // jlog ci posts others' time under its own account: name the author (ci.authorInComment).
+      const toPost =
+        opts.scope.kind === 'ci' && ctx.config.ci.authorInComment
+          ? withAuthorPrefix(p.toPost, selection.commits, await postingAccount())
+          : p.toPost;
       if (jira === null || creds === null) {
         report.planned = toPost.map((worklog) => ({ worklog }));
         return report;
@@ -146,7 +157,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         report.pending = toPost.map((worklog) => ({ worklog, error: off.message, code: off.code }));
         if (!dryRun) {
           await ctx.ledger.append(
-            toPost.map((w) => recordFor(w, { state: 'pending', error: off.message, code: off.code })),
+            toPost.map((w) => ledgerRecord(w, { state: 'pending', error: off.message, code: off.code })),
           );
           await noteStillPending(
             ctx.ledger,
@@ -155,26 +166,36 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
         }
         return report;
       }
-      opts.onStart?.(toPost.length, toPost);
-      const applied = await applyPlan(toPost, {
-        jira,
-        ledger: ctx.ledger,
-        deployment: creds.deployment,
-        adjustEstimate: ctx.config.adjustEstimate,
-        notifyUsers: ctx.config.notifyUsers,
-        concurrency: ctx.config.concurrency,
-        dryRun,
-        unreachable: (shas) => unreachableFrom(ctx, shas),
-        ...(signal ? { signal } : {}),
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
-        log,
-      });
+      opts.onStart?.(toPost.length + p.gone.length, toPost);
+      const applied = await applyPlan(
+        { toPost, gone: p.gone },
+        {
+          jira,
+          ledger: ctx.ledger,
+          deployment: creds.deployment,
+          adjustEstimate: ctx.config.adjustEstimate,
+          notifyUsers: ctx.config.notifyUsers,
+          dryRun,
+          settleMs: settleMsFor(ctx.config.timeoutMs),
+          ancestors: (pairs) => ancestorsOf(ctx, pairs),
+          tokenOf: (id) => tokenOf(ctx, id, planOptions),
+          ...(signal ? { signal } : {}),
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
+          log,
+        },
+      );
       report.posted = applied.posted;
       report.planned = applied.planned;
+      report.updated = applied.updated;
+      report.deleted = applied.deleted;
       report.alreadyLogged.push(...applied.alreadyLogged);
       report.failed.push(...applied.failed);
       report.pending = applied.pending;
+      report.skipped.push(
+        ...applied.skipped.map((o) => ({ worklog: o.worklog, reason: o.error ?? 'skipped', code: o.code })),
+      );
+      report.notices.push(...applied.notices);
       if (!dryRun) {
         // For the next hook's one-line notice (SPEC §5).
         await countFailures(ctx.ledger, applied.failed.length);
@@ -187,88 +208,81 @@ export async function runPosting(opts: RunOptions): Promise<RunReport | null> {
     };
 
     if (dryRun) return await execute();
-    return await ctx.ledger.withLock('post', execute, {
-      wait: opts.waitForLock !== false,
+    // wait: true never returns null (it throws E_LEDGER_LOCKED after its timeout).
+    return (await ctx.ledger.withLock('post', execute, {
+      wait: true,
       onWait: (holderPid) => opts.onWait?.({ kind: 'lock', holderPid }),
-    });
+    }))!;
   } finally {
     await jira?.close();
   }
 }
 
-function isPendingIn(view: { get(id: string): { state: string } | undefined }, w: PlannedWorklog): boolean {
-  const state = view.get(w.id)?.state;
-  return state === 'pending' || state === 'posting';
+/**
+ * The hooks' background worker (`jlog flush --background`): a run, and when it left a POST whose
+ * outcome is unknown, it waits out the settle window itself and tries once more (SPEC §4).
+ */
+export async function runInBackground(
+  opts: RunOptions,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<RunReport> {
+  const first = await runPosting(opts);
+  if (!first.pending.some((o) => o.code === 'E_JIRA_UNKNOWN_OUTCOME')) return first;
+  const ctx = await openRepo(opts.cwd, opts.env ?? process.env);
+  const view = await ctx.ledger.read();
+  const until = Math.max(
+    ...first.pending.map((o) => (view.get(o.worklog.id)?.unknownAt ?? 0) + settleMsFor(ctx.config.timeoutMs)),
+  );
+  // Bounded: at most the window itself (8 minutes at timeoutMs' upper bound), plus a second.
+  await wait(Math.min(Math.max(0, until - Date.now()) + 1000, settleMsFor(ctx.config.timeoutMs) + 1000));
+  return runPosting(opts);
 }
 
-async function commitsInScope(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
-  const cwd = ctx.repo.top;
-  switch (scope.kind) {
-    case 'sync': {
-      if (ctx.repo.head === null) return [];
-      const since = scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined);
-      const commits = await readCommits(cwd, {
-        range: scope.range ?? 'HEAD',
-        since: since === undefined ? undefined : gitDate(since, 'since', scope.since === undefined),
-        until: scope.until === undefined ? undefined : gitDate(scope.until, 'until', false),
-        grepTime: true,
-      }).catch((err: unknown) => {
-        throw badRange(err, scope.range);
-      });
-      if (scope.authors === null) return commits;
-      const authors = new Set(scope.authors.map((a) => a.trim().toLowerCase()));
-      return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
-    }
-    case 'ci':
-      return readCommits(cwd, {
-        range: scope.range,
-        since: scope.window ? ciSince(ctx.config.ci.since) : undefined,
-        grepTime: true,
-      }).catch((err: unknown) => {
-        throw badRange(err, scope.range);
-      });
-    case 'flush': {
-      if (scope.shas !== undefined) {
-        // Pushed commits whose tokens no hook recorded (hooks skipped, a GUI client) become pending.
-        await recordCommits(ctx, await readCommits(cwd, { shas: scope.shas, grepTime: true }));
-      }
-      const view = await ctx.ledger.read();
-      const wanted = scope.shas === undefined ? null : new Set(scope.shas);
-      const pending = new Map<string, LedgerRecord[]>();
-      for (const r of view.all()) {
-        // A worklog logged by hand (jlog log) has no commit to find on a branch.
-        if (r.id.startsWith(MANUAL_PREFIX)) continue;
-        if (r.state === 'pending' || r.state === 'posting')
-          pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
-      }
-      const shas: string[] = [];
-      const gone: LedgerRecord[] = [];
-      for (const [sha, records] of pending) {
-        // The pushed commits, plus what an earlier push left pending (Jira was down): any pending
-        // commit that is on a remote by now. A plain flush takes every commit still on a branch.
-        const where = await refsContaining(cwd, sha);
-        if (where === 'missing' || where === 'none') {
-          gone.push(...records);
-        } else if (wanted === null || wanted.has(sha) || where === 'remote') {
-          shas.push(sha);
-        }
-      }
-      // A commit that was reset away or garbage-collected is not posted (its replacement, if any, has
-      // its own tokens); sync logs it again should it come back on a branch.
-      if (gone.length > 0 && wanted === null) {
-        await ctx.ledger.append(
-          gone.map((r) => ({
-            ...r,
-            state: 'skipped' as const,
+/** SPEC §4: an unknown outcome is posted again only when no marker is there this long after it. */
+export function settleMsFor(timeoutMs: number): number {
+  return 4 * timeoutMs;
+}
+
+/**
+ * What the selection taught the ledger, written under the post lock: the pushed commits' tokens that
+ * no hook recorded (hooks skipped, a GUI client) become pending; pending tokens whose commit left
+ * every branch are skipped (decided again should the commit come back).
+ */
+async function learn(ctx: RepoContext, selection: Selection): Promise<void> {
+  if (selection.pushed.length > 0) await recordCommits(ctx, selection.pushed);
+  if (selection.offBranch.length > 0) {
+    await ctx.ledger.update((view) => ({
+      records: selection.offBranch
+        .filter((r) => view.get(r.id)?.state === 'pending')
+        .map((r) =>
+          ledgerRecord(view.get(r.id)!, {
+            state: 'skipped',
             error: 'the commit is on no branch any more (reset or dropped)',
             code: OFF_BRANCH,
-            at: new Date().toISOString(),
-          })),
-        );
-      }
-      return shas.length === 0 ? [] : readCommits(cwd, { shas });
-    }
+          }),
+        ),
+      result: null,
+    }));
   }
+}
+
+/** A token as its commit in this clone writes it (the content key), or null. */
+async function tokenOf(
+  ctx: RepoContext,
+  id: string,
+  options: PlanOptions,
+): Promise<{ issue: string; seconds: number; comment: string } | null> {
+  const parsed = parseTokenId(id);
+  if (parsed === null) return null;
+  const commit = await readCommit(ctx.repo.top, parsed.sha).catch(() => null);
+  if (commit === null) return null;
+  return commitWorklogs(commit, options).worklogs[parsed.n] ?? null;
+}
+
+async function ancestorsOf(ctx: RepoContext, pairs: readonly [string, string][]): Promise<Set<string>> {
+  const yes = new Set<string>();
+  for (const [a, d] of pairs) if (await isAncestor(ctx.repo.top, a, d)) yes.add(`${a} ${d}`);
+  return yes;
 }
 
 /** `commands.comment`/`transitions` are accepted, but jlog posts worklogs only: say so, once a run. */
@@ -286,46 +300,4 @@ function commandNotice(config: JlogConfig, commits: readonly Commit[], options: 
         '#comment and transition commands are reported but not posted: this jlog posts worklogs only (commands.* in the config)',
       ]
     : [];
-}
-
-/**
- * `--since`/`--until` (and `sync.since`) as git reads them. git's approxidate takes anything (a typo
- * becomes "now" and the sync finds nothing), so the text is checked first: a date, a date-time,
- * today, yesterday or `N days|weeks|months|years ago`.
- */
-function gitDate(text: string, flag: 'since' | 'until', fromConfig: boolean): string {
-  const bound = parseDateBound(text, localDay(new Date()));
-  if (bound === null) {
-    const where = fromConfig ? `sync.since in the config` : `--${flag}`;
-    throw new JlogError(fromConfig ? 'E_CONFIG' : 'E_USAGE', `${where}: '${text}' is not a date`, {
-      hint: DATE_HINT,
-    });
-  }
-  if ('ms' in bound) return new Date(bound.ms).toISOString();
-  return flag === 'since' ? `${bound.day} 00:00:00` : `${bound.day} 23:59:59`;
-}
-
-/** `ci.since` as git reads it (validated with the config). */
-function ciSince(text: string): string {
-  return gitDate(text, 'since', true);
-}
-
-/** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */
-function badRange(err: unknown, range: string | undefined): unknown {
-  if (range === undefined || !isJlogError(err, 'E_GIT')) return err;
-  if (!/bad revision|unknown revision|ambiguous argument|invalid (revision|range)/i.test(err.message))
-    return err;
-  return new JlogError('E_USAGE', `git does not know the range '${range}'`, {
-    cause: err,
-    hint: 'name commits git can resolve, e.g. origin/main..HEAD or HEAD~5..',
-  });
-}
-
-async function unreachableFrom(ctx: RepoContext, shas: string[]): Promise<Map<string, string | null>> {
-  const out = new Map<string, string | null>();
-  for (const sha of shas) {
-    if (await isAncestor(ctx.repo.top, sha, 'HEAD')) continue;
-    out.set(sha, (await readCommit(ctx.repo.top, sha).catch(() => null))?.authorEmail ?? null);
-  }
-  return out;
 }

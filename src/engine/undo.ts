@@ -13,7 +13,8 @@ import type { LedgerView } from '../ledger/ledger.js';
 import type { RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
 import { findToken } from './manual.js';
-import { offlinePlanOptions, recordFor } from './record.js';
+import { ledgerRecord, offlinePlanOptions } from './record.js';
+import { addTombstones } from './remote.js';
 import { MANUAL_PREFIX } from './run.js';
 
 /**
@@ -67,6 +68,8 @@ export interface UndoResult {
   cancelled: UndoEntry[];
   /** Left as they were; running undo again retries them. */
   failed: UndoEntry[];
+  /** What the user must know beyond the entries (a tombstone Jira refused). */
+  notices: string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -91,8 +94,6 @@ function targetOf(r: LedgerRecord | undefined, w: PlannedWorklog | undefined): U
       return r.worklogId
         ? { ...t, state: 'posted', worklogId: r.worklogId, action: 'delete' }
         : { ...t, state: 'posted', action: 'lookup' };
-    case 'posting':
-      return { ...t, state: 'posting', action: 'lookup' };
     case 'pending':
     case 'failed':
       return { ...t, state: r.state, action: 'cancel' };
@@ -173,12 +174,10 @@ function undoneRecord(
   w: PlannedWorklog | undefined,
   worklogId: string | undefined,
 ): LedgerRecord {
-  const base: LedgerRecord = r ? { ...r } : recordFor(w!, { state: 'undone' });
-  delete base.error;
-  delete base.code;
-  delete base.retryable;
-  delete base.worklogId;
-  return { ...base, state: 'undone', at: new Date().toISOString(), ...(worklogId ? { worklogId } : {}) };
+  const base: LedgerRecord = r ?? ledgerRecord(w!, { state: 'undone' });
+  const record = ledgerRecord(base, { state: 'undone', ...(worklogId ? { worklogId } : {}) });
+  if (worklogId === undefined) delete record.worklogId;
+  return record;
 }
 
 export interface ApplyUndoOptions {
@@ -224,9 +223,17 @@ async function undoLocked(
   client: () => Promise<JiraClient>,
   log: ((line: string) => void) | undefined,
 ): Promise<UndoResult> {
-  const result: UndoResult = { sha: plan.sha, deleted: [], alreadyGone: [], cancelled: [], failed: [] };
+  const result: UndoResult = {
+    sha: plan.sha,
+    deleted: [],
+    alreadyGone: [],
+    cancelled: [],
+    failed: [],
+    notices: [],
+  };
   const view = await ctx.ledger.read();
   const tokens = await commitTokens(ctx, plan.sha, plan.inGit, view);
+  const refused = await tombstone(plan, tokens, client, result);
   for (const planned of plan.targets) {
     const token = tokens.get(planned.id);
     // Decide again from the ledger as it is now, under the lock.
@@ -241,6 +248,12 @@ async function undoLocked(
         await record();
         result.cancelled.push(entryOf(t, { was: t.action === 'lookup' ? 'not on Jira' : t.state }));
         continue;
+      }
+      if (refused.has(t.issue) && !result.notices.some((n) => n.includes(t.issue))) {
+        result.notices.push(
+          `jira refused the tombstone on ${t.issue} (no permission to edit it): its worklogs are deleted, ` +
+            'but other clones and CI may post them again',
+        );
       }
       const gone = await deleteWorklog(await client(), t.issue, worklogId);
       await record(worklogId);
@@ -259,6 +272,42 @@ async function undoLocked(
     }
   }
   return result;
+}
+
+/**
+ * SPEC §4: every undone token is tombstoned in its issue's `jlog` property before anything is deleted,
+ * so no clone, CI job or later run posts it again. Returns the issues where Jira refused (403); a
+ * token that was never posted anywhere (no credentials) is cancelled locally only.
+ */
+async function tombstone(
+  plan: UndoPlan,
+  tokens: Map<string, { r?: LedgerRecord; w?: PlannedWorklog }>,
+  client: () => Promise<JiraClient>,
+  result: UndoResult,
+): Promise<Set<string>> {
+  const byIssue = new Map<string, { id: string; fp: string }[]>();
+  for (const t of plan.targets) {
+    const token = tokens.get(t.id);
+    const fp = token?.r?.fp ?? token?.w?.fp;
+    if (fp === undefined) continue;
+    byIssue.set(t.issue, [...(byIssue.get(t.issue) ?? []), { id: t.id, fp }]);
+  }
+  const refused = new Set<string>();
+  const onlyCancels = plan.targets.every((t) => t.action === 'cancel');
+  for (const [issue, entries] of byIssue) {
+    try {
+      if (!(await addTombstones(await client(), issue, entries))) refused.add(issue);
+    } catch (err) {
+      // Cancelling tokens that never left this clone needs no Jira: say so and go on.
+      if (onlyCancels && (isJlogError(err, 'E_CREDENTIALS') || isJlogError(err, 'E_JIRA_UNAVAILABLE'))) {
+        result.notices.push(`not tombstoned on Jira: ${err.message}; cancelled in this clone only`);
+        continue;
+      }
+      if (isJlogError(err, 'E_JIRA_NOT_FOUND')) continue;
+      throw err;
+    }
+  }
+  return refused;
 }
 
 /** true when the worklog was already gone (404): it is undone either way. */

@@ -19,7 +19,15 @@ import type {
   WriteQuery,
 } from './types.js';
 
-export type { Credentials, JiraClient, JiraClientOptions, RemoteWorklog } from './types.js';
+export type {
+  Credentials,
+  IssueStatus,
+  JiraClient,
+  JiraClientOptions,
+  RemoteComment,
+  RemoteWorklog,
+  Transition,
+} from './types.js';
 
 /** Jira's own page size for worklogs; servers may cap it lower, so paging never trusts it. */
 const PAGE_SIZE = 5000;

@@ -8,7 +8,7 @@ import type { Pacer } from './pacing.js';
 import { idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
 import type { Credentials, JiraClient, RemoteComment } from './types.js';
 
-type CommentCalls = Pick<JiraClient, 'listComments' | 'addComment' | 'deleteComment'>;
+type CommentCalls = Pick<JiraClient, 'listComments' | 'addComment' | 'deleteComment' | 'setCommentProperty'>;
 
 /** Comments per page; Jira may answer with fewer, so paging follows `total`, never this. */
 const PAGE_SIZE = 1000;
@@ -130,6 +130,18 @@ export function commentCalls(
           );
         }
         return { id };
+      });
+    },
+
+    setCommentProperty(issue, commentId, key, value) {
+      return pacer.exclusive(lockKey(issue), async () => {
+        await http.request({
+          method: 'PUT',
+          path: `/comment/${encodeURIComponent(commentId)}/properties/${encodeURIComponent(key)}`,
+          body: value,
+          writeIssue: lockKey(issue),
+          what: `Updating the ${key} property of comment ${commentId} on ${issue}`,
+        });
       });
     },
 

@@ -112,6 +112,8 @@ export interface JiraClient {
   /** ADF on Cloud, a plain string on Data Center; the marker as the comment property `jlog`. */
   addComment(issue: string, text: string, marker: Marker): Promise<{ id: string }>;
   deleteComment(issue: string, id: string): Promise<void>;
+  /** `PUT …/comment/{id}/properties/{key}` (a copy's claim on a comment's marker). */
+  setCommentProperty(issue: string, commentId: string, key: string, value: unknown): Promise<void>;
   /** The transitions available from the issue's current status. */
   listTransitions(issue: string): Promise<Transition[]>;
   transitionIssue(issue: string, transitionId: string): Promise<void>;

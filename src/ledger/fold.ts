@@ -2,14 +2,7 @@
 // is its state; lines that are not a record (a torn or hand-edited line) are skipped, never fatal.
 import type { LedgerRecord, LedgerState } from '../core/types.js';
 
-export const LEDGER_STATES: readonly LedgerState[] = [
-  'pending',
-  'posting',
-  'posted',
-  'failed',
-  'skipped',
-  'undone',
-];
+export const LEDGER_STATES: readonly LedgerState[] = ['pending', 'posted', 'failed', 'skipped', 'undone'];
 const STATES: ReadonlySet<string> = new Set(LEDGER_STATES);
 
 /** First line of a compacted ledger: its random `gen` tells readers the file was replaced. */

@@ -65,7 +65,7 @@ switch (mode) {
     for (;;) {
       const id = await ledger.update((view) => {
         const next = view.all().find((r) => r.state === 'pending');
-        return next ? { records: [{ ...next, state: 'posting', error: tag }], result: next.id } : { records: [], result: null };
+        return next ? { records: [{ ...next, state: 'skipped', error: tag }], result: next.id } : { records: [], result: null };
       });
       if (id === null) break;
       claimed++;

@@ -1,7 +1,10 @@
 // Team workflows that already end right (issue 9 "Must show"): hooks on laptops and `jlog ci` on the
 // merge see the same tokens and Jira ends with one worklog per token. They guard what works.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, BOB, Team, day } from './team.js';
+
+// Real clones, hooks, workers and CI runs on two shared cores: generous, never a reason to fail.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 let team: Team;
 afterEach(async () => {

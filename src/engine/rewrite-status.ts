@@ -1,0 +1,87 @@
+// What `jlog status` says about rewrites (SPEC §6): rewrites of posted tokens that the next posting run
+// brings Jira in line with (or that `rewrites: "report"` leaves for the user to apply), and worklogs on
+// Jira whose commit a force-push took off every branch (orphans, never deleted without `jlog undo`).
+import type { LedgerRecord } from '../core/types.js';
+import type { LedgerView } from '../ledger/ledger.js';
+
+/** The command that applies waiting rewrites when `rewrites: "report"` keeps them from happening. */
+export const APPLY_REWRITES = 'jlog sync --apply-rewrites';
+
+export interface RewriteEntry {
+  /** The new token (null when the old one left history). */
+  id: string | null;
+  sha: string | null;
+  issue: string;
+  seconds: number;
+  /** The posted token it replaces. */
+  from: { id: string; issue: string; seconds: number; worklogId?: string };
+  /** What applying it does on Jira. */
+  action: 'alias' | 'update' | 'move' | 'delete';
+  command: string;
+}
+
+export interface OrphanEntry {
+  id: string;
+  sha: string;
+  issue: string;
+  seconds: number;
+  worklogId?: string;
+  started?: string;
+  /** The way back, should the work not stand. */
+  command: string;
+}
+
+export function rewriteStatus(view: LedgerView): { rewrites: RewriteEntry[]; orphans: OrphanEntry[] } {
+  const rewrites: RewriteEntry[] = [];
+  const orphans: OrphanEntry[] = [];
+  for (const r of view.all()) {
+    if (r.state === 'pending' && r.replaces?.worklogId !== undefined) {
+      const from = r.replaces;
+      const action =
+        from.issue !== r.issue
+          ? 'move'
+          : from.seconds === r.seconds && from.comment === (r.comment ?? '')
+            ? 'alias'
+            : 'update';
+      rewrites.push({
+        id: r.id,
+        sha: r.sha,
+        issue: r.issue,
+        seconds: r.seconds,
+        from: { id: from.id, issue: from.issue, seconds: from.seconds, worklogId: from.worklogId },
+        action,
+        command: APPLY_REWRITES,
+      });
+    } else if (r.state === 'posted' && r.rewritten?.to === null) {
+      if (r.rewritten.by === 'push') orphans.push(orphanOf(r));
+      else
+        rewrites.push({
+          id: null,
+          sha: null,
+          issue: r.issue,
+          seconds: r.seconds,
+          from: {
+            id: r.id,
+            issue: r.issue,
+            seconds: r.seconds,
+            ...(r.worklogId ? { worklogId: r.worklogId } : {}),
+          },
+          action: 'delete',
+          command: APPLY_REWRITES,
+        });
+    }
+  }
+  return { rewrites, orphans };
+}
+
+function orphanOf(r: LedgerRecord): OrphanEntry {
+  return {
+    id: r.id,
+    sha: r.sha,
+    issue: r.issue,
+    seconds: r.seconds,
+    ...(r.worklogId ? { worklogId: r.worklogId } : {}),
+    ...(r.started ? { started: r.started } : {}),
+    command: `jlog undo ${r.sha.slice(0, 10)}`,
+  };
+}

@@ -1,0 +1,170 @@
+// Selecting commits: which commits a run looks at, and what git says about them that the plan needs
+// (the commits a merge brings in). Reads only: whatever the ledger must learn is written by the run.
+import { commitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
+import { contentKey } from '../core/identity.js';
+import { DATE_HINT, parseDateBound } from '../core/report.js';
+import type { Commit, LedgerRecord } from '../core/types.js';
+import { JlogError, isJlogError } from '../errors.js';
+import { readCommits, refsContaining } from '../git/index.js';
+import type { RepoContext } from './context.js';
+import { localDay } from './report.js';
+
+/** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
+export const MANUAL_PREFIX = 'manual:';
+export type RunScope =
+  | {
+      kind: 'sync';
+      range?: string | undefined;
+      since?: string | undefined;
+      until?: string | undefined;
+      authors: string[] | null;
+    }
+  | { kind: 'ci'; range: string; /** No `before`: only commits within `ci.since`. */ window?: boolean }
+  | { kind: 'flush'; shas?: string[] | undefined };
+
+export interface Selection {
+  /** The commits whose tokens the run plans, newest first. */
+  commits: Commit[];
+  /** flush: the pushed commits, whose tokens the ledger may not have yet (hooks skipped). */
+  pushed: Commit[];
+  /** flush: pending tokens whose commit is on no branch any more (reset away, gc'd). */
+  offBranch: LedgerRecord[];
+  facts: PlanFacts;
+}
+
+export async function selectCommits(
+  ctx: RepoContext,
+  scope: RunScope,
+  options: PlanOptions,
+): Promise<Selection> {
+  const commits = await scopeCommits(ctx, scope);
+  const selection: Selection =
+    scope.kind === 'flush'
+      ? await flushSelection(ctx, scope.shas)
+      : { commits, pushed: [], offBranch: [], facts: {} };
+  selection.facts = { merged: await mergedTokens(ctx, selection.commits, options) };
+  return selection;
+}
+
+async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
+  const cwd = ctx.repo.top;
+  switch (scope.kind) {
+    case 'sync': {
+      if (ctx.repo.head === null) return [];
+      const since = scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined);
+      const commits = await readCommits(cwd, {
+        range: scope.range ?? 'HEAD',
+        since: since === undefined ? undefined : gitDate(since, 'since', scope.since === undefined),
+        until: scope.until === undefined ? undefined : gitDate(scope.until, 'until', false),
+        grepTime: true,
+      }).catch((err: unknown) => {
+        throw badRange(err, scope.range);
+      });
+      if (scope.authors === null) return commits;
+      const authors = new Set(scope.authors.map((a) => a.trim().toLowerCase()));
+      return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
+    }
+    case 'ci':
+      return readCommits(cwd, {
+        range: scope.range,
+        since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
+        grepTime: true,
+      }).catch((err: unknown) => {
+        throw badRange(err, scope.range);
+      });
+    case 'flush':
+      return [];
+  }
+}
+
+/**
+ * flush: the pushed commits (read once), plus every pending commit that is still worth posting: the
+ * pushed ones, and what an earlier push left pending (Jira was down) that is on a remote by now. A
+ * plain flush takes every pending commit still on a branch.
+ */
+async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Promise<Selection> {
+  const cwd = ctx.repo.top;
+  const pushed = shas === undefined ? [] : await readCommits(cwd, { shas, grepTime: true });
+  const view = await ctx.ledger.read();
+  const wanted = shas === undefined ? null : new Set(shas);
+  const pending = new Map<string, LedgerRecord[]>();
+  for (const r of view.all()) {
+    // A worklog logged by hand (jlog log) has no commit to find on a branch.
+    if (r.id.startsWith(MANUAL_PREFIX)) continue;
+    if (r.state === 'pending') pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
+  }
+  const take = new Set(pushed.map((c) => c.sha));
+  const offBranch: LedgerRecord[] = [];
+  for (const [sha, records] of pending) {
+    if (take.has(sha)) continue;
+    const where = await refsContaining(cwd, sha);
+    if (where === 'missing' || where === 'none') {
+      // A commit that was reset away or garbage-collected is not posted (its replacement, if any, has
+      // its own tokens); sync logs it again should it come back on a branch.
+      if (wanted === null) offBranch.push(...records);
+    } else if (wanted === null || wanted.has(sha) || where === 'remote') {
+      take.add(sha);
+    }
+  }
+  const known = new Set(pushed.map((c) => c.sha));
+  const more = [...take].filter((s) => !known.has(s));
+  const commits = [...pushed, ...(more.length === 0 ? [] : await readCommits(cwd, { shas: more }))];
+  return { commits, pushed, offBranch, facts: {} };
+}
+
+/**
+ * For each merge commit with tokens: the tokens of the commits it merges (reachable from it, not from
+ * its first parent), by content key. git alone decides what is a copy (SPEC §4).
+ */
+async function mergedTokens(
+  ctx: RepoContext,
+  commits: readonly Commit[],
+  options: PlanOptions,
+): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const merge of commits) {
+    if (merge.parents.length < 2) continue;
+    const own = commitWorklogs(merge, options).worklogs;
+    if (own.length === 0) continue;
+    const brought = await readCommits(ctx.repo.top, {
+      range: `${merge.parents[0]}..${merge.sha}`,
+      grepTime: true,
+    }).catch(() => [] as Commit[]);
+    const keys = new Map<string, string>();
+    for (const c of brought) {
+      if (c.sha === merge.sha) continue;
+      for (const w of commitWorklogs(c, options).worklogs)
+        if (!keys.has(contentKey(w))) keys.set(contentKey(w), w.id);
+    }
+    if (keys.size > 0) out.set(merge.sha, keys);
+  }
+  return out;
+}
+
+/**
+ * `--since`/`--until` (and `sync.since`) as git reads them. git's approxidate takes anything (a typo
+ * becomes "now" and the sync finds nothing), so the text is checked first: a date, a date-time,
+ * today, yesterday or `N days|weeks|months|years ago`.
+ */
+function gitDate(text: string, flag: 'since' | 'until', fromConfig: boolean): string {
+  const bound = parseDateBound(text, localDay(new Date()));
+  if (bound === null) {
+    const where = fromConfig ? `sync.since in the config` : `--${flag}`;
+    throw new JlogError(fromConfig ? 'E_CONFIG' : 'E_USAGE', `${where}: '${text}' is not a date`, {
+      hint: DATE_HINT,
+    });
+  }
+  if ('ms' in bound) return new Date(bound.ms).toISOString();
+  return flag === 'since' ? `${bound.day} 00:00:00` : `${bound.day} 23:59:59`;
+}
+
+/** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */
+function badRange(err: unknown, range: string | undefined): unknown {
+  if (range === undefined || !isJlogError(err, 'E_GIT')) return err;
+  if (!/bad revision|unknown revision|ambiguous argument|invalid (revision|range)/i.test(err.message))
+    return err;
+  return new JlogError('E_USAGE', `git does not know the range '${range}'`, {
+    cause: err,
+    hint: 'name commits git can resolve, e.g. origin/main..HEAD or HEAD~5..',
+  });
+}
