@@ -54,7 +54,7 @@ async function siteCache(
 ): Promise<{ hoursPerDay: number; daysPerWeek: number } | null> {
   if (commonDir === null) return null;
   const hit = await Ledger.open(ledgerDirFor(commonDir))
-    .readCache<{ hoursPerDay: number; daysPerWeek: number }>('timetracking')
+    .folder.readCache<{ hoursPerDay: number; daysPerWeek: number }>('timetracking')
     .catch(() => null);
   return hit?.value ?? null;
 }

@@ -141,7 +141,7 @@ export async function logManually(opts: ManualOptions): Promise<ManualResult> {
       fp: uuid,
       squash: false,
     };
-    const result = await ctx.ledger.withLock(
+    const result = await ctx.ledger.folder.withLock(
       'post',
       async (signal) => {
         // Decided again under the lock: a sync may have settled the token meanwhile.

@@ -209,7 +209,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
 
     if (dryRun) return await execute();
     // wait: true never returns null (it throws E_LEDGER_LOCKED after its timeout).
-    return (await ctx.ledger.withLock('post', execute, {
+    return (await ctx.ledger.folder.withLock('post', execute, {
       wait: true,
       onWait: (holderPid) => opts.onWait?.({ kind: 'lock', holderPid }),
     }))!;
