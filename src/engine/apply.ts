@@ -249,7 +249,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     const hit = worklogOf(oldView.worklogs, old);
     if (hit === undefined || hit.id === keep) return;
     await removeWorklog(oldView, hit.id, { id: old.id, fp: old.fp });
-    settle(result.deleted, { worklog: asPlanned(old, w), worklogId: hit.id });
+    result.deleted.push({ worklog: asPlanned(old, w), worklogId: hit.id }); // beside w's own step
   };
 
   /**
@@ -269,7 +269,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     }
     if (old.issue !== w.issue) {
       await removeWorklog(oldView, hit.id, { id: old.id, fp: old.fp });
-      settle(result.deleted, { worklog: asPlanned(old, w), worklogId: hit.id });
+      result.deleted.push({ worklog: asPlanned(old, w), worklogId: hit.id }); // beside w's own step
       return false;
     }
     const same = hit.timeSpentSeconds === w.seconds && sameComment(w.postComment, hit.comment);
