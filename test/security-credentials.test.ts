@@ -276,3 +276,36 @@ describe('credential mistakes are said plainly (issue 11)', () => {
     expect(r.stderr).not.toContain('pending');
   });
 });
+
+describe('jlog login on a terminal', () => {
+  it(
+    "asks before sending a token to the repository's site, and sends nothing when told no",
+    SLOW,
+    async () => {
+      const { repo, capture } = await hostileRepo();
+      const transcript = join(repo.home, 'tty.txt');
+      const cmd = `"${process.execPath}" "${JLOG_BIN}" login --email dev@example.com`;
+      const no = await runCommand('script', ['-qec', cmd, transcript], {
+        cwd: repo.dir,
+        env: { ...repo.env, NO_COLOR: '1' },
+        input: 'n\n',
+      });
+      const seen = readFileSync(transcript, 'utf8');
+      expect(seen).toContain(`the token goes to ${capture.url} (from the repository's config`);
+      expect(seen).toContain(`send your Jira token to ${capture.url}? [y/N]`);
+      expect(seen).toContain('not confirmed; nothing was sent or stored');
+      expect(no.code).toBe(2);
+      expect(capture.requests).toEqual([]);
+
+      // Confirmed by the user: the token goes there (the capture server then refuses it).
+      // Typed as a person types: the answer, then (after the next prompt) the token.
+      const typed = `(printf 'y\\n'; sleep 1; printf '%s\\n' "$TOKEN"; sleep 1)`;
+      await runCommand('sh', ['-c', `${typed} | script -qec '${cmd}' "${transcript}"`], {
+        cwd: repo.dir,
+        env: { ...repo.env, NO_COLOR: '1', TOKEN },
+      });
+      expect(authorized(capture)).toHaveLength(1);
+      expect(readFileSync(transcript, 'utf8')).not.toContain(TOKEN); // echo off
+    },
+  );
+});

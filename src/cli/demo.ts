@@ -45,7 +45,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     spawnSync(process.execPath, [entry, ...a], { cwd: dir, env, encoding: 'utf8' });
   try {
     out(color.bold(`jlog demo in ${root}`));
-    out(`sandbox Jira on ${sandbox.url}\n`);
+    // The demo's token is exported with JIRA_BASE_URL beside it: an environment token goes only there (SPEC §7).
+    out(`sandbox Jira on ${sandbox.url} (JIRA_BASE_URL, with the sandbox's token in JIRA_API_TOKEN)\n`);
     await execGit(['init', '-q', '--bare', '-b', 'main', remote], { cwd: root, env });
     await git('init', '-q', '-b', 'main');
     await git('config', 'user.email', 'dev@example.com');
@@ -88,7 +89,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     const status = jlog('status');
     step('$ jlog status', status.stdout + status.stderr);
     out(
-      `Run it yourself: jlog sandbox, then jlog init in a repo of yours. Scratch files: ${opts.keep ? root : 'removed'}`,
+      'Run it yourself: jlog login --base-url https://<site>.atlassian.net (your token is stored for that site ' +
+        `only), then jlog init in a repo of yours; or try jlog sandbox first. Scratch files: ${opts.keep ? root : 'removed'}`,
     );
     return settled && rows.length > 0 ? 0 : 1;
   } finally {

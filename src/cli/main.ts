@@ -1,5 +1,7 @@
 // The one entry point. Hooks take a fast path that skips commander and loads only the hook code;
 // every other command is wired by program.ts and loads its own module when it runs.
+import { guard } from './watchdog.js';
+
 // `jlog status | head`: a reader that went away is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -12,8 +14,8 @@ const argv = process.argv.slice(2);
 if (argv[0] === 'hook' && argv[1] !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
   const { runHook } = await import('./hook.js');
   // A hook never fails git by crashing: runHook catches everything and decides the exit code itself.
-  process.exitCode = await runHook(argv[1], argv.slice(2));
+  process.exitCode = await guard(runHook(argv[1], argv.slice(2)), { hook: true });
 } else {
   const { runCli } = await import('./run.js');
-  await runCli(argv);
+  await guard(runCli(argv), { hook: false });
 }
