@@ -12,6 +12,7 @@ import { isAncestor, readCommit } from '../git/index.js';
 import { parseTokenId } from '../core/identity.js';
 import { createJiraClient } from '../jira/client.js';
 import { applyPlan, type Outcome } from './apply.js';
+import { recordQueued } from './queue.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
 import { countFailures, noteStillPending } from './notice.js';
@@ -60,6 +61,8 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
   const env = opts.env ?? process.env;
   const ctx = await openRepo(opts.cwd, env);
   const dryRun = opts.dryRun === true;
+  // What a hook without Node queued is pending from now on, so flush (and the hooks' worker) posts it.
+  if (opts.scope.kind === 'flush' && !dryRun) await recordQueued(ctx);
   let creds: Credentials | null = null;
   let offlineReason: string | undefined;
   if (opts.offline) {
