@@ -4,11 +4,13 @@
 import { resolveCredentials, type Credentials } from '../config/credentials.js';
 import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
+import type { PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor, readCommit } from '../git/index.js';
 import { parseTokenId } from '../core/identity.js';
 import { createJiraClient } from '../jira/client.js';
-import { applyPlan, type Outcome } from './apply.js';
+import type { RetryInfo } from '../jira/types.js';
+import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
 import { runCommands } from './command-run.js';
 import { emptyCommandResult, type CommandResult } from './commands.js';
 import { openRepo, type RepoContext } from './context.js';
@@ -20,6 +22,7 @@ import { siteTimeTracking } from './site.js';
 import { OFF_BRANCH } from '../core/plan.js';
 
 export type { RunScope } from './select.js';
+export { MANUAL_PREFIX } from './select.js';
 
 export interface RunOptions {
   cwd: string;
@@ -31,8 +34,16 @@ export interface RunOptions {
   /** Apply rewrites even with `rewrites: "report"` (`jlog sync --apply-rewrites`). */
   applyRewrites?: boolean;
   onProgress?: (done: number, total: number) => void;
-  onStart?: (toPost: number) => void;
+  onStart?: (toPost: number, worklogs: readonly PlannedWorklog[]) => void;
+  /** Each token's outcome as it is settled. */
+  onOutcome?: (kind: keyof Omit<ApplyResult, 'notices'>, outcome: Outcome) => void;
+  /** The run waits: for another jlog's post lock, or for Jira (Retry-After, backoff). */
+  onWait?: (wait: RunWait) => void;
 }
+
+export type RunWait =
+  | { kind: 'lock'; holderPid: number | null }
+  | { kind: 'jira'; delayMs: number; status?: number | undefined; code?: string | undefined };
 
 export interface RunReport {
   posted: Outcome[];
@@ -70,7 +81,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       creds = await resolveCredentials(ctx.config, env);
     } catch (err) {
       if (!dryRun || !isJlogError(err, 'E_CREDENTIALS')) throw err;
-      offlineReason = `no credentials, so the plan is from the local ledger only (${err.message})`;
+      offlineReason = `no credentials, so the plan is from the local ledger only: ${err.message}`;
     }
   }
   const log = debugLogger(ctx, env);
@@ -81,6 +92,12 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           timeoutMs: ctx.config.timeoutMs,
           concurrency: ctx.config.concurrency,
           debug: log,
+          ...(opts.onWait
+            ? {
+                onRetry: (r: RetryInfo) =>
+                  opts.onWait!({ kind: 'jira', delayMs: r.delayMs, status: r.status, code: r.code }),
+              }
+            : {}),
         });
   try {
     const tt = await siteTimeTracking(
@@ -171,7 +188,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
         }
         return report;
       }
-      opts.onStart?.(toPost.length + p.gone.length);
+      opts.onStart?.(toPost.length + p.gone.length, toPost);
       const applied = await applyPlan(
         { toPost, gone: p.gone },
         {
@@ -186,6 +203,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           tokenOf: (id) => tokenOf(ctx, id, planOptions),
           ...(signal ? { signal } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
           log,
         },
       );
@@ -213,7 +231,10 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
 
     if (dryRun) return await execute();
     // wait: true never returns null (it throws E_LEDGER_LOCKED after its timeout).
-    return (await ctx.ledger.folder.withLock('post', execute, { wait: true }))!;
+    return (await ctx.ledger.folder.withLock('post', execute, {
+      wait: true,
+      onWait: (holderPid) => opts.onWait?.({ kind: 'lock', holderPid }),
+    }))!;
   } finally {
     await jira?.close();
   }

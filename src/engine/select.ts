@@ -9,6 +9,8 @@ import { readCommits, refsContaining } from '../git/index.js';
 import type { RepoContext } from './context.js';
 import { localDay } from './report.js';
 
+/** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
+export const MANUAL_PREFIX = 'manual:';
 export type RunScope =
   | {
       kind: 'sync';
@@ -96,8 +98,11 @@ async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Pro
   const view = await ctx.ledger.read();
   const wanted = shas === undefined ? null : new Set(shas);
   const pending = new Map<string, LedgerRecord[]>();
-  for (const r of view.all())
+  for (const r of view.all()) {
+    // A worklog logged by hand (jlog log) has no commit to find on a branch.
+    if (r.id.startsWith(MANUAL_PREFIX)) continue;
     if (r.state === 'pending') pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
+  }
   const take = new Set(pushed.map((c) => c.sha));
   const offBranch: LedgerRecord[] = [];
   for (const [sha, records] of pending) {
