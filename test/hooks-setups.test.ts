@@ -76,12 +76,12 @@ async function commit(env: NodeJS.ProcessEnv, message: string, cwd = repo.dir): 
 }
 
 async function status(env: NodeJS.ProcessEnv, cwd = repo.dir): Promise<Status> {
-  const r = await runJlog(['status', '--json'], { cwd, env });
+  const r = await runJlog(['status', '--json'], { cwd, env, timeoutMs: 60_000 });
   return JSON.parse(r.stdout) as Status;
 }
 
 async function until(done: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 120 && !(await done()); i++) await new Promise((r) => setTimeout(r, 250));
+  for (let i = 0; i < 240 && !(await done()); i++) await new Promise((r) => setTimeout(r, 250));
 }
 
 describe('a GUI client with git and sh but no Node on PATH', () => {
@@ -97,6 +97,8 @@ describe('a GUI client with git and sh but no Node on PATH', () => {
     );
     expect(queued.stderr).not.toMatch(/env: .?node/);
     expect((await status(env)).entries).toEqual([]);
+    const doctor = await runJlog(['doctor', '--json'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    expect(doctor.stdout).toContain('1 commit queued by a hook that found no node');
 
     const next = await commit(env, 'PROJ-2 #time 30m from the terminal');
     expect(next.code).toBe(0);
@@ -111,7 +113,7 @@ describe('a GUI client with git and sh but no Node on PATH', () => {
     expect((await git(env, ['push', '-q', '-u', 'origin', 'main'])).code).toBe(0);
     await until(() => sandbox!.worklogs().length === 2);
     expect(loggedIssues(sandbox!)).toEqual(['PROJ-1', 'PROJ-2']);
-  }, 90_000);
+  }, 150_000);
 });
 
 describe('a worktree made with git worktree add', () => {
@@ -133,7 +135,7 @@ describe('a worktree made with git worktree add', () => {
     expect((await git(env, ['push', '-q', '-u', 'origin', 'feature/PROJ-9-wt'], wt)).code).toBe(0);
     await until(() => sandbox!.worklogs().length === 1);
     expect(loggedIssues(sandbox!)).toEqual(['PROJ-9']);
-  }, 90_000);
+  }, 150_000);
 });
 
 describe('plain git with the package in a subfolder', () => {
@@ -154,7 +156,7 @@ describe('plain git with the package in a subfolder', () => {
     const r = await commit(env, 'PROJ-6 #time 15m');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('PROJ-6 15m pending');
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('husky in a subfolder (the real husky package)', () => {
@@ -219,7 +221,7 @@ describe('husky in a subfolder (the real husky package)', () => {
     expect(existsSync(join(app, '.husky', 'pre-push'))).toBe(false);
     expect(readFileSync(join(app, '.husky', 'pre-commit'), 'utf8')).toBe('echo user-pre-commit\n');
     expect(snapshot(join(app, '.husky', '_'))).toEqual(generatedNow);
-  }, 120_000);
+  }, 150_000);
 
   it('in a worktree of that monorepo, the line finds the main worktree’s app/node_modules', async () => {
     const env = await setup();
@@ -264,7 +266,7 @@ describe('hooks an older jlog left', () => {
     expect(statSync(hook).mode & 0o111).not.toBe(0);
     const again = await runJlog(['init', '--no-prepare'], { cwd: repo.dir, env });
     expect(again.stdout).not.toMatch(/updated|created/);
-  }, 60_000);
+  }, 120_000);
 
   it('a husky line from an older jlog is replaced in place', async () => {
     const env = await setup();
@@ -275,7 +277,7 @@ describe('hooks an older jlog left', () => {
       'if [ -f node_modules/jlog/hooks/post-commit ]; then sh node_modules/jlog/hooks/post-commit "$@"; fi # jlog';
     mkdirSync(join(repo.dir, '.husky'), { recursive: true });
     writeFileSync(join(repo.dir, '.husky', 'post-commit'), `echo mine\n${old}\n`);
-    const doctor = await runJlog(['doctor', '--json'], { cwd: repo.dir, env });
+    const doctor = await runJlog(['doctor', '--json'], { cwd: repo.dir, env, timeoutMs: 60_000 });
     expect(doctor.stdout).toMatch(/left by an older jlog \(hook version 1[^)]*\): post-commit/);
     const init = await runJlog(['init'], { cwd: repo.dir, env });
     expect(init.stdout).toContain('~ .husky/post-commit (updated)');
@@ -285,7 +287,7 @@ describe('hooks an older jlog left', () => {
     expect(text.match(/# jlog hooks v\d+$/gm)).toHaveLength(1);
     const r = await commit(env, 'PROJ-4 #time 1h');
     expect(r.stderr).toContain('PROJ-4 1h pending');
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('what stops posting altogether is said by the next hook, in one line with the fix', () => {
@@ -328,7 +330,7 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect(r.stderr).toBe(
       'jlog: PROJ-1 1h pending\njlog: no Jira credentials; 1 worklog waiting: run jlog login\n',
     );
-  }, 60_000);
+  }, 120_000);
 
   it('no site configured: once the worker met it, the next commit names it with the login to run', async () => {
     const env = await setup();
@@ -342,7 +344,23 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect(next.stderr).toContain(
       'jlog: no Jira site is configured; 2 worklogs waiting: run jlog login --base-url https://your-site.atlassian.net\n',
     );
-  }, 60_000);
+  }, 120_000);
+
+  it('failPushOnError: refused credentials stop the push with the same one line', async () => {
+    const env = await setup({ failPushOnError: true });
+    installJlog(repo.dir);
+    expect((await runJlog(['init', '--git', '--no-prepare'], { cwd: repo.dir, env })).code).toBe(0);
+    const bad = { ...env, JIRA_API_TOKEN: 'not-the-right-token' };
+    expect((await commit(bad, 'PROJ-1 #time 1h')).code).toBe(0);
+    const push = await git(bad, ['push', '-q', '-u', 'origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain(
+      'jlog: Jira refused the credentials (401); 1 worklog waiting: run jlog login\n',
+    );
+    expect(push.stderr).toContain('stopped (failPushOnError: true)');
+    expect(push.stderr).not.toMatch(/\n\s+at /);
+    expect((await status(env)).entries.map((e) => e.state)).toEqual(['pending']);
+  }, 120_000);
 
   it('a push with no token hands older pending tokens (already on the remote) to the worker', async () => {
     const env = await setup();
@@ -357,5 +375,5 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect((await git(env, ['push', '-q'])).code).toBe(0);
     await until(() => sandbox!.worklogs().length === 1);
     expect(loggedIssues(sandbox!)).toEqual(['PROJ-7']);
-  }, 90_000);
+  }, 150_000);
 });

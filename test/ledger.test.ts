@@ -248,29 +248,31 @@ describe('compaction', () => {
 describe('caches', () => {
   it('round trip, with the time written', async () => {
     const ledger = Ledger.open(dir);
-    expect(await ledger.readCache('timetracking')).toBeNull();
+    expect(await ledger.folder.readCache('timetracking')).toBeNull();
     const t0 = Date.now();
-    await ledger.writeCache('timetracking', { hoursPerDay: 8, daysPerWeek: 5 });
-    const got = await Ledger.open(dir).readCache<{ hoursPerDay: number }>('timetracking');
+    await ledger.folder.writeCache('timetracking', { hoursPerDay: 8, daysPerWeek: 5 });
+    const got = await Ledger.open(dir).folder.readCache<{ hoursPerDay: number }>('timetracking');
     expect(got?.value).toEqual({ hoursPerDay: 8, daysPerWeek: 5 });
     expect(got!.at).toBeGreaterThanOrEqual(t0);
-    await ledger.writeCache('timetracking', 'replaced');
-    expect((await ledger.readCache('timetracking'))?.value).toBe('replaced');
+    await ledger.folder.writeCache('timetracking', 'replaced');
+    expect((await ledger.folder.readCache('timetracking'))?.value).toBe('replaced');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('a corrupt cache is a miss; a bad name is refused', async () => {
     const ledger = Ledger.open(dir);
-    await ledger.writeCache('w', 1);
+    await ledger.folder.writeCache('w', 1);
     writeFileSync(join(dir, 'cache-w.json'), '{"at":');
-    expect(await ledger.readCache('w')).toBeNull();
-    await expect(ledger.writeCache('../evil', 1)).rejects.toSatisfy((e) => isJlogError(e, 'E_INTERNAL'));
+    expect(await ledger.folder.readCache('w')).toBeNull();
+    await expect(ledger.folder.writeCache('../evil', 1)).rejects.toSatisfy((e) =>
+      isJlogError(e, 'E_INTERNAL'),
+    );
   });
 
   it('logPath is in the ledger dir', () => {
     const ledger = Ledger.open(dir);
-    expect(ledger.logPath()).toBe(join(dir, 'jlog.log'));
-    expect(ledger.logPath('other.log')).toBe(join(dir, 'other.log'));
+    expect(ledger.folder.logPath()).toBe(join(dir, 'jlog.log'));
+    expect(ledger.folder.logPath('other.log')).toBe(join(dir, 'other.log'));
   });
 });
 
@@ -282,7 +284,7 @@ describe('post lock in one process', () => {
     const held = new Promise<void>((r) => (release = r));
     let inside!: () => void;
     const entered = new Promise<void>((r) => (inside = r));
-    const holder = a.withLock(
+    const holder = a.folder.withLock(
       'post',
       async (signal) => {
         expect(signal.aborted).toBe(false);
@@ -293,21 +295,21 @@ describe('post lock in one process', () => {
       { wait: false },
     );
     await entered;
-    expect(await b.withLock('post', async () => 'second', { wait: false })).toBeNull();
-    const err = await b
+    expect(await b.folder.withLock('post', async () => 'second', { wait: false })).toBeNull();
+    const err = await b.folder
       .withLock('post', async () => 'second', { wait: true, timeoutMs: 300 })
       .catch((e) => e);
     expect(isJlogError(err, 'E_LEDGER_LOCKED')).toBe(true);
     expect((err as { hint?: string }).hint).toMatch(/another jlog/);
     release();
     expect(await holder).toBe('first');
-    expect(await b.withLock('post', async () => 'second', { wait: false })).toBe('second');
+    expect(await b.folder.withLock('post', async () => 'second', { wait: false })).toBe('second');
   });
 
   it('a waiter gets the lock when the holder finishes, and fn errors release it', async () => {
     const a = Ledger.open(dir);
     const order: string[] = [];
-    const first = a.withLock(
+    const first = a.folder.withLock(
       'post',
       async () => {
         await new Promise((r) => setTimeout(r, 100));
@@ -317,14 +319,14 @@ describe('post lock in one process', () => {
       { wait: false },
     );
     await new Promise((r) => setTimeout(r, 20));
-    const second = Ledger.open(dir).withLock('post', async () => order.push('second'), { wait: true });
+    const second = Ledger.open(dir).folder.withLock('post', async () => order.push('second'), { wait: true });
     await expect(first).rejects.toThrow('poster failed');
     await second;
     expect(order).toEqual(['first', 'second']);
   });
 
   it('a lost lock aborts the holder’s signal instead of crashing the process', async () => {
-    const aborted = await Ledger.open(dir).withLock(
+    const aborted = await Ledger.open(dir).folder.withLock(
       'post',
       async (signal) => {
         rmSync(join(dir, 'post.lock'), { recursive: true }); // as if another process took it over
@@ -334,7 +336,9 @@ describe('post lock in one process', () => {
       { wait: false },
     );
     expect(aborted).toBe(true);
-    expect(await Ledger.open(dir).withLock('post', async () => 'again', { wait: false })).toBe('again');
+    expect(await Ledger.open(dir).folder.withLock('post', async () => 'again', { wait: false })).toBe(
+      'again',
+    );
   });
 
   it('appends from one instance queue in order', async () => {

@@ -162,7 +162,7 @@ describe('the ledger dir', () => {
     const dir2 = join(makeTempDir('jlog-ledger-'), 'jlog');
     mkdirSync(dir2, { mode: 0o700 });
     symlinkSync(v.path, join(dir2, 'cache-site.json'));
-    await Ledger.open(dir2).writeCache('site', { x: 1 });
+    await Ledger.open(dir2).folder.writeCache('site', { x: 1 });
     expect(lstatSync(join(dir2, 'cache-site.json')).isSymbolicLink()).toBe(false);
     v.unchanged();
   });

@@ -76,7 +76,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     if (!settled)
       out(
         color.yellow(
-          `the background worker did not finish within ${WAIT_MS / 1000} s; see ${ledger.logPath('flush.log')}`,
+          `the background worker did not finish within ${WAIT_MS / 1000} s; see ${ledger.folder.logPath('flush.log')}`,
         ),
       );
 

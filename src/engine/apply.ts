@@ -131,7 +131,8 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
         startedAfter: Math.min(...starts) - (s.squash ? SQUASH_WINDOW_MS : WINDOW_MS),
         startedBefore: Math.max(...starts) + WINDOW_MS,
       };
-      const view = new IssueView(opts.jira, issue, window, { withMarks: !opts.dryRun });
+      // Tombstones too, in a dry run as well: its plan is exactly what a real run would post.
+      const view = new IssueView(opts.jira, issue, window, { withMarks: true });
       v = view.read().then(() => view);
       views.set(issue, v);
       // A failed read is not kept: the next question reads again.

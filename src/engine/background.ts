@@ -20,7 +20,7 @@ export function spawnBackgroundFlush(
   // Never through a symlink; a log that cannot be opened safely costs the log, not the posting.
   let log: number | 'ignore' = 'ignore';
   try {
-    log = openAppendSync(ctx.ledger.logPath('flush.log'));
+    log = openAppendSync(ctx.ledger.folder.logPath('flush.log'));
   } catch {
     // posted without a log
   }

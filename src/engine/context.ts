@@ -36,9 +36,9 @@ export async function openRepoAt(
 function configMemo(ledger: Ledger): ConfigMemo {
   return {
     async get(key) {
-      const hit = (await ledger.readCache<{ key: string; config: JlogConfig }>('config'))?.value;
+      const hit = (await ledger.folder.readCache<{ key: string; config: JlogConfig }>('config'))?.value;
       return hit?.key === key ? hit.config : null;
     },
-    set: (key, config) => ledger.writeCache('config', { key, config }),
+    set: (key, config) => ledger.folder.writeCache('config', { key, config }),
   };
 }

@@ -8,7 +8,7 @@ export function debugLogger(
   env: NodeJS.ProcessEnv,
 ): ((line: string) => void) | undefined {
   if (env.JLOG_DEBUG !== '1') return undefined;
-  const file = ctx.ledger.logPath();
+  const file = ctx.ledger.folder.logPath();
   return (line: string) => {
     try {
       ensurePrivateDirSync(dirname(file));

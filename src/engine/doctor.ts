@@ -11,6 +11,7 @@ import { isJlogError } from '../errors.js';
 import { execGit, hooksDir, repoInfo, type RepoInfo } from '../git/index.js';
 import { createJiraClient, type JiraClient } from '../jira/client.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
+import { queuedCount } from '../ledger/queue.js';
 import { findHusky } from '../install/detect.js';
 import { HOOK_NAMES } from '../install/hook-names.js';
 import { huskyLineVersion } from '../install/husky.js';
@@ -307,5 +308,14 @@ async function checkLedger(repo: RepoInfo): Promise<Check> {
   const invalid =
     view.invalid > 0 ? `; ${view.invalid} unreadable line${view.invalid === 1 ? '' : 's'} ignored` : '';
   const failedNote = c.failed > 0 ? `; ${c.failed} failed: run jlog status` : '';
-  return { name: 'ledger', ok: true, message: `${shown(repo.top, dir)}: ${counts}${invalid}${failedNote}` };
+  const queued = await queuedCount(dir);
+  const queuedNote =
+    queued > 0
+      ? `; ${queued} commit${queued === 1 ? '' : 's'} queued by a hook that found no node (the next hook with node records them)`
+      : '';
+  return {
+    name: 'ledger',
+    ok: true,
+    message: `${shown(repo.top, dir)}: ${counts}${invalid}${failedNote}${queuedNote}`,
+  };
 }

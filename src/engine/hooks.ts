@@ -16,7 +16,7 @@ import {
 } from '../git/index.js';
 import { spawnBackgroundFlush } from './background.js';
 import { openRepo, openRepoAt, type RepoContext } from './context.js';
-import { blockedLine, blockedNotice, reportFailuresSince } from './notice.js';
+import { blockedLine, blockedNotice, noteBlocked, reportFailuresSince } from './notice.js';
 import { hasQueue, takeQueue } from '../ledger/queue.js';
 import { offlinePlanOptions, recordCommits, recordNewCommit } from './record.js';
 import { recordCommitRewrite, recordForcePush, type RewriteNote } from './rewrites.js';
@@ -197,7 +197,17 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   // failPushOnError: post now, in the foreground (the run records the pushed commits), and fail the
   // push if anything did not land. Loaded here only: the Jira client stays off the hooks' start-up path.
   const { runPosting } = await import('./run.js');
-  const report = await runPosting({ cwd: ctx.repo.top, env: io.env, scope: { kind: 'flush', shas: pushed } });
+  let report: Awaited<ReturnType<typeof runPosting>>;
+  try {
+    report = await runPosting({ cwd: ctx.repo.top, env: io.env, scope: { kind: 'flush', shas: pushed } });
+  } catch (err) {
+    // Credentials refused or missing: nothing landed. Said in one line with the fix, and the push stops.
+    if (!(await noteBlocked(ctx.ledger, err))) throw err;
+    const blocked = await blockedNotice(ctx.ledger, io.env);
+    if (blocked !== null) io.say(blockedLine(blocked));
+    io.say(`jlog: push to ${remote} stopped (failPushOnError: true)`);
+    return 1;
+  }
   const bad = [...report.failed, ...report.pending];
   for (const o of bad) io.say(`jlog: ${o.worklog.issue}: ${o.error ?? 'not posted'}`);
   if (bad.length > 0) io.say(`jlog: push to ${remote} stopped (failPushOnError: true); run jlog status`);

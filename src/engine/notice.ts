@@ -22,8 +22,8 @@ interface Total {
 /** Called by the poster (which holds the post lock, so the counter has one writer at a time). */
 export async function countFailures(ledger: Ledger, n: number): Promise<void> {
   if (n <= 0) return;
-  const total = (await ledger.readCache<Total>(FAILED))?.value.total ?? 0;
-  await ledger.writeCache(FAILED, { total: total + n });
+  const total = (await ledger.folder.readCache<Total>(FAILED))?.value.total ?? 0;
+  await ledger.folder.writeCache(FAILED, { total: total + n });
 }
 
 interface Stuck {
@@ -37,35 +37,36 @@ export async function noteStillPending(
   reasons: readonly (string | undefined)[],
 ): Promise<void> {
   // A run that got this far reached Jira with the credentials: whatever stopped posting is fixed.
-  if ((await ledger.readCache<Blocked | null>(BLOCKED))?.value) await ledger.writeCache(BLOCKED, null);
-  const previous = (await ledger.readCache<Stuck>(STUCK))?.value.count ?? 0;
+  if ((await ledger.folder.readCache<Blocked | null>(BLOCKED))?.value)
+    await ledger.folder.writeCache(BLOCKED, null);
+  const previous = (await ledger.folder.readCache<Stuck>(STUCK))?.value.count ?? 0;
   if (reasons.length === 0 && previous === 0) return;
-  await ledger.writeCache(STUCK, { count: reasons.length, reason: reasons.find((r) => r) ?? '' });
+  await ledger.folder.writeCache(STUCK, { count: reasons.length, reason: reasons.find((r) => r) ?? '' });
 }
 
 export async function reportFailuresSince(ledger: Ledger, say: (line: string) => void): Promise<void> {
   await reportStillPending(ledger, say);
-  const total = (await ledger.readCache<Total>(FAILED))?.value.total ?? 0;
+  const total = (await ledger.folder.readCache<Total>(FAILED))?.value.total ?? 0;
   if (total === 0) return;
-  const told = (await ledger.readCache<Total>(NOTIFIED))?.value.total ?? 0;
+  const told = (await ledger.folder.readCache<Total>(NOTIFIED))?.value.total ?? 0;
   const fresh = total - told;
   if (fresh <= 0) return;
   say(`jlog: ${fresh} worklog${fresh === 1 ? '' : 's'} failed, run jlog status`);
-  await ledger.writeCache(NOTIFIED, { total });
+  await ledger.folder.writeCache(NOTIFIED, { total });
 }
 
 /** One line when the last posting run left tokens pending, until a later run clears it. */
 async function reportStillPending(ledger: Ledger, say: (line: string) => void): Promise<void> {
-  const stuck = await ledger.readCache<Stuck>(STUCK);
+  const stuck = await ledger.folder.readCache<Stuck>(STUCK);
   if (!stuck || stuck.value.count === 0) return;
-  const told = await ledger.readCache<{ at: number }>(STUCK_NOTIFIED);
+  const told = await ledger.folder.readCache<{ at: number }>(STUCK_NOTIFIED);
   if (told && told.value.at >= stuck.at) return;
   const n = stuck.value.count;
   const why = stuck.value.reason === '' ? '' : ` (${stuck.value.reason})`;
   say(
     `jlog: ${n} worklog${n === 1 ? '' : 's'} still pending${why}; they post on your next push, or run jlog flush`,
   );
-  await ledger.writeCache(STUCK_NOTIFIED, { at: stuck.at });
+  await ledger.folder.writeCache(STUCK_NOTIFIED, { at: stuck.at });
 }
 
 /** Why posting stopped altogether, and the fix, as the next hooks say it. */
@@ -94,7 +95,7 @@ export async function noteBlocked(ledger: Ledger, err: unknown): Promise<boolean
     return false;
   }
   const c = (await ledger.read()).counts();
-  await ledger.writeCache(BLOCKED, { why, fix, waiting: c.pending } satisfies Blocked);
+  await ledger.folder.writeCache(BLOCKED, { why, fix, waiting: c.pending } satisfies Blocked);
   return true;
 }
 
@@ -103,7 +104,7 @@ export async function noteBlocked(ledger: Ledger, err: unknown): Promise<boolean
  * with no token and no `jlog login` file is blocked too: a commit must not claim it "posts on push".
  */
 export async function blockedNotice(ledger: Ledger, env: NodeJS.ProcessEnv): Promise<Blocked | null> {
-  const noted = (await ledger.readCache<Blocked | null>(BLOCKED))?.value;
+  const noted = (await ledger.folder.readCache<Blocked | null>(BLOCKED))?.value;
   if (noted) return noted;
   if (!env.JIRA_API_TOKEN?.trim() && !existsSync(credentialsPath(env))) {
     return { why: 'no Jira credentials', fix: 'run jlog login', waiting: 0 };

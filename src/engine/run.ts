@@ -192,7 +192,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
 
     if (dryRun) return await execute();
     // wait: true never returns null (it throws E_LEDGER_LOCKED after its timeout).
-    return (await ctx.ledger.withLock('post', execute, { wait: true }))!;
+    return (await ctx.ledger.folder.withLock('post', execute, { wait: true }))!;
   } finally {
     await jira?.close();
   }

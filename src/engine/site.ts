@@ -33,7 +33,7 @@ export async function siteTimeTracking(
 ): Promise<SiteTimeTracking> {
   const override = config.timeTracking ?? {};
   let site: Cached | null = null;
-  const cached = await ledger.readCache<Cached>(CACHE).catch(() => null);
+  const cached = await ledger.folder.readCache<Cached>(CACHE).catch(() => null);
   if (
     cached &&
     Date.now() - cached.at < DAY_MS &&
@@ -50,7 +50,7 @@ export async function siteTimeTracking(
         hoursPerDay: c.hoursPerDay,
         daysPerWeek: c.daysPerWeek,
       };
-      await ledger.writeCache(CACHE, site).catch(() => undefined);
+      await ledger.folder.writeCache(CACHE, site).catch(() => undefined);
     } catch (err) {
       // Bad credentials stop the run; anything else (a proxy that hides /configuration, a blip) only
       // costs the site's own working day: the cached or default values apply, and a POST still says

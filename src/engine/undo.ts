@@ -178,17 +178,8 @@ function undoneRecord(
   return record;
 }
 
-export interface ApplyUndoOptions {
-  /** Wait for another process that is posting (default true). */
-  waitForLock?: boolean;
-}
-
 /** Applies the plan under the post lock; throws on a 401 (what was done so far stays recorded). */
-export async function applyUndo(
-  ctx: RepoContext,
-  plan: UndoPlan,
-  opts: ApplyUndoOptions = {},
-): Promise<UndoResult> {
+export async function applyUndo(ctx: RepoContext, plan: UndoPlan): Promise<UndoResult> {
   const log = debugLogger(ctx, ctx.env);
   let jira: JiraClient | null = null;
   const client = async (): Promise<JiraClient> => {
@@ -201,15 +192,10 @@ export async function applyUndo(
     }));
   };
   try {
-    const result = await ctx.ledger.withLock('post', () => undoLocked(ctx, plan, client, log), {
-      wait: opts.waitForLock !== false,
-    });
-    if (result === null) {
-      throw new JlogError('E_LEDGER_LOCKED', 'another jlog process is posting right now', {
-        hint: 'run jlog undo again in a moment',
-      });
-    }
-    return result;
+    // Waits for a poster that holds the lock (wait: true never returns null; it throws after its timeout).
+    return (await ctx.ledger.folder.withLock('post', () => undoLocked(ctx, plan, client, log), {
+      wait: true,
+    }))!;
   } finally {
     await (jira as JiraClient | null)?.close();
   }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LedgerRecord } from '../core/types.js';
-import { readCache, writeCache } from './cache.js';
+import { LedgerFolder } from './folder.js';
 import { appendLines, completeLength, ensureDir, HEAD_BYTES, readFrom, writeAtomic } from './files.js';
 import {
   EMPTY_FOLD,
@@ -27,7 +27,6 @@ import { acquire, resolveStaleMs } from './lock.js';
 export type { LedgerView } from './fold.js';
 
 const LEDGER_FILE = 'ledger.jsonl';
-const DEFAULT_POST_TIMEOUT_MS = 10 * 60_000;
 
 export function ledgerDirFor(commonDir: string): string {
   return join(commonDir, 'jlog');
@@ -63,6 +62,8 @@ function sameFile(snap: Snapshot, ino: number, head: Buffer): boolean {
 
 export class Ledger {
   readonly dir: string;
+  /** The folder's other files: caches, log files, the post lock. */
+  readonly folder: LedgerFolder;
   readonly #file: string;
   readonly #staleMs: number;
   #snap: Snapshot | undefined;
@@ -71,6 +72,7 @@ export class Ledger {
 
   private constructor(dir: string, staleMs: number) {
     this.dir = dir;
+    this.folder = new LedgerFolder(dir, staleMs);
     this.#file = join(dir, LEDGER_FILE);
     this.#staleMs = staleMs;
   }
@@ -104,47 +106,9 @@ export class Ledger {
     });
   }
 
-  /**
-   * Runs `fn` holding the long-lived `post` lock (one poster at a time). `wait: false` returns null at
-   * once when another process holds it. `fn` gets a signal that aborts if the lock is lost (this
-   * process stalled past the stale time and another took over): stop posting when it fires.
-   */
-  async withLock<T>(
-    name: 'post',
-    fn: (signal: AbortSignal) => Promise<T>,
-    opts: { wait: boolean; timeoutMs?: number },
-  ): Promise<T | null> {
-    await ensureDir(this.dir);
-    const held = await acquire(this.dir, name, {
-      staleMs: this.#staleMs,
-      wait: opts.wait,
-      timeoutMs: opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS,
-      maxDelayMs: 1_000,
-    });
-    if (held === null) return null;
-    try {
-      return await fn(held.signal);
-    } finally {
-      await held.release();
-    }
-  }
-
   /** Rewrites the ledger as one record per id (atomically, under the lock). */
   async compact(): Promise<void> {
     await this.#locked(() => this.#compact());
-  }
-
-  readCache<T>(name: string): Promise<{ value: T; at: number } | null> {
-    return readCache<T>(this.dir, name);
-  }
-
-  writeCache(name: string, value: unknown): Promise<void> {
-    return writeCache(this.dir, name, value);
-  }
-
-  /** A log file in the ledger dir (`jlog.log` by default). */
-  logPath(name = 'jlog.log'): string {
-    return join(this.dir, name);
   }
 
   async #locked<T>(fn: () => Promise<T>): Promise<T> {

@@ -51,3 +51,9 @@ export async function takeQueue(dir: string): Promise<TakenQueue | null> {
     },
   };
 }
+
+/** How many SHAs wait in the queue (for doctor); 0 when there is none. */
+export async function queuedCount(dir: string): Promise<number> {
+  const text = await readFile(join(dir, QUEUE), 'utf8').catch(() => '');
+  return new Set(text.split('\n').filter((l) => SHA.test(l.trim()))).size;
+}

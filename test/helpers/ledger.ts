@@ -75,25 +75,25 @@ switch (mode) {
   }
   case 'hold-post': {
     const keepAlive = setInterval(() => {}, 1000);
-    await ledger.withLock('post', async () => {
+    await ledger.folder.withLock('post', async () => {
       say('held');
       await new Promise(() => {});
     }, { wait: false }).then((r) => { if (r === null) { say('busy'); clearInterval(keepAlive); } });
     break;
   }
   case 'try-post': {
-    const r = await ledger.withLock('post', async () => 'acquired', { wait: false });
+    const r = await ledger.folder.withLock('post', async () => 'acquired', { wait: false });
     say(r ?? 'null');
     break;
   }
   case 'wait-post': {
-    const r = await ledger.withLock('post', async () => 'acquired', { wait: true, timeoutMs: Number(arg) });
+    const r = await ledger.folder.withLock('post', async () => 'acquired', { wait: true, timeoutMs: Number(arg) });
     say(r ?? 'null');
     break;
   }
   case 'serial-post': {
     // Enter and exit records around a pause: if two posters overlapped, their records interleave.
-    await ledger.withLock('post', async () => {
+    await ledger.folder.withLock('post', async () => {
       await ledger.append([rec('enter-' + tag + ':0')]);
       await sleep(40);
       await ledger.append([rec('exit-' + tag + ':0')]);

@@ -82,7 +82,9 @@ export function makeRepo(
       return git('rev-parse', 'HEAD');
     },
     cleanup() {
-      rmSync(root, { recursive: true, force: true });
+      // A detached background worker may still be writing its last ledger lines after the test's
+      // assertions: retry instead of failing on ENOTEMPTY (Node retries with a growing delay).
+      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }

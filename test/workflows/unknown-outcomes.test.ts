@@ -128,6 +128,43 @@ describe('unknown outcomes', () => {
   });
 });
 
+describe('a rewrite of a token whose POST had an unknown outcome', () => {
+  async function amendedAfterUnknown(fault: 'drop-after-store' | 'drop-before-store') {
+    team = await Team.create({ config: { postOn: 'manual', timeoutMs: 1000 } });
+    const alice = await team.developer(ALICE);
+    await alice.git(['checkout', '-q', '-b', 'fix/login']);
+    const old = await alice.commit('PROJ-7 #time 1h fixed login', { date: day(1) });
+    team.sandbox.fault({ fault: { kind: fault }, method: 'POST', pathIncludes: '/worklog' });
+    await alice.jlog('sync', '--json');
+    expect(worklogPosts(team)).toHaveLength(1);
+    const amended = await alice.amend('PROJ-7 #time 2h fixed login');
+    // Bounded: the settle window is 4 s here, so a few runs at most.
+    for (let i = 0; i < 30; i++) {
+      const r = await alice.jlog('sync', '--json');
+      if (r.code === 0) break;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    return { old, amended };
+  }
+
+  it('stored but unanswered, then amended 1h→2h: the next runs update that worklog to 2h, one worklog', async () => {
+    const { old, amended } = await amendedAfterUnknown('drop-after-store');
+    const logged = team.worklogs();
+    expect(logged.map((w) => [w.issue, w.seconds, w.comment])).toEqual([['PROJ-7', 7200, 'fixed login']]);
+    expect(logged[0]!.marker).toMatchObject({ id: `${old}:0`, also: [{ id: `${amended}:0`, fp: anyFp }] });
+    expect(team.sandbox.issue('PROJ-7')!.timeSpentSeconds).toBe(7200);
+    expect(worklogPosts(team)).toHaveLength(1);
+  });
+
+  it('lost before Jira stored it, then amended 1h→2h: after the settle window one worklog of 2h for the amended commit', async () => {
+    const { amended } = await amendedAfterUnknown('drop-before-store');
+    const logged = team.worklogs();
+    expect(logged.map((w) => [w.issue, w.seconds, w.comment])).toEqual([['PROJ-7', 7200, 'fixed login']]);
+    expect(logged[0]!.marker).toMatchObject({ id: `${amended}:0` });
+    expect(team.sandbox.issue('PROJ-7')!.timeSpentSeconds).toBe(7200);
+  });
+});
+
 describe('a rewrite racing the background worker (postOn: "commit")', () => {
   it('amend 1h→2h while the worker’s POST is in flight: one worklog of 2h naming the amended commit', async () => {
     team = await Team.create({ config: { postOn: 'commit' } });
