@@ -2,6 +2,7 @@
 // refreshes). A holder killed with SIGKILL stops refreshing, so after `staleMs` the next process takes
 // the lock over: no manual cleanup, and recovery takes seconds.
 import { lock as lockfile } from 'proper-lockfile';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JlogError } from '../errors.js';
@@ -24,6 +25,28 @@ export interface AcquireOptions {
   timeoutMs: number;
   /** Longest pause between two attempts. */
   maxDelayMs: number;
+  /** Leave the holder's pid beside the lock (the long-lived post lock; not the per-append one). */
+  announce?: boolean;
+  /** Called once, as soon as the lock is found held, with the holder's pid when it is known. */
+  onWait?: ((holderPid: number | null) => void) | undefined;
+}
+
+/** `<name>.pid` beside the lock: who holds it, for the waiter's message. Best effort, never fatal. */
+function writeHolder(target: string): void {
+  try {
+    writeFileSync(`${target}.pid`, String(process.pid), { mode: 0o600 });
+  } catch {
+    // only a message depends on it
+  }
+}
+
+function readHolder(target: string): number | null {
+  try {
+    const pid = Number(readFileSync(`${target}.pid`, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `opts.lockStaleMs`, else `JLOG_LOCK_STALE_MS` (for tests), else the default; never below 2 s. */
@@ -38,6 +61,7 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
   const target = join(dir, name);
   const deadline = Date.now() + opts.timeoutMs;
   let delay = 10;
+  let told = false;
   for (;;) {
     const controller = new AbortController();
     try {
@@ -50,10 +74,12 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
         // The default throws from a timer (an uncaught crash); losing the lock is reported instead.
         onCompromised: (err) => controller.abort(err),
       });
+      if (opts.announce) writeHolder(target);
       return {
         signal: controller.signal,
         release: async () => {
           try {
+            if (opts.announce) rmSync(`${target}.pid`, { force: true });
             await release();
           } catch (err) {
             // Already released or taken over: nothing of ours is left to remove.
@@ -65,6 +91,10 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
     } catch (err) {
       if (errCode(err) !== 'ELOCKED') throw ioError('lock', `${target}.lock`, err);
       if (!opts.wait) return null;
+      if (!told) {
+        told = true;
+        opts.onWait?.(readHolder(target));
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new JlogError(
