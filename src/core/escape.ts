@@ -7,10 +7,9 @@
 
 // C0 (tab and newline included), DEL, C1, the line/paragraph separators and the bidi controls.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// The same, but the SGR colour sequences jlog writes itself are kept (for whole lines of output
-// that jlog composed).
+// The same, but newlines and the SGR colour sequences jlog writes itself are kept.
 const CONTROL_IN_OUTPUT =
-  /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+  /\u001b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(ch: string): string {
   if (ch === '\n') return '\\n';
@@ -28,14 +27,13 @@ export function escapeTerminal(text: string): string {
 }
 
 /**
- * A line jlog is about to print: control characters escaped, except SGR colour codes (`\x1b[…m`,
- * which change colour only) and blank lines before or after it. A newline inside the line is
- * escaped too: external text with a line break must not forge a line of its own (`jlog: logged in
- * as Admin`). A second layer under escapeTerminal, for a place that forgot to escape.
+ * Text jlog is about to print: control characters escaped, except newlines (jlog's own output has
+ * several lines at times: help, completion scripts) and SGR colour codes (`\x1b[…m`, colour only).
+ * A second layer under escapeTerminal, for a place that forgot to escape external text; a line
+ * break in Jira's text is made a space where that text enters (jira/errors.ts).
  */
 export function escapeOutput(text: string): string {
-  const m = /^(\n*)([\s\S]*?)(\n*)$/.exec(text)!;
-  return m[1]! + m[2]!.replace(CONTROL_IN_OUTPUT, (c) => (c.length > 1 ? c : visible(c))) + m[3]!;
+  return text.replace(CONTROL_IN_OUTPUT, (c) => (c.length > 1 ? c : visible(c)));
 }
 
 // JSON.stringify escapes C0 (ESC included, as \u001b) but leaves DEL, C1, U+2028/2029 and the bidi
