@@ -2,7 +2,6 @@
 // find Node or jlog (a GUI client's PATH). The next hook that runs jlog takes them and records their
 // tokens, so nothing is lost. The shim only appends; taking renames the file first, so a line the shim
 // appends meanwhile lands in a new queue instead of being lost with the old one.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +24,8 @@ export function hasQueue(dir: string): boolean {
 
 /** The queued SHAs (and any a crashed taker left), oldest first, each once; null when there are none. */
 export async function takeQueue(dir: string): Promise<TakenQueue | null> {
-  const mine = join(dir, `${TAKEN}${process.pid}-${randomBytes(4).toString('hex')}`);
+  // pid and clock make the name unique among takers.
+  const mine = join(dir, `${TAKEN}${process.pid}-${Date.now()}`);
   try {
     await rename(join(dir, QUEUE), mine);
   } catch (err) {
