@@ -39,7 +39,9 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
   let delay = 10;
   // Loaded on the first lock, not with the ledger: a read-only run (status, a dry run) takes no lock
   // and should not pay for proper-lockfile and graceful-fs (issue 13).
-  const { lock: lockfile } = await import('proper-lockfile');
+  // A CommonJS module: its exports are `default` both bundled and from source (named ones are not,
+  // bundled).
+  const lockfile = (await import('proper-lockfile')).default.lock;
   for (;;) {
     const controller = new AbortController();
     try {
