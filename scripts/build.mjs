@@ -33,3 +33,4 @@ try {
 }
 renameSync(staging, outdir);
 rmSync(`${outdir}.old-${process.pid}`, { recursive: true, force: true });
+await import('./build-schema.mjs');

@@ -55,6 +55,39 @@ describe('jlog output', () => {
     });
   });
 
+  it('says every failure in one lowercase jlog: line with its next step, and no nested parentheses', async () => {
+    repo = makeRepo();
+    repo.commit('PROJ-1 #time 1h x', { date: day(1) });
+    const outside = join(repo.home, 'not-a-repo');
+    const cases: [string, NodeJS.ProcessEnv, string[], string][] = [
+      ['not a repository', repo.env, ['status'], outside],
+      ['no site', repo.env, ['sync'], repo.dir],
+      [
+        'token without a site',
+        { ...repo.env, JIRA_API_TOKEN: 'x', JIRA_USER_EMAIL: 'a@b.c' },
+        ['sync'],
+        repo.dir,
+      ],
+      ['bad range', repo.env, ['sync', 'nope..HEAD', '--dry-run', '--offline'], repo.dir],
+      ['bad date', repo.env, ['sync', '--since', 'the other day', '--dry-run', '--offline'], repo.dir],
+      ['undo of nothing', repo.env, ['undo', 'deadbeef', '--yes'], repo.dir],
+      ['missing argument', repo.env, ['log', 'PROJ-1'], repo.dir],
+    ];
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(outside, { recursive: true });
+    for (const [what, env, args, cwd] of cases) {
+      const r = await runJlog(args, { cwd, env });
+      expect(r.code, what).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, what).toHaveLength(1);
+      const line = lines[0]!;
+      expect(line, what).toMatch(/^jlog: (?:[a-z0-9'"/.-]|Jira|JIRA_|--)/);
+      expect(line, what).toMatch(/; \S/); // the next step follows the message
+      expect(line, what).not.toMatch(/\([^()]*\(/);
+      expect(line, what).not.toMatch(/error:/i);
+    }
+  });
+
   it('lists config problems one per line under one jlog: line', async () => {
     repo = makeRepo();
     writeFileSync(
@@ -88,6 +121,11 @@ describe('jlog output', () => {
     expect(reasons[0]).toMatch(/^pending 4 worklogs: /);
     for (let i = 1; i <= 4; i++)
       expect(r.stderr).toMatch(new RegExp(`^  PROJ-${i} +1h +[0-9a-f]{10}:0$`, 'm'));
+    // jlog status says it the same way: the reason once, the tokens under it.
+    const st = await jlog(env, 'status');
+    expect(st.stdout.match(/connection failed/g)).toHaveLength(1);
+    for (let i = 1; i <= 4; i++)
+      expect(st.stdout).toMatch(new RegExp(`^ {4}PROJ-${i} +1h +[0-9a-f]{10}:0$`, 'm'));
   });
 
   it('colours only on a terminal or with FORCE_COLOR, never with NO_COLOR', async () => {

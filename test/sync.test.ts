@@ -225,7 +225,7 @@ describe('jlog sync', () => {
     expect(JSON.parse(parsed.stdout).worklogs[0].seconds).toBe(6 * 3600);
   });
 
-  it('says plainly that #comment and transitions are not posted when the config asks for them', async () => {
+  it('posts #comment and transitions when the config asks for them (issue 12), after the worklog', async () => {
     const env = await setup();
     repo.commit('PROJ-1 #time 1h work #comment done #resolve', {
       date: recent(1),
@@ -233,8 +233,16 @@ describe('jlog sync', () => {
     });
     const r = await sync(env);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/#comment and transition commands are reported but not posted/);
     expect(sandbox.worklogs()).toHaveLength(1);
+    expect(sandbox.comments('PROJ-1')).toHaveLength(1);
+    expect(sandbox.status('PROJ-1')).toBe('Done');
+    const writes = sandbox.requests.filter((q) => q.method !== 'GET' && !q.path.endsWith('/comment/list'));
+    expect(writes.map((q) => `${q.method} ${q.path.replace('/rest/api/3/issue/PROJ-1', '')}`)).toEqual([
+      'POST /worklog',
+      'POST /comment',
+      'POST /transitions',
+      'PUT /properties/jlog',
+    ]);
   });
 
   it('posts with the default working day when the site does not answer /configuration', async () => {

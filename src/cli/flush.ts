@@ -1,6 +1,6 @@
 import { noteBlockedAt } from '../engine/notice.js';
 import { runInBackground, runPosting } from '../engine/run.js';
-import { progressBar } from './progress.js';
+import { runUi } from './run-ui.js';
 import { printRun, runExitCode, summary } from './run-output.js';
 import { escapeTerminal, out } from './output.js';
 
@@ -13,19 +13,18 @@ interface FlushOptions {
 export async function run(_args: string[], raw: Record<string, unknown>): Promise<number> {
   const opts = raw as FlushOptions;
   const shas = opts.shas === undefined ? undefined : opts.shas.split(',').filter((s) => s !== '');
-  const bar = progressBar();
+  const ui = runUi('jlog flush', { json: opts.json === true, quiet: opts.background === true });
   const report = await (opts.background ? runInBackground : runPosting)({
     cwd: process.cwd(),
     scope: { kind: 'flush', shas },
-    onStart: (n) => (opts.json || opts.background ? undefined : bar.start(n)),
-    onProgress: bar.update,
+    ...ui,
   })
     .catch(async (err: unknown) => {
       // Nobody reads the worker's log: what stops posting altogether is said by the next hook (SPEC §5).
       if (opts.background) await noteBlockedAt(process.cwd(), err).catch(() => {});
       throw err;
     })
-    .finally(() => bar.stop());
+    .finally(() => ui.close());
   if (report === null) return 0;
   if (opts.background) {
     // The worker's output goes to <ledger dir>/flush.log; the next hook tells the user about failures.

@@ -1,6 +1,6 @@
 // Commander wiring only: flags and help. Each command's module is imported when the command runs, so
 // `jlog parse` never loads the Jira client and `jlog --help` loads nothing.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 
 declare const JLOG_VERSION: string;
 
@@ -115,11 +115,34 @@ export function createProgram(outputError: (text: string) => void = () => undefi
 
   program
     .command('undo')
-    .description('delete the worklogs a commit posted')
-    .argument('<sha>')
+    .description('delete the worklogs a commit posted, or cancel its pending and failed tokens')
+    .argument('<sha|id>', 'a commit, or one token: <sha>:<n> (jlog status lists them) or manual:<uuid>')
     .option('--yes', 'do not ask')
     .option('--json', 'print JSON')
     .action(lazy(() => import('./undo.js')));
+
+  program
+    .command('log')
+    .description('log time by hand, through the same client, ledger and marker as the hooks')
+    .argument('<key>', 'the issue, e.g. PROJ-7')
+    .argument('<duration>', "e.g. 1h30m or '1h 30m' (units w d h m)")
+    .argument('[comment...]', 'the worklog comment')
+    .option('--date <when>', 'when the work started: 2026-11-27, 2026-11-27T09:00, yesterday (default: now)')
+    .option('--instead-of <id>', 'the failed token this worklog stands for (recorded as moved)')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./log.js')));
+
+  program
+    .command('config')
+    .description('the effective configuration, each value with where it came from')
+    .option('--json', 'print JSON')
+    .action(lazy(() => import('./config.js')));
+
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(lazy(() => import('./completion.js')));
 
   program
     .command('doctor')

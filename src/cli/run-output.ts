@@ -4,6 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import type { Outcome } from '../engine/apply.js';
 import type { RunReport } from '../engine/run.js';
 import { HINTS, type ErrorCode } from '../errors.js';
+import { commandJson, printCommands } from './command-output.js';
 import { color, lowerFirst, out, outLines, printJson, shortId, table, warn } from './output.js';
 
 interface JsonEntry {
@@ -36,14 +37,20 @@ const fromOutcome = (o: Outcome): JsonEntry =>
   entry(o.worklog, { worklogId: o.worklogId, error: o.error, code: o.code });
 
 export function reportJson(r: RunReport): Record<string, unknown> {
+  // Comments and transitions (issue 12) join the same lists, after the worklogs, with their `kind`.
+  const c = commandJson(r.commands, r.dryRun);
+  const done = r.dryRun ? 'planned' : 'posted';
   return {
-    [r.dryRun ? 'planned' : 'posted']: (r.dryRun ? r.planned : r.posted).map(fromOutcome),
+    [done]: [...(r.dryRun ? r.planned : r.posted).map(fromOutcome), ...(c[done] ?? [])],
     updated: r.updated.map(fromOutcome),
     deleted: r.deleted.map(fromOutcome),
-    alreadyLogged: r.alreadyLogged.map(fromOutcome),
-    failed: r.failed.map(fromOutcome),
-    pending: r.pending.map(fromOutcome),
-    skipped: r.skipped.map((s) => entry(s.worklog, { error: s.reason, code: s.code })),
+    alreadyLogged: [...r.alreadyLogged.map(fromOutcome), ...(c.alreadyLogged ?? [])],
+    failed: [...r.failed.map(fromOutcome), ...(c.failed ?? [])],
+    pending: [...r.pending.map(fromOutcome), ...(c.pending ?? [])],
+    skipped: [
+      ...r.skipped.map((s) => entry(s.worklog, { error: s.reason, code: s.code })),
+      ...(c.skipped ?? []),
+    ],
     diagnostics: r.diagnostics,
     ...(r.offlineReason ? { offline: r.offlineReason } : {}),
     ...(r.rewrites.length > 0 ? { rewrites: r.rewrites.map(fromOutcome) } : {}),
@@ -54,7 +61,8 @@ export function reportJson(r: RunReport): Record<string, unknown> {
 /** Exit code of a run (SPEC §6): 1 when a token in scope failed or is still pending. */
 export function runExitCode(r: RunReport): number {
   if (r.dryRun) return 0;
-  return r.failed.length > 0 || r.pending.length > 0 ? 1 : 0;
+  const c = r.commands;
+  return r.failed.length + r.pending.length + c.failed.length + c.pending.length > 0 ? 1 : 0;
 }
 
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
@@ -74,7 +82,9 @@ export function printRun(r: RunReport, json: boolean): void {
   }
   printGrouped(color.red('failed'), r.failed);
   printGrouped(color.yellow('pending'), r.pending, true);
-  if (r.failed.length > 0) warn('jlog: jlog status shows the way out of each failed token');
+  printCommands(r.commands, r.dryRun);
+  if (r.failed.length + r.commands.failed.length > 0)
+    warn('jlog: jlog status shows the way out of each failed token');
   out(summary(r));
 }
 

@@ -1,27 +1,47 @@
 // `jlog status`: what the ledger knows. Reads no config and asks no one, so it works when all else fails.
+// Every failed token comes with its way out; every skipped one with why.
 import { formatDuration } from '../core/duration.js';
 import type { LedgerRecord } from '../core/types.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { APPLY_REWRITES, rewriteStatus } from '../engine/rewrite-status.js';
-import { color, out, printJson, table } from './output.js';
+import { color, lowerFirst, out, printJson, shortId, table } from './output.js';
+import { withoutIssue } from './run-output.js';
 
 const RECENT = 10;
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
+const dur = (s: number): string => formatDuration(s, units);
 
 function visibleState(r: LedgerRecord): string {
   return r.state;
+}
+
+/** Why a token is skipped (undone tokens are skipped by the user's own hand). */
+function skipReason(r: LedgerRecord): string {
+  if (r.state === 'undone') return r.worklogId ? 'undone with jlog undo' : 'cancelled with jlog undo';
+  return lowerFirst(r.error ?? 'skipped');
+}
+
+/** The commands that get a failed token out of `failed`, best first (SPEC §6). */
+export function wayOut(r: LedgerRecord): string[] {
+  const id = shortId(r.id);
+  const steps: string[] = [];
+  if (r.code === 'E_JIRA_NOT_FOUND')
+    steps.push(`jlog log <right-key> ${dur(r.seconds).replace(/ /g, '')} --instead-of ${id}`);
+  else if (r.retryable === true) steps.push('jlog sync --retry-failed');
+  steps.push(`jlog undo ${id}`);
+  return steps;
 }
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
   const repo = await repoInfo(process.cwd());
   const view = await Ledger.open(ledgerDirFor(repo.commonDir)).read();
   const all = view.all();
-  const by = (state: string): LedgerRecord[] => all.filter((r) => visibleState(r) === state);
+  const by = (...states: string[]): LedgerRecord[] => all.filter((r) => states.includes(visibleState(r)));
   const pending = by('pending');
   const failed = by('failed');
   const posted = by('posted');
-  const skipped = by('skipped');
+  const skipped = by('skipped', 'undone');
   const { rewrites, orphans } = rewriteStatus(view);
   if (opts.json) {
     printJson({
@@ -30,17 +50,23 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
       failed: failed.length,
       skipped: skipped.length,
       undone: by('undone').length,
-      entries: all.map((r) => ({
-        id: r.id,
-        sha: r.sha,
-        issue: r.issue,
-        seconds: r.seconds,
-        state: visibleState(r),
-        ...(r.worklogId ? { worklogId: r.worklogId } : {}),
-        ...(r.error ? { error: r.error } : {}),
-        ...(r.started ? { started: r.started } : {}),
-        at: r.at,
-      })),
+      entries: all.map((r) => {
+        const state = visibleState(r);
+        return {
+          id: r.id,
+          sha: r.sha,
+          issue: r.issue,
+          seconds: r.seconds,
+          state,
+          ...(r.worklogId ? { worklogId: r.worklogId } : {}),
+          ...(r.error ? { error: r.error } : {}),
+          ...(state === 'skipped' || state === 'undone' ? { reason: skipReason(r) } : {}),
+          ...(state === 'failed' ? { next: wayOut(r) } : {}),
+          ...(r.code ? { code: r.code } : {}),
+          ...(r.started ? { started: r.started } : {}),
+          at: r.at,
+        };
+      }),
       rewrites,
       orphans,
     });
@@ -49,37 +75,48 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   out(
     `${pending.length} pending, ${failed.length} failed, ${posted.length} posted, ${skipped.length} skipped`,
   );
-  const row = (r: LedgerRecord, note: string): string[] => [
-    r.issue,
-    formatDuration(r.seconds, units),
-    r.sha.slice(0, 10),
-    note,
-  ];
+  const row = (r: LedgerRecord, note: string): string[] => [r.issue, dur(r.seconds), shortId(r.id), note];
   if (failed.length > 0) {
-    out(`\n${color.red('failed')} (fix the cause, then jlog sync --retry-failed):`);
-    for (const l of table(failed.map((r) => row(r, r.error ?? '')))) out(`  ${l}`);
+    out(`\n${color.red('failed')}, each with its way out:`);
+    const lines = table(failed.map((r) => row(r, lowerFirst(r.error ?? ''))));
+    failed.forEach((r, i) => {
+      out(`  ${lines[i] ?? ''}`);
+      const [first, ...rest] = wayOut(r);
+      out(
+        `      ${color.dim('→')} ${first ?? ''}${rest.length > 0 ? `, or cancel it: ${rest.join(', ')}` : ''}`,
+      );
+    });
   }
   if (pending.length > 0) {
-    out(`\n${color.yellow('pending')} (jlog flush posts them now):`);
-    for (const l of table(pending.map((r) => row(r, r.error ?? '')))) out(`  ${l}`);
+    out(`\n${color.yellow('pending')}, jlog flush posts them now:`);
+    // One reason (Jira down, time tracking off) said once over the tokens it holds back.
+    const byReason = new Map<string, LedgerRecord[]>();
+    for (const r of pending) {
+      const reason = lowerFirst(withoutIssue(r.error ?? '', r.issue)).replace(/\.$/, '');
+      byReason.set(reason, [...(byReason.get(reason) ?? []), r]);
+    }
+    for (const [reason, list] of byReason) {
+      if (reason !== '') out(`  ${reason}:`);
+      for (const l of table(list.map((r) => row(r, '')))) out(`    ${l}`);
+    }
+  }
+  if (skipped.length > 0) {
+    out(`\n${color.dim('skipped')}, with why:`);
+    for (const l of table(skipped.map((r) => row(r, skipReason(r))))) out(`  ${l}`);
   }
   if (rewrites.length > 0) {
-    out(`\n${color.yellow('rewrites')} waiting to be applied to Jira (${APPLY_REWRITES} applies them now):`);
+    out(`\n${color.yellow('rewrites')} waiting to be applied to Jira, ${APPLY_REWRITES} applies them now:`);
     const rows = rewrites.map((w) => [
       w.from.issue,
-      formatDuration(w.from.seconds, units),
-      w.from.id.slice(0, 10),
-      w.action === 'delete'
-        ? 'left history: delete'
-        : `${w.action} to ${w.issue} ${formatDuration(w.seconds, units)}`,
+      dur(w.from.seconds),
+      shortId(w.from.id),
+      w.action === 'delete' ? 'left history: delete' : `${w.action} to ${w.issue} ${dur(w.seconds)}`,
     ]);
     for (const l of table(rows)) out(`  ${l}`);
   }
   if (orphans.length > 0) {
-    out(`\n${color.yellow('on Jira, no longer on a branch')} (kept; jlog undo <sha> takes one back):`);
-    for (const l of table(
-      orphans.map((o) => [o.issue, formatDuration(o.seconds, units), o.sha.slice(0, 10), o.command]),
-    ))
+    out(`\n${color.yellow('on Jira, no longer on a branch')}, kept; jlog undo <sha> takes one back:`);
+    for (const l of table(orphans.map((o) => [o.issue, dur(o.seconds), o.sha.slice(0, 10), o.command])))
       out(`  ${l}`);
   }
   if (posted.length > 0) {

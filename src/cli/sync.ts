@@ -1,7 +1,7 @@
 import { usageError } from '../errors.js';
 import { runPosting } from '../engine/run.js';
 import { repoInfo } from '../git/index.js';
-import { progressBar } from './progress.js';
+import { runUi } from './run-ui.js';
 import { printRun, runExitCode } from './run-output.js';
 
 interface SyncOptions {
@@ -31,7 +31,7 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
       );
     authors = [email];
   }
-  const bar = progressBar();
+  const ui = runUi('jlog sync', { json: opts.json === true });
   const report = await runPosting({
     cwd,
     scope: { kind: 'sync', range: args[0], since: opts.since, until: opts.until, authors },
@@ -39,9 +39,8 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     offline: opts.offline === true,
     retryFailed: opts.retryFailed === true,
     applyRewrites: opts.applyRewrites === true,
-    onStart: (n) => (opts.json ? undefined : bar.start(n)),
-    onProgress: bar.update,
-  }).finally(() => bar.stop());
+    ...ui,
+  }).finally(() => ui.close());
   if (report === null) return 1;
   printRun(report, opts.json === true);
   return runExitCode(report);

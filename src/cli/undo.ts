@@ -2,7 +2,14 @@
 import { createInterface } from 'node:readline/promises';
 import { formatDuration } from '../core/duration.js';
 import { openRepo } from '../engine/context.js';
-import { applyUndo, planUndo, type UndoEntry, type UndoResult, type UndoTarget } from '../engine/undo.js';
+import {
+  applyUndo,
+  planUndo,
+  planUndoToken,
+  type UndoEntry,
+  type UndoResult,
+  type UndoTarget,
+} from '../engine/undo.js';
 import { usageError } from '../errors.js';
 import { color, out, printJson, table, warn } from './output.js';
 
@@ -51,13 +58,17 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
   const rev = args[0];
   if (rev === undefined) throw usageError('which commit? jlog undo <sha>');
   const ctx = await openRepo(process.cwd());
-  const plan = await planUndo(ctx, rev);
+  // One token (`<sha>:<n>`, `manual:<uuid>`), or every token of a commit.
+  const plan = rev.includes(':') ? await planUndoToken(ctx, rev) : await planUndo(ctx, rev);
 
+  const label = rev.includes(':') ? rev : short(plan.sha);
   if (plan.targets.length === 0) {
     const message =
       plan.alreadyUndone.length > 0
-        ? `nothing to undo for ${short(plan.sha)}: its worklogs were undone already`
-        : `nothing posted for ${short(plan.sha)}: jlog has no worklog of that commit`;
+        ? `nothing to undo for ${label}: its worklogs were undone already`
+        : rev.includes(':')
+          ? `nothing to undo for ${label}: that token is neither posted, pending nor failed`
+          : `nothing posted for ${label}: jlog has no worklog of that commit`;
     if (flags.json) printJson({ ...emptyResult(plan.sha), message });
     else warn(`jlog: ${message}`);
     return 1;
@@ -72,7 +83,7 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     );
   }
   if (!flags.yes) {
-    warn(`jlog undo ${short(plan.sha)}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
+    warn(`jlog undo ${label}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
     for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
     const deletes = plan.targets.filter((t) => t.action !== 'cancel').length;
     const question =
@@ -87,11 +98,11 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
 
   const result = await applyUndo(ctx, plan);
   if (flags.json) printJson(result);
-  else printResult(result);
+  else printResult(result, label);
   return result.failed.length > 0 ? 1 : 0;
 }
 
-function printResult(r: UndoResult): void {
+function printResult(r: UndoResult, label: string): void {
   const row = (label: string, e: UndoEntry, note: string): string[] => [
     label,
     e.issue,
@@ -122,8 +133,7 @@ function printResult(r: UndoResult): void {
   if (r.cancelled.length > 0)
     parts.push(`${r.cancelled.length} unposted token${r.cancelled.length === 1 ? '' : 's'} cancelled`);
   if (settled > 0)
-    out(`${short(r.sha)}: ${parts.join(', ')}; jlog will not post ${settled === 1 ? 'it' : 'them'} again.`);
+    out(`${label}: ${parts.join(', ')}; jlog will not post ${settled === 1 ? 'it' : 'them'} again.`);
   for (const n of r.notices) warn(`jlog: ${n}`);
-  if (r.failed.length > 0)
-    warn(`jlog: ${r.failed.length} could not be undone; run jlog undo ${short(r.sha)} again`);
+  if (r.failed.length > 0) warn(`jlog: ${r.failed.length} could not be undone; run jlog undo ${label} again`);
 }

@@ -155,7 +155,7 @@ function displayName(cwd: string, file: string): string {
   return rel.startsWith('..' + sep) && rel.split(sep).length > 4 ? file : rel;
 }
 
-async function readConfigFile(file: string, shown: string): Promise<unknown> {
+export async function readConfigFile(file: string, shown: string): Promise<unknown> {
   const base = file.slice(file.lastIndexOf(sep) + 1);
   if (base === 'package.json' || base === '.jlogrc.json') {
     const text = readFileSync(file, 'utf8');

@@ -141,6 +141,10 @@ export type LedgerState = 'pending' | 'posted' | 'failed' | 'skipped' | 'undone'
  * enough of the token to report on it without git.
  */
 export interface LedgerRecord {
+  /** A `#comment` or transition token (SPEC §3, issue 12); absent for a worklog. Its `seconds` is 0. */
+  kind?: 'comment' | 'transition';
+  /** A comment token: the comment's id on Jira. */
+  commentId?: string;
   id: string;
   sha: string;
   issue: string;

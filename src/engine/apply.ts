@@ -74,6 +74,8 @@ export interface ApplyOptions {
   /** Answers ancestry questions from git: the set of `"<ancestor> <descendant>"` pairs that hold. */
   ancestors: (pairs: readonly [string, string][]) => Promise<ReadonlySet<string>>;
   onProgress?: (done: number, total: number) => void;
+  /** Each token's outcome as it is settled (the CLI's per-issue lines and its Ctrl-C summary). */
+  onOutcome?: (kind: keyof Omit<ApplyResult, 'notices'>, outcome: Outcome) => void;
   log?: ((line: string) => void) | undefined;
   /** Fires when this process lost the post lock (it stalled past the stale time): write nothing more. */
   signal?: AbortSignal;
@@ -105,6 +107,11 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   let authError: JlogError | null = null;
   const settle = (list: Outcome[], outcome: Outcome): void => {
     list.push(outcome);
+    if (opts.onOutcome) {
+      const kinds = Object.keys(result) as (keyof ApplyResult)[];
+      const kind = kinds.find((k) => k !== 'notices' && result[k] === list);
+      if (kind && kind !== 'notices') opts.onOutcome(kind, outcome);
+    }
     opts.onProgress?.(++done, total);
   };
 

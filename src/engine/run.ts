@@ -3,15 +3,16 @@
 // the last two under the post lock so one process posts at a time.
 import type { Credentials } from '../config/credentials.js';
 import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
-import { parseMessage } from '../core/grammar.js';
 import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
-import type { JlogConfig } from '../config/schema.js';
-import type { Commit } from '../core/types.js';
+import type { PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor, readCommit } from '../git/index.js';
 import { parseTokenId } from '../core/identity.js';
 import type { JiraClient } from '../jira/client.js';
-import { applyPlan, type Outcome } from './apply.js';
+import type { RetryInfo } from '../jira/types.js';
+import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
+import { runCommands } from './command-run.js';
+import { emptyCommandResult, type CommandResult } from './commands.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
 import { countFailures, noteStillPending } from './notice.js';
@@ -21,6 +22,7 @@ import { siteTimeTracking } from './site.js';
 import { OFF_BRANCH } from '../core/plan.js';
 
 export type { RunScope } from './select.js';
+export { MANUAL_PREFIX } from './select.js';
 
 export interface RunOptions {
   cwd: string;
@@ -32,8 +34,16 @@ export interface RunOptions {
   /** Apply rewrites even with `rewrites: "report"` (`jlog sync --apply-rewrites`). */
   applyRewrites?: boolean;
   onProgress?: (done: number, total: number) => void;
-  onStart?: (toPost: number) => void;
+  onStart?: (toPost: number, worklogs: readonly PlannedWorklog[]) => void;
+  /** Each token's outcome as it is settled. */
+  onOutcome?: (kind: keyof Omit<ApplyResult, 'notices'>, outcome: Outcome) => void;
+  /** The run waits: for another jlog's post lock, or for Jira (Retry-After, backoff). */
+  onWait?: (wait: RunWait) => void;
 }
+
+export type RunWait =
+  | { kind: 'lock'; holderPid: number | null }
+  | { kind: 'jira'; delayMs: number; status?: number | undefined; code?: string | undefined };
 
 export interface RunReport {
   posted: Outcome[];
@@ -54,6 +64,8 @@ export interface RunReport {
   offlineReason?: string;
   /** Things the user should know that are not about one token. */
   notices: string[];
+  /** `#comment` and transition tokens (issue 12), applied after the worklogs; empty when commands.* are off. */
+  commands: CommandResult;
 }
 
 export async function runPosting(opts: RunOptions): Promise<RunReport> {
@@ -71,7 +83,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       creds = await resolveCredentials(ctx.config, env);
     } catch (err) {
       if (!dryRun || !isJlogError(err, 'E_CREDENTIALS')) throw err;
-      offlineReason = `no credentials, so the plan is from the local ledger only (${err.message})`;
+      offlineReason = `no credentials, so the plan is from the local ledger only: ${err.message}`;
     }
   }
   const log = debugLogger(ctx, env);
@@ -84,6 +96,12 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           timeoutMs: ctx.config.timeoutMs,
           concurrency: ctx.config.concurrency,
           debug: log,
+          ...(opts.onWait
+            ? {
+                onRetry: (r: RetryInfo) =>
+                  opts.onWait!({ kind: 'jira', delayMs: r.delayMs, status: r.status, code: r.code }),
+              }
+            : {}),
         });
   try {
     const tt = await siteTimeTracking(
@@ -102,7 +120,26 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     let account: Promise<PostingAccount | null> | undefined;
     const postingAccount = (): Promise<PostingAccount | null> =>
       (account ??= jira === null ? Promise.resolve(null) : jira.myself());
+    // Worklogs first, then comments and transitions (SPEC §3: on a line, the worklog goes first).
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
+      const report = await worklogRun(signal);
+      report.commands = await runCommands({
+        ctx,
+        selection,
+        planOptions,
+        jira,
+        deployment: creds?.deployment ?? ctx.config.jira.deployment,
+        dryRun,
+        flush,
+        ancestors: (pairs) => ancestorsOf(ctx, pairs),
+        ...(signal ? { stopped: () => (signal.aborted ? lockLost() : null) } : {}),
+        log,
+      });
+      report.notices.push(...report.commands.notices);
+      if (!dryRun) await countFailures(ctx.ledger, report.commands.newFailures);
+      return report;
+    };
+    const worklogRun = async (signal?: AbortSignal): Promise<RunReport> => {
       if (!dryRun) await learn(ctx, selection);
       const p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
       // Copies are settled by the plan alone: recorded once, never posted.
@@ -127,7 +164,8 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
         rewrites: p.rewrites.flatMap((r) => (r.to ? [{ worklog: r.to, worklogId: r.from?.worklogId }] : [])),
         dryRun,
         ...(offlineReason === undefined ? {} : { offlineReason }),
-        notices: commandNotice(ctx.config, selection.commits, planOptions),
+        notices: [],
+        commands: emptyCommandResult(),
       };
       // jlog ci posts others' time under its own account: name the author (ci.authorInComment).
       const toPost =
@@ -154,7 +192,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
         }
         return report;
       }
-      opts.onStart?.(toPost.length + p.gone.length);
+      opts.onStart?.(toPost.length + p.gone.length, toPost);
       const applied = await applyPlan(
         { toPost, gone: p.gone },
         {
@@ -169,6 +207,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           tokenOf: (id) => tokenOf(ctx, id, planOptions),
           ...(signal ? { signal } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
           log,
         },
       );
@@ -196,7 +235,10 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
 
     if (dryRun) return await execute();
     // wait: true never returns null (it throws E_LEDGER_LOCKED after its timeout).
-    return (await ctx.ledger.folder.withLock('post', execute, { wait: true }))!;
+    return (await ctx.ledger.folder.withLock('post', execute, {
+      wait: true,
+      onWait: (holderPid) => opts.onWait?.({ kind: 'lock', holderPid }),
+    }))!;
   } finally {
     await jira?.close();
   }
@@ -269,19 +311,6 @@ async function ancestorsOf(ctx: RepoContext, pairs: readonly [string, string][])
   return yes;
 }
 
-/** `commands.comment`/`transitions` are accepted, but jlog posts worklogs only: say so, once a run. */
-function commandNotice(config: JlogConfig, commits: readonly Commit[], options: PlanOptions): string[] {
-  if (!config.commands.comment && !config.commands.transitions) return [];
-  const found = commits.some((c) => {
-    const p = parseMessage(c.message, options.grammar);
-    return (
-      (config.commands.comment && p.comments.length > 0) ||
-      (config.commands.transitions && p.transitions.length > 0)
-    );
-  });
-  return found
-    ? [
-        '#comment and transition commands are reported but not posted: this jlog posts worklogs only (commands.* in the config)',
-      ]
-    : [];
+function lockLost(): JlogError {
+  return new JlogError('E_LEDGER_LOCKED', 'another jlog took over the post lock; this run stopped writing');
 }

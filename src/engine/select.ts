@@ -9,6 +9,8 @@ import { readCommits, refsContaining } from '../git/index.js';
 import type { RepoContext } from './context.js';
 import { localDay } from './report.js';
 
+/** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
+export const MANUAL_PREFIX = 'manual:';
 export type RunScope =
   | {
       kind: 'sync';
@@ -44,6 +46,11 @@ export async function selectCommits(
   return selection;
 }
 
+/** Commits with only `#comment` or transitions matter too when jlog posts them (issue 12). */
+function postsCommands(ctx: RepoContext): boolean {
+  return ctx.config.commands.comment || ctx.config.commands.transitions;
+}
+
 async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
   const cwd = ctx.repo.top;
   switch (scope.kind) {
@@ -55,6 +62,7 @@ async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]
         since: since === undefined ? undefined : gitDate(since, 'since', scope.since === undefined),
         until: scope.until === undefined ? undefined : gitDate(scope.until, 'until', false),
         grepTime: true,
+        grepCommands: postsCommands(ctx),
       }).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
@@ -67,6 +75,7 @@ async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]
         range: scope.range,
         since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
         grepTime: true,
+        grepCommands: postsCommands(ctx),
       }).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
@@ -82,12 +91,18 @@ async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]
  */
 async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Promise<Selection> {
   const cwd = ctx.repo.top;
-  const pushed = shas === undefined ? [] : await readCommits(cwd, { shas, grepTime: true });
+  const pushed =
+    shas === undefined
+      ? []
+      : await readCommits(cwd, { shas, grepTime: true, grepCommands: postsCommands(ctx) });
   const view = await ctx.ledger.read();
   const wanted = shas === undefined ? null : new Set(shas);
   const pending = new Map<string, LedgerRecord[]>();
-  for (const r of view.all())
+  for (const r of view.all()) {
+    // A worklog logged by hand (jlog log) has no commit to find on a branch.
+    if (r.id.startsWith(MANUAL_PREFIX)) continue;
     if (r.state === 'pending') pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);
+  }
   const take = new Set(pushed.map((c) => c.sha));
   const offBranch: LedgerRecord[] = [];
   for (const [sha, records] of pending) {

@@ -12,8 +12,10 @@ import { createJiraClient, type JiraClient } from '../jira/client.js';
 import type { LedgerView } from '../ledger/ledger.js';
 import type { RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
+import { findToken } from './manual.js';
 import { ledgerRecord, offlinePlanOptions } from './record.js';
 import { addTombstones } from './remote.js';
+import { MANUAL_PREFIX } from './run.js';
 
 /**
  * delete: the ledger has the worklog id. lookup: it may be on Jira without the ledger knowing its id
@@ -284,7 +286,7 @@ async function tombstone(
     } catch (err) {
       // Cancelling tokens that never left this clone needs no Jira: say so and go on.
       if (onlyCancels && (isJlogError(err, 'E_CREDENTIALS') || isJlogError(err, 'E_JIRA_UNAVAILABLE'))) {
-        result.notices.push(`not tombstoned on Jira (${err.message}); cancelled in this clone only`);
+        result.notices.push(`not tombstoned on Jira: ${err.message}; cancelled in this clone only`);
         continue;
       }
       if (isJlogError(err, 'E_JIRA_NOT_FOUND')) continue;
@@ -316,4 +318,34 @@ async function findByMarker(jira: JiraClient, t: UndoTarget): Promise<string | u
     if (isJlogError(err, 'E_JIRA_NOT_FOUND')) return undefined;
     throw err;
   }
+}
+
+/**
+ * The plan for one token (`<sha>:<n>`, the short `<sha prefix>:<n>` that `jlog status` prints, or a
+ * `manual:<uuid>` from `jlog log`): the commit's plan narrowed to that token.
+ */
+export async function planUndoToken(ctx: RepoContext, id: string): Promise<UndoPlan> {
+  const view = await ctx.ledger.read();
+  if (id.startsWith(MANUAL_PREFIX)) {
+    const r = view.get(id);
+    const t = r === undefined ? null : targetOf(r, undefined);
+    if (r === undefined) throw usageError(`${id}: no such worklog in the ledger`, 'jlog status lists them');
+    return {
+      sha: r.sha,
+      inGit: false,
+      targets: t === null || t.state === 'undone' ? [] : [t],
+      alreadyUndone: t?.state === 'undone' ? [t] : [],
+    };
+  }
+  const m = /^([0-9a-f]{4,64}):(\d+)$/i.exec(id);
+  if (!m)
+    throw usageError(`'${id.slice(0, 80)}' is not a token id`, 'give <sha>:<n> as jlog status prints it');
+  const known = findToken(view.all(), id);
+  const plan = await planUndo(ctx, known?.sha ?? m[1]!);
+  const wanted = known?.id ?? `${plan.sha}:${m[2]}`;
+  return {
+    ...plan,
+    targets: plan.targets.filter((t) => t.id === wanted),
+    alreadyUndone: plan.alreadyUndone.filter((t) => t.id === wanted),
+  };
 }

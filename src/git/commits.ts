@@ -56,6 +56,8 @@ export interface ReadCommitsOptions {
   author?: string;
   /** Only commits whose message contains `#time` (any case): the cheap prefilter for the grammar. */
   grepTime?: boolean;
+  /** With grepTime: any `#` instead (`#comment` and transitions are posted too, issue 12). */
+  grepCommands?: boolean;
   maxCount?: number;
 }
 
@@ -67,7 +69,7 @@ export async function readCommits(cwd: string, opts: ReadCommitsOptions = {}): P
     // Fixed strings, any case: `#time` and `<email>` are literals, never patterns.
     args.push('--fixed-strings', '--regexp-ignore-case');
   }
-  if (opts.grepTime) args.push('--grep=#time');
+  if (opts.grepTime) args.push(opts.grepCommands ? '--grep=#' : '--grep=#time');
   if (opts.author !== undefined) args.push(`--author=<${opts.author}>`);
   if (opts.since !== undefined) args.push(`--since=${opts.since}`);
   if (opts.until !== undefined) args.push(`--until=${opts.until}`);

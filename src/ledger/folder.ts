@@ -25,7 +25,7 @@ export class LedgerFolder {
   async withLock<T>(
     name: 'post',
     fn: (signal: AbortSignal) => Promise<T>,
-    opts: { wait: boolean; timeoutMs?: number },
+    opts: { wait: boolean; timeoutMs?: number; onWait?: ((holderPid: number | null) => void) | undefined },
   ): Promise<T | null> {
     await ensureDir(this.dir);
     const held = await acquire(this.dir, name, {
@@ -33,6 +33,9 @@ export class LedgerFolder {
       wait: opts.wait,
       timeoutMs: opts.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS,
       maxDelayMs: 1_000,
+      // The waiter's message names the holder (jlog: waiting for another jlog (pid …)).
+      announce: true,
+      onWait: opts.onWait,
     });
     if (held === null) return null;
     try {

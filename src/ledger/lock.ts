@@ -1,6 +1,7 @@
 // Cross-process locks in the ledger dir (proper-lockfile: an atomic mkdir whose mtime the holder
 // refreshes). A holder killed with SIGKILL stops refreshing, so after `staleMs` the next process takes
 // the lock over: no manual cleanup, and recovery takes seconds.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JlogError } from '../errors.js';
@@ -23,6 +24,28 @@ export interface AcquireOptions {
   timeoutMs: number;
   /** Longest pause between two attempts. */
   maxDelayMs: number;
+  /** Leave the holder's pid beside the lock (the long-lived post lock; not the per-append one). */
+  announce?: boolean;
+  /** Called once, as soon as the lock is found held, with the holder's pid when it is known. */
+  onWait?: ((holderPid: number | null) => void) | undefined;
+}
+
+/** `<name>.pid` beside the lock: who holds it, for the waiter's message. Best effort, never fatal. */
+function writeHolder(target: string): void {
+  try {
+    writeFileSync(`${target}.pid`, String(process.pid), { mode: 0o600 });
+  } catch {
+    // only a message depends on it
+  }
+}
+
+function readHolder(target: string): number | null {
+  try {
+    const pid = Number(readFileSync(`${target}.pid`, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `opts.lockStaleMs`, else `JLOG_LOCK_STALE_MS` (for tests), else the default; never below 2 s. */
@@ -42,6 +65,7 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
   // A CommonJS module: its exports are `default` both bundled and from source (named ones are not,
   // bundled).
   const lockfile = (await import('proper-lockfile')).default.lock;
+  let told = false;
   for (;;) {
     const controller = new AbortController();
     try {
@@ -54,10 +78,12 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
         // The default throws from a timer (an uncaught crash); losing the lock is reported instead.
         onCompromised: (err) => controller.abort(err),
       });
+      if (opts.announce) writeHolder(target);
       return {
         signal: controller.signal,
         release: async () => {
           try {
+            if (opts.announce) rmSync(`${target}.pid`, { force: true });
             await release();
           } catch (err) {
             // Already released or taken over: nothing of ours is left to remove.
@@ -69,6 +95,10 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
     } catch (err) {
       if (errCode(err) !== 'ELOCKED') throw ioError('lock', `${target}.lock`, err);
       if (!opts.wait) return null;
+      if (!told) {
+        told = true;
+        opts.onWait?.(readHolder(target));
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new JlogError(

@@ -1,0 +1,340 @@
+// Reconcile and apply an issue's `#comment` and transition tokens (SPEC §3, issue 12), after the
+// issue's worklogs. Comments: the remote check reads the issue's comments with their `jlog`
+// properties; a marker that stands for the token (id, fingerprint or `also`) means it is there. Posting
+// writes the marker with the comment, so a kill after the POST leaves a comment the next run finds.
+// Transitions: one recorded in the issue property's `transitions` (by id or fingerprint) is done,
+// whatever the status is now; otherwise the name is matched against what Jira offers, an issue already
+// in the target status is skipped, and an applied one is recorded in the property right after Jira
+// accepts it. A write whose outcome is unknown is never sent again in the run: the comment is looked
+// for again, the status read back.
+import type { PlannedCommand, PlannedComment, PlannedTransition } from '../core/commands.js';
+import { commandContentKey, parseCommandId } from '../core/commands.js';
+import { MARKER_KEY } from '../core/jira-format.js';
+import type { IssueMarks, Marker } from '../core/types.js';
+import { matchTransition, normalizeTransitionName, transitionMatchError } from '../core/transition-match.js';
+import { JlogError, isJlogError } from '../errors.js';
+import type { JiraClient, RemoteComment } from '../jira/client.js';
+import { ISSUE_PROPERTY, MAX_ISSUE_MARKS, asJlogError, issueMarksOf, readFailure } from './remote.js';
+
+export interface CommandOutcome {
+  command: PlannedCommand;
+  /** The comment's id on Jira (posted or found). */
+  commentId?: string | undefined;
+  /** For a transition: the transition Jira applied, or the status the issue was already in. */
+  transition?: string | undefined;
+  error?: string | undefined;
+  code?: string | undefined;
+  /** skipped: why. */
+  reason?: string | undefined;
+}
+
+export interface CommandResult {
+  posted: CommandOutcome[];
+  alreadyLogged: CommandOutcome[];
+  failed: CommandOutcome[];
+  pending: CommandOutcome[];
+  skipped: CommandOutcome[];
+  /** --dry-run: what a real run would do. */
+  planned: CommandOutcome[];
+  notices: string[];
+  /** Failures of this run (not the ones the ledger already held): for the next hook's notice. */
+  newFailures: number;
+}
+
+export const emptyCommandResult = (): CommandResult => ({
+  posted: [],
+  alreadyLogged: [],
+  failed: [],
+  pending: [],
+  skipped: [],
+  planned: [],
+  notices: [],
+  newFailures: 0,
+});
+
+export type CommandState = 'posted' | 'failed' | 'pending' | 'skipped';
+
+export interface CommandApplyOptions {
+  jira: JiraClient;
+  dryRun: boolean;
+  /** The ledger write for a command's new state (the engine's record builder). */
+  record: (c: PlannedCommand, state: CommandState, extra: CommandRecordExtra) => Promise<void>;
+  /** `"<ancestor> <descendant>"` pairs that hold, from git. */
+  ancestors: (pairs: readonly [string, string][]) => Promise<ReadonlySet<string>>;
+  /** The text to post for a comment (CI's author prefix); the token's own text when absent. */
+  commentText?: (c: PlannedComment) => string;
+  /** How long to wait before reading back after an unknown outcome. */
+  readBackMs?: number;
+  log?: ((line: string) => void) | undefined;
+  /** True when the run must stop writing (401 seen, lock lost). */
+  stopped?: () => JlogError | null;
+}
+
+export interface CommandRecordExtra {
+  commentId?: string;
+  error?: string;
+  code?: string;
+  retryable?: boolean;
+  unknownAt?: number;
+}
+
+const FAILING = new Set(['E_JIRA_BAD_REQUEST', 'E_JIRA_FORBIDDEN', 'E_JIRA_NOT_FOUND', 'E_JIRA_LIMIT']);
+const READ_BACK_MS = 3000;
+export const UNDONE_SKIP = 'E_UNDONE';
+export const IN_STATUS_SKIP = 'E_ALREADY_IN_STATUS';
+
+/** Whether a marker (id, fp, or an `also` entry) names this token. */
+function names(
+  marker: Marker,
+  c: { id: string; fp: string },
+  fpCounts: (markerId: string) => boolean,
+): boolean {
+  const refs = [{ id: marker.id, fp: marker.fp }, ...(marker.also ?? [])];
+  return refs.some((r) => r.id === c.id || (r.fp === c.fp && fpCounts(r.id)));
+}
+
+const shaOf = (id: string): string | undefined =>
+  parseCommandId(id)?.sha ?? /^([0-9a-f]{7,64}):/.exec(id)?.[1];
+
+/**
+ * Applies one issue's commands in order (the caller sorts them: SPEC §3's line order). Never throws
+ * for a Jira answer: every command ends in the result and, unless dry-run, in the ledger.
+ */
+export async function applyIssueCommands(
+  issue: string,
+  commands: readonly PlannedCommand[],
+  opts: CommandApplyOptions,
+  result: CommandResult,
+): Promise<void> {
+  if (commands.length === 0) return;
+  let marks: IssueMarks | undefined;
+  let comments: RemoteComment[] | undefined;
+
+  const settle = async (
+    c: PlannedCommand,
+    state: CommandState | 'planned',
+    outcome: Omit<CommandOutcome, 'command'> = {},
+    extra: CommandRecordExtra = {},
+  ): Promise<void> => {
+    if (state !== 'planned' && !opts.dryRun) await opts.record(c, state, extra);
+    const list =
+      state === 'planned'
+        ? result.planned
+        : state === 'posted' && outcome.reason === 'found'
+          ? result.alreadyLogged
+          : result[state];
+    const { reason, ...rest } = outcome;
+    list.push({ command: c, ...rest, ...(reason !== undefined && reason !== 'found' ? { reason } : {}) });
+  };
+
+  const leavePending = (c: PlannedCommand, err: unknown, unknownAt?: number) => {
+    const e = asJlogError(err);
+    return settle(
+      c,
+      'pending',
+      { error: e.message, code: e.code },
+      { error: e.message, code: e.code, ...(unknownAt === undefined ? {} : { unknownAt }) },
+    );
+  };
+  const fail = (c: PlannedCommand, err: unknown) => {
+    const e = asJlogError(err);
+    return settle(
+      c,
+      'failed',
+      { error: e.message, code: e.code },
+      { error: e.message, code: e.code, retryable: e.retryable },
+    );
+  };
+  /** A read or write that did not work: the rest of the issue's commands wait for the next run. */
+  const stopIssue = async (from: number, err: unknown): Promise<void> => {
+    const how = readFailure(err);
+    for (const c of commands.slice(from)) await (how === 'fail' ? fail(c, err) : leavePending(c, err));
+  };
+
+  // Ancestry for fingerprint matches (SPEC §4): asked of git once for every marker the issue holds.
+  const fpCountsFor = async (c: PlannedCommand, markerIds: readonly string[]) => {
+    const pairs: [string, string][] = [];
+    for (const id of markerIds) {
+      const sha = shaOf(id);
+      if (sha !== undefined && sha !== c.sha) pairs.push([sha, c.sha]);
+    }
+    const yes = pairs.length > 0 ? await opts.ancestors(pairs) : new Set<string>();
+    return (markerId: string) => {
+      const sha = shaOf(markerId);
+      return sha === undefined || sha === c.sha || !yes.has(`${sha} ${c.sha}`);
+    };
+  };
+
+  for (let i = 0; i < commands.length; i++) {
+    const c = commands[i] as PlannedCommand;
+    const stop = opts.stopped?.();
+    if (stop) return stopIssue(i, stop);
+    try {
+      // Tombstones and applied transitions: one read per issue per run (the dry run reads too, so its
+      // plan is what a real run would do).
+      marks ??= issueMarksOf(await opts.jira.getIssueProperty(issue, ISSUE_PROPERTY));
+      if (marks.undone.some((u) => u.id === c.id || u.fp === c.fp)) {
+        await settle(
+          c,
+          'skipped',
+          { reason: 'undone with jlog undo' },
+          { code: UNDONE_SKIP, error: 'undone' },
+        );
+        continue;
+      }
+      if (c.kind === 'comment') {
+        comments ??= await opts.jira.listComments(issue);
+        await applyComment(c, comments);
+      } else {
+        await applyTransition(c, marks);
+      }
+    } catch (err) {
+      if (isJlogError(err, 'E_JIRA_AUTH')) return stopIssue(i, err);
+      // A read failed (fail closed) or a write failed in a way handled below: stop this issue here,
+      // so nothing after it goes out of order.
+      return stopIssue(i, err);
+    }
+  }
+
+  async function applyComment(c: PlannedComment, onJira: RemoteComment[]): Promise<void> {
+    const marked = onJira.filter((r) => r.marker !== undefined);
+    const ids = marked.flatMap((r) => [r.marker!.id, ...(r.marker!.also ?? []).map((a) => a.id)]);
+    const fpCounts = await fpCountsFor(c, ids);
+    let hit = marked.find((r) => names(r.marker!, c, fpCounts));
+    // A squash commit's comment is the copy of a branch commit's comment with the same content that
+    // is not in its history (SPEC §4 Copies), claimed like a worklog.
+    if (hit === undefined && c.squash) {
+      // GitHub appends ` (#12)` to a one-commit PR's subject line: not a difference.
+      const key = commandContentKey({ ...c, text: stripPrNumber(c.text) });
+      hit = marked.find(
+        (r) =>
+          r.marker!.also?.some((a) => a.copy === true) !== true &&
+          commandContentKey({ ...c, text: stripPrNumber(r.body) }) === key &&
+          fpCounts(r.marker!.id),
+      );
+      if (hit !== undefined && !opts.dryRun) {
+        const claimed: Marker = {
+          ...hit.marker!,
+          also: [...(hit.marker!.also ?? []), { id: c.id, fp: c.fp, copy: true as const }].slice(-50),
+        };
+        await opts.jira.setCommentProperty(issue, hit.id, MARKER_KEY, claimed);
+        hit.marker = claimed;
+      }
+    }
+    if (hit !== undefined) {
+      await settle(c, 'posted', { commentId: hit.id, reason: 'found' }, { commentId: hit.id });
+      return;
+    }
+    if (opts.dryRun) return settle(c, 'planned');
+    const text = opts.commentText?.(c) ?? c.text;
+    const marker: Marker = { v: 2, id: c.id, fp: c.fp, a: c.author };
+    try {
+      const { id } = await opts.jira.addComment(issue, text, marker);
+      onJira.push({ id, body: text, marker, created: new Date().toISOString() });
+      await settle(c, 'posted', { commentId: id }, { commentId: id });
+    } catch (err) {
+      if (!isJlogError(err, 'E_JIRA_UNKNOWN_OUTCOME')) {
+        if (isJlogError(err) && FAILING.has(err.code)) return fail(c, err);
+        throw err;
+      }
+      // Never sent again in this run: look for it after a moment.
+      const at = Date.now();
+      await opts.record(c, 'pending', { error: err.message, code: err.code, unknownAt: at });
+      await sleep(opts.readBackMs ?? READ_BACK_MS);
+      const again = await opts.jira.listComments(issue);
+      comments = again;
+      const landed = again.find((r) => r.marker !== undefined && names(r.marker, c, () => true));
+      if (landed) return settle(c, 'posted', { commentId: landed.id }, { commentId: landed.id });
+      return leavePending(c, err, at);
+    }
+  }
+
+  async function applyTransition(c: PlannedTransition, m: IssueMarks): Promise<void> {
+    // Recorded as applied by any clone or CI job: done, whatever the status is now (SPEC §3).
+    const recorded = m.transitions.find((t) => t.id === c.id || t.fp === c.fp);
+    if (recorded !== undefined) {
+      await settle(c, 'posted', { reason: 'found' });
+      return;
+    }
+    const [offered, status] = await Promise.all([
+      opts.jira.listTransitions(issue),
+      opts.jira.getIssueStatus(issue),
+    ]);
+    const match = matchTransition(c.name, offered);
+    if (match.kind !== 'match') {
+      // `#done` on an issue that is Done already: nothing to do, not an error.
+      if (normalizeTransitionName(status.name).startsWith(normalizeTransitionName(c.name))) {
+        const reason = `${issue} is already ${status.name}`;
+        return settle(
+          c,
+          'skipped',
+          { reason, transition: status.name },
+          { code: IN_STATUS_SKIP, error: reason },
+        );
+      }
+      return fail(c, new JlogError('E_JIRA_BAD_REQUEST', transitionMatchError(issue, c.name, match)));
+    }
+    const t = match.transition;
+    if (t.to.id === status.id) {
+      // Recorded like an applied one: the issue was where the command wanted it, so no clone or CI
+      // job applies it later after someone moved the issue on.
+      const reason = `${issue} is already ${status.name}`;
+      if (!opts.dryRun) await recordTransition(c).catch(() => false);
+      return settle(c, 'skipped', { reason, transition: t.name }, { code: IN_STATUS_SKIP, error: reason });
+    }
+    if (opts.dryRun) return settle(c, 'planned', { transition: t.name });
+    try {
+      await opts.jira.transitionIssue(issue, t.id);
+    } catch (err) {
+      if (!isJlogError(err, 'E_JIRA_UNKNOWN_OUTCOME')) {
+        if (isJlogError(err) && FAILING.has(err.code)) return fail(c, err);
+        throw err;
+      }
+      // Never sent again in this run: the status tells whether it landed.
+      const at = Date.now();
+      await opts.record(c, 'pending', { error: err.message, code: err.code, unknownAt: at });
+      await sleep(opts.readBackMs ?? READ_BACK_MS);
+      const now = await opts.jira.getIssueStatus(issue);
+      if (now.id !== t.to.id) return leavePending(c, err, at);
+    }
+    // Recorded on Jira right after Jira accepted it: no clone or CI job applies it again. The
+    // transition is applied whatever happens to that record, so it is posted either way.
+    let why: string | undefined;
+    try {
+      if (!(await recordTransition(c))) why = `no permission to edit ${issue}`;
+    } catch (err) {
+      why = asJlogError(err).message;
+    }
+    await settle(c, 'posted', { transition: t.name });
+    if (why !== undefined) {
+      result.notices.push(
+        `${why}: the transition ${t.name} is applied but not recorded on the issue, so other clones and CI may try it again`,
+      );
+    }
+  }
+
+  /** Appends to the issue property's `transitions`, read fresh just before; false on a 403. */
+  async function recordTransition(c: PlannedTransition): Promise<boolean> {
+    const fresh = issueMarksOf(await opts.jira.getIssueProperty(issue, ISSUE_PROPERTY));
+    const next: IssueMarks = {
+      ...fresh,
+      transitions: [...fresh.transitions, { id: c.id, fp: c.fp }].slice(-MAX_ISSUE_MARKS),
+    };
+    try {
+      await opts.jira.setIssueProperty(issue, ISSUE_PROPERTY, next);
+    } catch (err) {
+      if (isJlogError(err, 'E_JIRA_FORBIDDEN')) return false;
+      throw err;
+    }
+    marks = next;
+    return true;
+  }
+}
+
+function stripPrNumber(text: string): string {
+  return text.replace(/\s*\(#\d+\)\s*$/, '').trim();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

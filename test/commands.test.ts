@@ -1,0 +1,135 @@
+// Issue 12 end to end: `#comment` and transitions in real repos (a bare remote, clones with hooks,
+// CI in fresh clones), the sandbox as Jira. Each test asserts what Jira holds at the end.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALICE, Team, day } from './workflows/team.js';
+
+let team: Team;
+afterEach(async () => {
+  await team?.close();
+});
+
+const ON = { commands: { comment: true, transitions: true } };
+const commandRequests = (t: Team) =>
+  t.sandbox.requests.filter((r) => /\/comment|\/transitions/.test(r.path) || r.query.fields === 'status');
+const jlogComments = (t: Team, issue: string) =>
+  t.sandbox.comments(issue).map((c) => ({
+    body: c.body,
+    marker: c.properties.find((p) => p.key === 'jlog')?.value as { id: string } | undefined,
+  }));
+const adfText = (body: unknown): string =>
+  typeof body === 'string' ? body : (JSON.stringify(body).match(/"text":"([^"]*)"/)?.[1] ?? '');
+
+describe('commands off (the default)', () => {
+  it('no comment or transition request is ever sent: hooks, sync, CI', async () => {
+    team = await Team.create();
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    await alice.commit('PROJ-7 #time 1h login #comment fixed the login #resolve', { date: day(1) });
+    await alice.commit('PROJ-8 #comment only a comment #start-progress', { date: day(1, '11:00:00') });
+    await alice.push('origin', 'main');
+    expect((await alice.jlog('sync', '--json')).code).toBe(0);
+    const ci = await team.ci({ before, after: await alice.head() });
+    expect(ci.code).toBe(0);
+    expect(team.worklogs()).toHaveLength(1);
+    expect(commandRequests(team)).toEqual([]);
+    expect(team.sandbox.comments()).toEqual([]);
+    expect(team.sandbox.status('PROJ-7')).toBe('To Do');
+  });
+});
+
+describe('commands on', () => {
+  it('worklog, comment and transition once; a second sync, CI in a fresh clone and an amend after push add nothing', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    const sha = await alice.commit('PROJ-7 #time 1h login #comment fixed the login #resolve', {
+      date: day(1),
+    });
+    await alice.push('origin', 'main');
+
+    expect(team.worklogs()).toHaveLength(1);
+    const comments = jlogComments(team, 'PROJ-7');
+    expect(comments.map((c) => [adfText(c.body), c.marker?.id])).toEqual([['fixed the login', `${sha}:c0`]]);
+    expect(team.sandbox.status('PROJ-7')).toBe('Done');
+    expect(team.sandbox.issueProperty('PROJ-7', 'jlog')).toMatchObject({
+      transitions: [{ id: `${sha}:t0` }],
+    });
+    const transitionPosts = () =>
+      team.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/transitions'));
+    expect(transitionPosts()).toHaveLength(1);
+
+    const again = await alice.jlog('sync', '--json');
+    expect(again.code).toBe(0);
+    expect(again.json.posted).toEqual([]);
+
+    // The issue moves on; CI in a fresh clone neither applies the transition again nor fails on it.
+    team.sandbox.setStatus('PROJ-7', 'In Progress');
+    const ci = await team.ci({ before, after: sha });
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    expect(ci.json.failed).toEqual([]);
+
+    // An amend after push (same message, same author date) and a force-push: nothing new.
+    await alice.amend('PROJ-7 #time 1h login #comment fixed the login #resolve');
+    await alice.push('-f', 'origin', 'main');
+    const ci2 = await team.ci({ before: sha, after: await alice.head() });
+    expect(ci2.code).toBe(0);
+    expect(ci2.json.posted).toEqual([]);
+    expect(team.worklogs()).toHaveLength(1);
+    expect(team.sandbox.comments('PROJ-7')).toHaveLength(1);
+    expect(transitionPosts()).toHaveLength(1);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+  });
+
+  it('an ambiguous or unknown transition fails with the names Jira offers; nothing is applied', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE, { hooks: false });
+    await alice.commit('PROJ-7 #c\nPROJ-8 #deploy', { date: day(1) });
+    const run = await alice.jlog('sync', '--json');
+    expect(run.code).toBe(1);
+    // Issues are applied side by side: order by issue.
+    const failed = ((run.json.failed ?? []) as unknown as { issue: string; error: string }[]).sort((a, b) =>
+      a.issue.localeCompare(b.issue),
+    );
+    expect(failed.map((f) => f.issue)).toEqual(['PROJ-7', 'PROJ-8']);
+    expect(failed[0]?.error).toMatch(/matches several transitions \('Cancel Issue', 'Close Issue'\)/);
+    expect(failed[1]?.error).toMatch(
+      /matches no transition of PROJ-8 .*available: 'Start Progress', 'Resolve Issue', 'Cancel Issue', 'Close Issue'/,
+    );
+    expect(
+      team.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/transitions')),
+    ).toEqual([]);
+    const status = await alice.status();
+    expect(status.failed).toBe(2);
+  });
+
+  it('Data Center: the comment as a plain string on /rest/api/2, the transition applied', async () => {
+    team = await Team.create({
+      config: { ...ON, jira: { deployment: 'datacenter' } },
+      sandbox: { credentials: { token: 'pat-dc' } },
+    });
+    const alice = await team.developer(ALICE, { hooks: false });
+    await alice.commit('PROJ-7 #comment on data center #start-progress', { date: day(1) });
+    const run = await alice.jlog('sync', '--json');
+    expect(run.code).toBe(0);
+    expect(team.sandbox.comments('PROJ-7').map((c) => c.body)).toEqual(['on data center']);
+    expect(team.sandbox.requests.find((r) => r.method === 'POST' && r.path.endsWith('/comment'))?.path).toBe(
+      '/rest/api/2/issue/PROJ-7/comment',
+    );
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+  });
+
+  it('a GitHub squash of a PR whose commit carried the comment: CI posts no second comment', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    await alice.git(['checkout', '-q', '-b', 'feature/login']);
+    await alice.commit('PROJ-7 #time 1h login form #comment form ready for review', { date: day(2) });
+    await alice.push('-u', 'origin', 'feature/login');
+    expect(team.sandbox.comments('PROJ-7')).toHaveLength(1);
+    const push = await team.githubSquash({ branch: 'feature/login', pr: 5, author: ALICE });
+    const ci = await team.ci(push);
+    expect(ci.code).toBe(0);
+    expect(team.worklogs()).toHaveLength(1);
+    expect(team.sandbox.comments('PROJ-7')).toHaveLength(1);
+  });
+});
