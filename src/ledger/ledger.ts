@@ -64,6 +64,8 @@ function sameFile(snap: Snapshot, ino: number, head: Buffer): boolean {
 /** An update waiting to join the next group commit. */
 interface Waiting {
   fn: (view: LedgerView) => { records: LedgerRecord[]; result: unknown };
+  /** An append: `fn` ignores the view. */
+  blind?: boolean;
   resolve: (result: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -100,7 +102,9 @@ export class Ledger {
   /** Appends records durably (one write, fsync) under the ledger lock. */
   async append(records: LedgerRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.update(() => ({ records, result: undefined }));
+    // Blind: an append needs no view, so a batch of appends never reads the ledger (a post-commit
+    // hook on a 25,000-token ledger must not pay for reading it).
+    await this.#join<undefined>({ fn: () => ({ records, result: undefined }), blind: true });
   }
 
   /** Read-modify-append under the lock: what `fn` saw is still the state when its records land. */
@@ -111,8 +115,12 @@ export class Ledger {
   // with every earlier update applied (as if run one by one under the lock), the batch is one write
   // and one fsync, and no caller resolves before its records are durable.
   update<T>(fn: (view: LedgerView) => { records: LedgerRecord[]; result: T }): Promise<T> {
+    return this.#join<T>({ fn });
+  }
+
+  #join<T>(what: Pick<Waiting, 'fn' | 'blind'>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const item: Waiting = { fn, resolve: resolve as (result: unknown) => void, reject };
+      const item: Waiting = { ...what, resolve: resolve as (result: unknown) => void, reject };
       if (this.#waiting !== null) {
         this.#waiting.push(item);
         return;
@@ -131,9 +139,10 @@ export class Ledger {
 
   /** Under the lock: runs a batch of updates in order, then one write (one fsync) for all of them. */
   async #commit(batch: Waiting[]): Promise<void> {
-    const snap = await this.#load();
-    let fold = snap.fold;
-    let view = snap.view;
+    const blind = batch.every((w) => w.blind === true);
+    const snap = blind ? undefined : await this.#load();
+    let fold = snap?.fold ?? EMPTY_FOLD;
+    let view = snap?.view ?? viewOf(EMPTY_FOLD); // blind items never look at it
     const all: LedgerRecord[] = [];
     const done: { w: Waiting; result: unknown }[] = [];
     for (const w of batch) {
@@ -146,8 +155,10 @@ export class Ledger {
       }
       if (out.records.length > 0) {
         all.push(...out.records);
-        fold = foldRecords(fold, out.records);
-        view = viewOf(fold);
+        if (!blind) {
+          fold = foldRecords(fold, out.records);
+          view = viewOf(fold);
+        }
       }
       done.push({ w, result: out.result });
     }
