@@ -116,6 +116,20 @@ describe('a GUI client with git and sh but no Node on PATH', () => {
   }, 150_000);
 });
 
+describe('the sh-only queue and jlog flush', () => {
+  it('jlog flush records a commit the GUI queued and posts it', async () => {
+    const env = await setup();
+    installJlog(repo.dir);
+    expect((await runJlog(['init', '--git', '--no-prepare'], { cwd: repo.dir, env })).code).toBe(0);
+    const gui = { ...env, PATH: binWith(['git', 'mkdir']), JLOG_NODE_DIRS: '' };
+    expect((await commit(gui, 'PROJ-8 #time 2h from the GUI')).stderr).toContain('queued');
+    const flush = await runJlog(['flush', '--json'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    expect(flush.code, flush.stderr).toBe(0);
+    expect(loggedIssues(sandbox!)).toEqual(['PROJ-8']);
+    expect(existsSync(join(repo.dir, '.git', 'jlog', 'queue'))).toBe(false);
+  }, 120_000);
+});
+
 describe('a worktree made with git worktree add', () => {
   it("has no node_modules: the hooks run the main worktree's jlog and record the token", async () => {
     const env = await setup();

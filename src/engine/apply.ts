@@ -256,7 +256,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     const hit = worklogOf(oldView.worklogs, old);
     if (hit === undefined || hit.id === keep) return;
     await removeWorklog(oldView, hit.id, { id: old.id, fp: old.fp });
-    settle(result.deleted, { worklog: asPlanned(old, w), worklogId: hit.id });
+    result.deleted.push({ worklog: asPlanned(old, w), worklogId: hit.id }); // beside w's own step
   };
 
   /**
@@ -276,7 +276,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     }
     if (old.issue !== w.issue) {
       await removeWorklog(oldView, hit.id, { id: old.id, fp: old.fp });
-      settle(result.deleted, { worklog: asPlanned(old, w), worklogId: hit.id });
+      result.deleted.push({ worklog: asPlanned(old, w), worklogId: hit.id }); // beside w's own step
       return false;
     }
     const same = hit.timeSpentSeconds === w.seconds && sameComment(w.postComment, hit.comment);

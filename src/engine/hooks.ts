@@ -17,7 +17,7 @@ import {
 import { spawnBackgroundFlush } from './background.js';
 import { openRepo, openRepoAt, type RepoContext } from './context.js';
 import { blockedLine, blockedNotice, noteBlocked, reportFailuresSince } from './notice.js';
-import { hasQueue, takeQueue } from '../ledger/queue.js';
+import { recordQueued } from './queue.js';
 import { offlinePlanOptions, recordCommits, recordNewCommit } from './record.js';
 import { recordCommitRewrite, recordForcePush, type RewriteNote } from './rewrites.js';
 import { formatDuration } from '../core/duration.js';
@@ -89,7 +89,7 @@ export async function postCommit(io: HookIO): Promise<number> {
     if (ctx.config.postOn === 'commit') spawnBackgroundFlush(ctx, []);
   }
   if (blocked !== null) io.say(blockedLine(blocked, recorded.pending.length));
-  await recordQueued(ctx, io);
+  await recordQueuedAndSay(ctx, io);
   return 0;
 }
 
@@ -175,7 +175,7 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
     const notes = await recordForcePush(ctx, [...leaving], [...shas]);
     sayRewrites(io, ctx.config, notes, 'push');
   }
-  await recordQueued(ctx, io);
+  await recordQueuedAndSay(ctx, io);
   if (ctx.config.postOn !== 'manual') {
     const blocked = await blockedNotice(ctx.ledger, io.env);
     if (blocked !== null) io.say(blockedLine(blocked));
@@ -218,18 +218,10 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
 const TIME_GREP = ['--regexp-ignore-case', '--fixed-strings', '--grep=#time'];
 
 /** Commits post-commit queued with sh alone (no Node on PATH): their tokens are recorded now. */
-async function recordQueued(ctx: RepoContext, io: HookIO): Promise<void> {
-  if (!hasQueue(ctx.ledger.dir)) return;
-  const taken = await takeQueue(ctx.ledger.dir);
-  if (taken === null) return;
-  const known: string[] = [];
-  for (const sha of taken.shas) if (await commitExists(ctx.repo.top, sha)) known.push(sha);
-  const recorded = await recordCommits(ctx, await readCommits(ctx.repo.top, { shas: known }));
-  await taken.done();
-  const n = recorded.pending.length;
-  if (n > 0) {
-    io.say(
-      `jlog: recorded ${n} worklog${n === 1 ? '' : 's'} from ${known.length} commit${known.length === 1 ? '' : 's'} queued while node was not found`,
-    );
-  }
+async function recordQueuedAndSay(ctx: RepoContext, io: HookIO): Promise<void> {
+  const { worklogs: n, commits } = await recordQueued(ctx);
+  if (n === 0) return;
+  io.say(
+    `jlog: recorded ${n} worklog${n === 1 ? '' : 's'} from ${commits} commit${commits === 1 ? '' : 's'} queued while node was not found`,
+  );
 }

@@ -13,6 +13,7 @@ import type { RetryInfo } from '../jira/types.js';
 import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
 import { runCommands } from './command-run.js';
 import { emptyCommandResult, type CommandResult } from './commands.js';
+import { recordQueued } from './queue.js';
 import { openRepo, type RepoContext } from './context.js';
 import { debugLogger } from './debug.js';
 import { countFailures, noteStillPending } from './notice.js';
@@ -72,6 +73,8 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
   const env = opts.env ?? process.env;
   const ctx = await openRepo(opts.cwd, env);
   const dryRun = opts.dryRun === true;
+  // What a hook without Node queued is pending from now on, so flush (and the hooks' worker) posts it.
+  if (opts.scope.kind === 'flush' && !dryRun) await recordQueued(ctx);
   let creds: Credentials | null = null;
   let offlineReason: string | undefined;
   if (opts.offline) {
