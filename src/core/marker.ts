@@ -45,9 +45,18 @@ export function parseMarker(value: unknown): Marker | undefined {
   return marker;
 }
 
+// A scan hashes the same few author emails once per token (issue 13: per-token work was ~50 µs);
+// remembered per process, bounded so a pathological history cannot grow it without limit.
+const authorHashes = new Map<string, string>();
+
 /** The marker's `a`: the first 12 hex digits of SHA-256 of the lower-cased author email. */
 export function authorHash(email: string): string {
-  return createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
+  let hash = authorHashes.get(email);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
+    if (authorHashes.size < 1_000) authorHashes.set(email, hash);
+  }
+  return hash;
 }
 
 /** Newest last, at most this many of each list of the issue property (SPEC §3). */
