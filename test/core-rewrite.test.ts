@@ -1,7 +1,14 @@
 // The rewrite inheritance rule (core/rewrite.ts), table by table: which new token stands for which
 // old one after an amend, a rebase, a `rebase -i` squash, and a force-push.
 import { describe, expect, it } from 'vitest';
-import { inheritByCommit, inheritByContent, type RewriteToken } from '../src/core/rewrite.js';
+import {
+  heirStep,
+  inheritByCommit,
+  inheritByContent,
+  postedStep,
+  type RewriteToken,
+} from '../src/core/rewrite.js';
+import type { LedgerState } from '../src/core/types.js';
 
 const O1 = 'a'.repeat(40);
 const O2 = 'b'.repeat(40);
@@ -115,4 +122,56 @@ describe('inheritByContent (a force-push: only content keys)', () => {
       expect(got.gone).toHaveLength(gone);
     },
   );
+});
+
+// SPEC §4: a rewrite and a POST in flight may interleave in any order. git runs post-commit (its worker
+// may post an amend's token as new work) before post-rewrite records the old→new pairing.
+describe('heirStep (post-rewrite meets what the ledger holds for the heir)', () => {
+  const cases: [string, Parameters<typeof heirStep>[0], LedgerState, ReturnType<typeof heirStep>][] = [
+    ['heir unknown to the ledger: takes the old state', undefined, 'posted', 'carry'],
+    ['heir pending (post-commit recorded it): takes the old state', { state: 'pending' }, 'pending', 'carry'],
+    ['heir posted as new work, old posted: two worklogs, rejoin', { state: 'posted' }, 'posted', 'rejoin'],
+    [
+      'heir posted as new work, old pending (outcome unknown): rejoin',
+      { state: 'posted' },
+      'pending',
+      'rejoin',
+    ],
+    [
+      'heir posted as new work, old failed: nothing of the old on Jira',
+      { state: 'posted' },
+      'failed',
+      'keep',
+    ],
+    ['heir carried by an earlier call (from)', { state: 'posted', from: 'x:0' }, 'posted', 'keep'],
+    [
+      'heir reconciled by a run (replaces)',
+      { state: 'posted', replaces: { id: 'x:0', fp: 'f', issue: 'PROJ-1', seconds: 1, comment: '' } },
+      'posted',
+      'keep',
+    ],
+    ['heir skipped (a copy, not mine)', { state: 'skipped' }, 'posted', 'keep'],
+  ];
+  it.each(cases)('%s', (_name, heir, old, step) => {
+    expect(heirStep(heir, { state: old })).toBe(step);
+  });
+});
+
+describe('postedStep (a posting run records a worklog it found or made)', () => {
+  const replaces = { id: 'x:0', fp: 'f', issue: 'PROJ-1', seconds: 3600, comment: '' };
+  const cases: [string, Parameters<typeof postedStep>[0], boolean, ReturnType<typeof postedStep>][] = [
+    ['nothing happened meanwhile', {}, false, 'posted'],
+    ['a heir reconciled as planned', { replaces }, true, 'posted'],
+    [
+      'made an old token meanwhile (amend while its POST was in flight)',
+      { rewritten: { by: 'amend', to: 'y:0' } },
+      false,
+      'rewritten',
+    ],
+    ['made a heir meanwhile (posted as new work beside the old worklog)', { replaces }, false, 'heir'],
+    ['new to the ledger', undefined, false, 'posted'],
+  ];
+  it.each(cases)('%s', (_name, current, plannedAsHeir, step) => {
+    expect(postedStep(current, plannedAsHeir)).toBe(step);
+  });
 });

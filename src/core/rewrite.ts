@@ -2,6 +2,7 @@
 // when history is rewritten. post-rewrite gives git's own old→new commit mapping; a force-push seen by
 // pre-push gives only the commits that leave the branch and the commits pushed instead.
 import { contentKey } from './identity.js';
+import type { LedgerRecord } from './types.js';
 
 /** A token on either side of a rewrite. */
 export interface RewriteToken {
@@ -94,4 +95,41 @@ export function inheritByContent(
     }
   }
   return { heirs, gone: leaving.filter((o) => !heirs.has(o.id)).map((o) => o.id) };
+}
+
+type Held = Pick<LedgerRecord, 'state' | 'from' | 'replaces'>;
+
+/**
+ * What post-rewrite does with an heir's ledger record, given what the ledger holds for the heir and
+ * for the old token (SPEC §4: a rewrite and a POST in flight may interleave in any order):
+ * - `carry`: the heir is new to the ledger, or pending (post-commit recorded an amend's tokens): it
+ *   takes the old token's state;
+ * - `rejoin`: the heir was posted as new work (git runs post-commit, so its worker, before
+ *   post-rewrite) while the old token's worklog is, or may be, on Jira: the heir is pending again,
+ *   replacing the old token, and the next posting run deletes the old token's worklog;
+ * - `keep`: an earlier post-rewrite call carried it (git runs it for the sequencer's amend, then for
+ *   the whole rebase), or nothing of the old token can be on Jira.
+ */
+export function heirStep(
+  heir: Held | undefined,
+  old: Pick<LedgerRecord, 'state'>,
+): 'carry' | 'rejoin' | 'keep' {
+  if (heir === undefined || heir.state === 'pending') return 'carry';
+  const newWork = heir.state === 'posted' && heir.from === undefined && heir.replaces === undefined;
+  return newWork && (old.state === 'posted' || old.state === 'pending') ? 'rejoin' : 'keep';
+}
+
+/**
+ * The record a posting run writes for a token it just found or made on Jira, given the ledger's
+ * current record of it and whether the run planned it as a rewrite's heir: `posted` as planned;
+ * `rewritten` when post-rewrite made it an old token meanwhile (its heir takes over); `heir` when
+ * post-rewrite made it an old token's heir meanwhile (pending, with this worklog, so the next run
+ * deletes the old token's separate worklog).
+ */
+export function postedStep(
+  current: Pick<LedgerRecord, 'rewritten' | 'replaces'> | undefined,
+  plannedAsHeir: boolean,
+): 'posted' | 'rewritten' | 'heir' {
+  if (current?.rewritten !== undefined) return 'rewritten';
+  return current?.replaces !== undefined && !plannedAsHeir ? 'heir' : 'posted';
 }

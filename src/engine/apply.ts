@@ -16,6 +16,7 @@ import {
   type RemoteMatch,
 } from '../core/match.js';
 import { REWRITTEN, UNDONE } from '../core/plan.js';
+import { postedStep } from '../core/rewrite.js';
 import { authorHash } from '../core/marker.js';
 import type { LedgerRecord, Marker, PlannedWorklog, RewriteSource } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
@@ -172,14 +173,25 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     // process): keep what it said, with the worklog this run found or made, for the next run.
     await opts.ledger.update((view) => {
       const current = view.get(base.id);
-      if (current?.rewritten === undefined) return { records: [ledgerRecord(base, fields)], result: null };
-      const state = current.rewritten.to === null ? 'posted' : 'skipped';
+      const step = postedStep(current, base.replaces !== undefined);
+      if (step === 'posted') return { records: [ledgerRecord(base, fields)], result: null };
+      if (step === 'heir') {
+        // Posted as new work while post-rewrite made it an old token's heir (git runs post-commit, so
+        // this worker, first): pending with its worklog; the next run deletes the old one's worklog.
+        const worklogId = fields.worklogId ?? current!.worklogId;
+        return {
+          records: [ledgerRecord(current!, { state: 'pending', ...(worklogId ? { worklogId } : {}) })],
+          result: null,
+        };
+      }
+      // 'rewritten': post-rewrite made it an old token meanwhile.
+      const state = current!.rewritten!.to === null ? 'posted' : 'skipped';
       return {
         records: [
-          ledgerRecord(current, {
+          ledgerRecord(current!, {
             state,
             ...(fields.worklogId ? { worklogId: fields.worklogId } : {}),
-            ...(state === 'skipped' ? { code: REWRITTEN, error: current.error ?? 'rewritten' } : {}),
+            ...(state === 'skipped' ? { code: REWRITTEN, error: current!.error ?? 'rewritten' } : {}),
           }),
         ],
         result: null,

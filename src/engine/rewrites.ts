@@ -2,7 +2,13 @@
 // token stands for which old one. Only git and the ledger: the next posting run brings Jira in line
 // (alias, update, delete + tombstone), so hooks never wait for Jira.
 import { commitWorklogs, REWRITTEN, type PlanOptions } from '../core/plan.js';
-import { inheritByCommit, inheritByContent, type Inheritance, type RewriteToken } from '../core/rewrite.js';
+import {
+  heirStep,
+  inheritByCommit,
+  inheritByContent,
+  type Inheritance,
+  type RewriteToken,
+} from '../core/rewrite.js';
 import type { Commit, LedgerRecord, PlannedWorklog, RewriteKind } from '../core/types.js';
 import { readCommits } from '../git/index.js';
 import type { LedgerView } from '../ledger/ledger.js';
@@ -121,12 +127,11 @@ function carry(
     const known = view.get(o.id) !== undefined;
     if (n !== undefined) {
       const current = view.get(n.id);
-      // post-commit already recorded an amend's new tokens as pending: the old token's state is the
-      // truth. Any other state means an earlier call carried it (git runs post-rewrite for the
-      // sequencer's amend, then for the whole rebase).
-      if (current === undefined || current.state === 'pending') {
-        records.push(heirRecord(before, n, known, heir!.rule === 'fingerprint'));
-      }
+      // post-commit already recorded an amend's new tokens as pending (or its worker even posted
+      // them): see heirStep.
+      const step = heirStep(current, before);
+      if (step === 'carry') records.push(heirRecord(before, n, known, heir!.rule === 'fingerprint'));
+      if (step === 'rejoin') records.push(rejoined(current!, before));
       if (before.state === 'posted' && heir!.rule !== 'fingerprint') notes.push({ old: before, to: n.id });
       records.push(
         ledgerRecord(before, {
@@ -155,6 +160,26 @@ function carry(
   return { records, result: notes };
 }
 
+/** The heir, posted as new work before the rewrite was recorded, now pending as the old token's heir. */
+function rejoined(current: LedgerRecord, before: LedgerRecord): LedgerRecord {
+  return ledgerRecord(current, {
+    state: 'pending',
+    ...(current.worklogId ? { worklogId: current.worklogId } : {}),
+    replaces: replacesOf(before),
+  });
+}
+
+function replacesOf(before: LedgerRecord): NonNullable<LedgerRecord['replaces']> {
+  return {
+    id: before.id,
+    fp: before.fp ?? '',
+    issue: before.issue,
+    seconds: before.seconds,
+    comment: before.comment ?? '',
+    ...(before.state === 'posted' && before.worklogId ? { worklogId: before.worklogId } : {}),
+  };
+}
+
 /**
  * The heir's record. The same fingerprint on a posted token: Jira's marker already stands for it, so
  * the state is carried as is. Anything else the next posting run reconciles: pending, replacing the
@@ -171,14 +196,7 @@ function heirRecord(before: LedgerRecord, n: PlannedWorklog, known: boolean, sam
   if (before.state === 'posted' || before.state === 'pending' || !known) {
     return ledgerRecord(n, {
       state: 'pending',
-      replaces: {
-        id: before.id,
-        fp: before.fp ?? '',
-        issue: before.issue,
-        seconds: before.seconds,
-        comment: before.comment ?? '',
-        ...(before.state === 'posted' && before.worklogId ? { worklogId: before.worklogId } : {}),
-      },
+      replaces: replacesOf(before),
     });
   }
   // failed, skipped (not mine, a copy), undone: the new token is in the same state.
