@@ -91,6 +91,35 @@ describe('a posting run on the terminal and off it', () => {
     60_000,
   );
 
+  it('Ctrl-C without a terminal (jlog ci in a CI log): says what was posted, exits 130, and the next run posts the rest once', async () => {
+    const env = await setup();
+    const base = repo.commit('base');
+    const total = 10;
+    for (let i = 1; i <= total; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });
+    sandbox!.fault({ fault: { kind: 'latency', ms: 400 }, method: 'POST', times: Infinity });
+    const args = [JLOG_BIN, 'ci', '--range', `${base}..HEAD`];
+    const child = spawn(process.execPath, args, { cwd: repo.dir, env: { ...env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    await until(() => (stderr.match(/^PROJ-\d+: 1 posted/gm) ?? []).length >= 2);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const said = /^jlog: interrupted: (\d+) of 10 posted; jlog ci continues$/m.exec(stderr);
+    expect(said, stderr).not.toBeNull();
+    expect(Number(said![1])).toBeGreaterThanOrEqual(2);
+    const rest = await runJlog(['ci', '--range', `${base}..HEAD`], {
+      cwd: repo.dir,
+      env: { ...env, CI: 'true' },
+      timeoutMs: 60_000,
+    });
+    expect(rest.code, rest.stderr).toBe(0);
+    const counts = markerCounts(sandbox!);
+    expect(counts.size).toBe(total);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  }, 60_000);
+
   it('without a terminal, prints a line per issue as it completes', async () => {
     const env = await setup();
     for (let i = 1; i <= 6; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });

@@ -132,4 +132,40 @@ describe('commands on', () => {
     expect(team.worklogs()).toHaveLength(1);
     expect(team.sandbox.comments('PROJ-7')).toHaveLength(1);
   });
+
+  it('status, report and undo know the new kinds: undo deletes the comment, and says a transition cannot be undone', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE, { hooks: false });
+    const sha = await alice.commit('PROJ-7 #time 1h login #comment fixed #start-progress', { date: day(1) });
+    expect((await alice.jlog('sync', '--json')).code).toBe(0);
+
+    const status = await alice.status();
+    const kinds = (status.entries as unknown as { id: string; kind?: string; state: string }[])
+      .map((e) => [e.id.slice(40), e.kind ?? 'worklog', e.state])
+      .sort();
+    expect(kinds).toEqual([
+      [':0', 'worklog', 'posted'],
+      [':c0', 'comment', 'posted'],
+      [':t0', 'transition', 'posted'],
+    ]);
+    const report = JSON.parse((await alice.jlog('report', '--json')).stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ total: 3600, comments: 1, transitions: 1 });
+    expect(report.groups).toEqual([
+      { key: 'PROJ-7', seconds: 3600, worklogs: 1, comments: 1, transitions: 1 },
+    ]);
+
+    const undo = await alice.jlog('undo', sha, '--yes', '--json');
+    expect(undo.code).toBe(0);
+    const result = JSON.parse(undo.stdout) as { deleted: { kind?: string }[]; notices: string[] };
+    expect(result.deleted.map((d) => d.kind ?? 'worklog').sort()).toEqual(['comment', 'worklog']);
+    expect(result.notices.join('\n')).toMatch(/transition #start-progress on PROJ-7 cannot be undone/);
+    expect(team.worklogs()).toEqual([]);
+    expect(team.sandbox.comments('PROJ-7')).toEqual([]);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+
+    // Tombstoned: nothing posts them again, not even CI in a fresh clone.
+    const again = await alice.jlog('sync', '--json');
+    expect(again.json.posted).toEqual([]);
+    expect(team.sandbox.comments('PROJ-7')).toEqual([]);
+  });
 });

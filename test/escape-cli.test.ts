@@ -8,7 +8,7 @@ import { runJlog } from './helpers/cli.js';
 import { makeRepo, type TempRepo } from './helpers/repo.js';
 
 const SLOW = { timeout: 60_000 };
-const EVIL = '\u001b]0;pwned\u0007\u001b[2K\rjlog: logged in as Admin\u009b2J\u202e';
+const EVIL = '\u001b]0;pwned\u0007\u001b[2K\rjlog: logged in as Admin\u009b2J\u202e\njlog: forged line';
 // Anything that acts on a terminal: C0 but newline (and tab), DEL, C1, bidi overrides.
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
@@ -50,6 +50,8 @@ describe('terminal output is escaped', () => {
       expect(r.stdout + r.stderr, args.join(' ')).toContain('pwned'); // the text is shown…
       expect(r.stdout, args.join(' ')).not.toMatch(RAW); // …but never acts
       expect(r.stderr, args.join(' ')).not.toMatch(RAW);
+      // a newline in Jira's text never starts a line of its own
+      expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(/^jlog: forged line/m);
     }
   });
 

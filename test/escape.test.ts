@@ -18,7 +18,7 @@ describe('escapeTerminal', () => {
     expect(escapeTerminal(plain)).toBe(plain);
   });
 
-  it('for whole output lines keeps newlines and colour codes, nothing else', () => {
+  it('for whole output keeps newlines and colour codes, nothing else', () => {
     expect(escapeOutput('\u001b[31mred\u001b[39m\nnext\r\u001b[2J\u001b]0;t\u0007')).toBe(
       '\u001b[31mred\u001b[39m\nnext\\r\\x1b[2J\\x1b]0;t\\x07',
     );

@@ -101,6 +101,25 @@ describe('jlog init in a hostile repository', () => {
     },
   );
 
+  it(
+    'git: a package.json that is a symlink out of the repository gets no prepare script, its target is unchanged',
+    SLOW,
+    async () => {
+      const dir = makeTempDir('jlog-victim-');
+      const secret = join(dir, 'secrets.json');
+      const text = '{"name":"x","devDependencies":{"jlog":"*"},"token":"S3CR3T"}\n';
+      writeFileSync(secret, text);
+      repo = makeRepo();
+      symlinkSync(secret, join(repo.dir, 'package.json'));
+      mkdirSync(join(repo.dir, 'node_modules', 'jlog'), { recursive: true });
+      const r = await runJlog(['init', '--git'], { cwd: repo.dir, env: repo.env });
+      expect(r.stdout + r.stderr).toContain('is a symlink, so no prepare script was added');
+      expect(readlinkSync(join(repo.dir, 'package.json'))).toBe(secret);
+      expect(readFileSync(secret, 'utf8')).toBe(text);
+      expect(readdirSync(dir)).toEqual(['secrets.json']);
+    },
+  );
+
   it('husky: a .husky that is a symlink out of the repository is refused, exit 2', SLOW, async () => {
     const outside = makeTempDir('jlog-outside-');
     repo = makeRepo();

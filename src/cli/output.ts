@@ -31,6 +31,12 @@ export function out(line = ''): void {
   process.stdout.write(escapeOutput(line) + '\n');
 }
 
+/** Many lines in one write (a dry run's plan can be thousands of lines; one write each was slow). */
+export function outLines(lines: readonly string[]): void {
+  if (lines.length === 0) return;
+  process.stdout.write(lines.map(escapeOutput).join('\n') + '\n');
+}
+
 export function warn(line: string): void {
   process.stderr.write(escapeOutput(line) + '\n');
 }

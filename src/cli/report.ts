@@ -37,6 +37,8 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
     printJson({
       total: report.total,
       groups: report.groups,
+      comments: report.comments ?? 0,
+      transitions: report.transitions ?? 0,
       by,
       ...(since ? { since: describe(since) } : {}),
       ...(until ? { until: describe(until) } : {}),
@@ -65,5 +67,7 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
   for (const line of lines.slice(1, -1)) out(line);
   out(color.bold(lines[lines.length - 1] ?? ''));
   if (since || until) out(color.dim(`(${period(since, until)})`));
+  if (report.comments !== undefined || report.transitions !== undefined)
+    out(`also posted: ${report.comments ?? 0} comment(s), ${report.transitions ?? 0} transition(s)`);
   return 0;
 }

@@ -5,7 +5,7 @@ import type { Outcome } from '../engine/apply.js';
 import type { RunReport } from '../engine/run.js';
 import { HINTS, type ErrorCode } from '../errors.js';
 import { commandJson, printCommands } from './command-output.js';
-import { color, lowerFirst, out, printJson, shortId, table, warn } from './output.js';
+import { color, lowerFirst, out, outLines, printJson, shortId, table, warn } from './output.js';
 
 interface JsonEntry {
   id: string;
@@ -77,7 +77,7 @@ export function printRun(r: RunReport, json: boolean): void {
   if (r.dryRun) {
     if (r.planned.length > 0) {
       out('would log:');
-      for (const line of table(r.planned.map((o) => worklogRow(o.worklog)))) out(`  ${line}`);
+      outLines(table(r.planned.map((o) => worklogRow(o.worklog))).map((line) => `  ${line}`));
     }
   }
   printGrouped(color.red('failed'), r.failed);

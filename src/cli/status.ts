@@ -57,6 +57,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
           sha: r.sha,
           issue: r.issue,
           seconds: r.seconds,
+          ...(r.kind ? { kind: r.kind, comment: r.comment ?? '' } : {}),
+          ...(r.commentId ? { commentId: r.commentId } : {}),
           state,
           ...(r.worklogId ? { worklogId: r.worklogId } : {}),
           ...(r.error ? { error: r.error } : {}),
@@ -75,7 +77,13 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   out(
     `${pending.length} pending, ${failed.length} failed, ${posted.length} posted, ${skipped.length} skipped`,
   );
-  const row = (r: LedgerRecord, note: string): string[] => [r.issue, dur(r.seconds), shortId(r.id), note];
+  // A comment or a transition (issue 12) logs no time: its text or command stands where the time would.
+  const row = (r: LedgerRecord, note: string): string[] => [
+    r.issue,
+    r.kind === undefined ? dur(r.seconds) : r.kind === 'comment' ? 'comment' : (r.comment ?? 'transition'),
+    shortId(r.id),
+    note,
+  ];
   if (failed.length > 0) {
     out(`\n${color.red('failed')}, each with its way out:`);
     const lines = table(failed.map((r) => row(r, lowerFirst(r.error ?? ''))));
@@ -123,7 +131,12 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     const recent = [...posted].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, RECENT);
     out(`\n${color.green('recently posted')}:`);
     for (const l of table(
-      recent.map((r) => row(r, `worklog ${r.worklogId ?? '?'}  ${r.at.slice(0, 16).replace('T', ' ')}`)),
+      recent.map((r) =>
+        row(
+          r,
+          `${r.kind === 'comment' ? `comment ${r.commentId ?? '?'}` : r.kind === 'transition' ? 'applied' : `worklog ${r.worklogId ?? '?'}`}  ${r.at.slice(0, 16).replace('T', ' ')}`,
+        ),
+      ),
     ))
       out(`  ${l}`);
   }

@@ -23,6 +23,13 @@ const short = (sha: string): string => sha.slice(0, 10);
 const day = (started: string | undefined): string => started?.slice(0, 10) ?? '';
 
 function planRow(t: UndoTarget): string[] {
+  // Comments and transitions (issue 12) log no time: their text stands where the duration would.
+  if (t.kind !== undefined) {
+    const what = t.kind === 'comment' ? `comment: ${t.text ?? ''}` : (t.text ?? 'transition');
+    if (t.action === 'irreversible') return ['keep', t.issue, what, '', 'a transition cannot be undone'];
+    if (t.action === 'cancel') return ['cancel', t.issue, what, '', `${t.state}: will not be posted`];
+    return ['delete', t.issue, what, '', `comment ${t.commentId ?? '(found by its marker)'}`];
+  }
   switch (t.action) {
     case 'delete':
       return ['delete', t.issue, dur(t.seconds), day(t.started), `worklog ${t.worklogId ?? '?'}`];
@@ -36,6 +43,8 @@ function planRow(t: UndoTarget): string[] {
       ];
     case 'cancel':
       return ['cancel', t.issue, dur(t.seconds), day(t.started), `${t.state}: will not be posted`];
+    case 'irreversible':
+      return ['keep', t.issue, dur(t.seconds), day(t.started), 'cannot be undone'];
   }
 }
 
@@ -85,7 +94,7 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
   if (!flags.yes) {
     warn(`jlog undo ${label}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
     for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
-    const deletes = plan.targets.filter((t) => t.action !== 'cancel').length;
+    const deletes = plan.targets.filter((t) => t.action !== 'cancel' && t.action !== 'irreversible').length;
     const question =
       deletes > 0
         ? `Delete ${deletes === 1 ? 'this worklog' : `these ${deletes} worklogs`} from Jira? [y/N] `
@@ -112,7 +121,13 @@ function printResult(r: UndoResult, label: string): void {
   ];
   const rows = [
     ...r.deleted.map((e) =>
-      row(color.green('deleted'), e, `worklog ${e.worklogId ?? ''}, estimate restored`),
+      row(
+        color.green('deleted'),
+        e,
+        e.kind === 'comment'
+          ? `comment ${e.commentId ?? ''}`
+          : `worklog ${e.worklogId ?? ''}, estimate restored`,
+      ),
     ),
     ...r.alreadyGone.map((e) =>
       row(color.green('deleted'), e, `worklog ${e.worklogId ?? ''} was already gone from Jira`),

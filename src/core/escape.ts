@@ -7,8 +7,7 @@
 
 // C0 (tab and newline included), DEL, C1, the line/paragraph separators and the bidi controls.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// The same, but newlines and the SGR colour sequences jlog writes itself are kept (for whole lines
-// of output that jlog composed: external text in them was escaped by this first).
+// The same, but newlines and the SGR colour sequences jlog writes itself are kept.
 const CONTROL_IN_OUTPUT =
   /\u001b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
@@ -28,12 +27,13 @@ export function escapeTerminal(text: string): string {
 }
 
 /**
- * A line (or lines) jlog is about to print: control characters escaped, except newlines and SGR
- * colour codes (`\x1b[…m`, which change colour only). A second layer under escapeTerminal, so a
- * place that forgot to escape still cannot move the cursor, clear the screen or retitle the window.
+ * Text jlog is about to print: control characters escaped, except newlines (jlog's own output has
+ * several lines at times: help, completion scripts) and SGR colour codes (`\x1b[…m`, colour only).
+ * A second layer under escapeTerminal, for a place that forgot to escape external text; a line
+ * break in Jira's text is made a space where that text enters (jira/errors.ts).
  */
 export function escapeOutput(text: string): string {
-  return text.replace(CONTROL_IN_OUTPUT, (m) => (m.length > 1 ? m : visible(m)));
+  return text.replace(CONTROL_IN_OUTPUT, (c) => (c.length > 1 ? c : visible(c)));
 }
 
 // JSON.stringify escapes C0 (ESC included, as \u001b) but leaves DEL, C1, U+2028/2029 and the bidi

@@ -3,7 +3,7 @@
 // whatever does not have the marker's shape is ignored rather than trusted. A v1 marker
 // (`{v:1,id,fp}`) reads as v2 without `a` and `also`.
 import { createHash } from 'node:crypto';
-import type { Marker, MarkerRef } from './types.js';
+import type { IssueMarks, Marker, MarkerRef } from './types.js';
 
 /** Far above any real id (`<sha>:<n>`, `manual:<uuid>`) or fingerprint: longer strings are not ours. */
 const MAX_FIELD = 200;
@@ -45,7 +45,37 @@ export function parseMarker(value: unknown): Marker | undefined {
   return marker;
 }
 
+// A scan hashes the same few author emails once per token (issue 13: per-token work was ~50 µs);
+// remembered per process, bounded so a pathological history cannot grow it without limit.
+const authorHashes = new Map<string, string>();
+
 /** The marker's `a`: the first 12 hex digits of SHA-256 of the lower-cased author email. */
 export function authorHash(email: string): string {
-  return createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
+  let hash = authorHashes.get(email);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
+    if (authorHashes.size < 1_000) authorHashes.set(email, hash);
+  }
+  return hash;
+}
+
+/** Newest last, at most this many of each list of the issue property (SPEC §3). */
+export const MAX_ISSUE_MARKS = 500;
+/** Jira refuses a property value longer than this (as JSON). */
+export const MAX_PROPERTY_CHARS = 32_768;
+
+/**
+ * The issue property as it can be written: each list capped at {@link MAX_ISSUE_MARKS}, then the
+ * oldest entry of the longer list dropped until the JSON fits Jira's property limit (500 pairs of
+ * `<sha>:<n>` and a fingerprint are about 45,000 characters, which Jira would refuse outright and so
+ * record nothing at all).
+ */
+export function fitIssueMarks(marks: IssueMarks): IssueMarks {
+  const undone = marks.undone.slice(-MAX_ISSUE_MARKS);
+  const transitions = marks.transitions.slice(-MAX_ISSUE_MARKS);
+  const size = (): number => JSON.stringify({ ...marks, undone, transitions }).length;
+  for (let n = size(); n > MAX_PROPERTY_CHARS && undone.length + transitions.length > 0; n = size()) {
+    (undone.length >= transitions.length ? undone : transitions).shift();
+  }
+  return { ...marks, undone, transitions };
 }

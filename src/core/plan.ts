@@ -86,8 +86,11 @@ export function commitWorklogs(
   const parsed = parseMessage(commit.message, opts.grammar);
   const ids = identify(commit, parsed.worklogs);
   const squash = isSquashCommit(commit, opts.squashPatterns);
+  // Only tokens without a comment of their own post the subject: most commits never need it (issue 13).
   const subjectComment =
-    opts.commentFallback === 'subject' ? fallbackComment(commit.subject, opts.grammar) : '';
+    opts.commentFallback === 'subject' && parsed.worklogs.some((w) => w.comment === '')
+      ? fallbackComment(commit.subject, opts.grammar)
+      : '';
   const author = authorHash(commit.authorEmail);
   const authors = [author, ...coAuthorEmails(commit.message).map(authorHash)];
   const worklogs = parsed.worklogs.map((w, n): PlannedWorklog => {

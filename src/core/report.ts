@@ -14,12 +14,19 @@ export interface ReportGroup {
   key: string;
   seconds: number;
   worklogs: number;
+  /** `#comment` and transition tokens posted (issue 12): counted, never as time or worklogs. */
+  comments?: number;
+  transitions?: number;
 }
 
 export interface Report {
   total: number;
   worklogs: number;
+  /** Time groups only: a group with a comment or a transition and no worklog is not listed. */
   groups: ReportGroup[];
+  /** `#comment` and transition tokens posted in the window (issue 12); absent when none. */
+  comments?: number;
+  transitions?: number;
 }
 
 export const DATE_HINT =
@@ -99,17 +106,28 @@ export function buildReport(
   const groups = new Map<string, ReportGroup>();
   let total = 0;
   let worklogs = 0;
+  const commands = { comments: 0, transitions: 0 };
   for (const r of records) {
     if (r.state !== 'posted' || !within(r, opts.since, opts.until)) continue;
     const key = opts.by === 'day' ? recordDay(r) : r.issue;
     const g = groups.get(key) ?? { key, seconds: 0, worklogs: 0 };
+    if (r.kind !== undefined) {
+      const field = r.kind === 'comment' ? 'comments' : 'transitions';
+      g[field] = (g[field] ?? 0) + 1;
+      commands[field] += 1;
+      groups.set(key, g);
+      continue;
+    }
     g.seconds += r.seconds;
     g.worklogs += 1;
     groups.set(key, g);
     total += r.seconds;
     worklogs += 1;
   }
-  return { total, worklogs, groups: [...groups.values()].sort(byKey) };
+  const timed = [...groups.values()].filter((g) => g.worklogs > 0).sort(byKey);
+  const report: Report = { total, worklogs, groups: timed };
+  if (commands.comments + commands.transitions > 0) Object.assign(report, commands);
+  return report;
 }
 
 function csvCell(text: string): string {

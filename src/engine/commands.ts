@@ -10,11 +10,12 @@
 import type { PlannedCommand, PlannedComment, PlannedTransition } from '../core/commands.js';
 import { commandContentKey, parseCommandId } from '../core/commands.js';
 import { MARKER_KEY } from '../core/jira-format.js';
+import { fitIssueMarks } from '../core/marker.js';
 import type { IssueMarks, Marker } from '../core/types.js';
 import { matchTransition, normalizeTransitionName, transitionMatchError } from '../core/transition-match.js';
 import { JlogError, isJlogError } from '../errors.js';
 import type { JiraClient, RemoteComment } from '../jira/client.js';
-import { ISSUE_PROPERTY, MAX_ISSUE_MARKS, asJlogError, issueMarksOf, readFailure } from './remote.js';
+import { ISSUE_PROPERTY, asJlogError, issueMarksOf, readFailure } from './remote.js';
 
 export interface CommandOutcome {
   command: PlannedCommand;
@@ -316,10 +317,7 @@ export async function applyIssueCommands(
   /** Appends to the issue property's `transitions`, read fresh just before; false on a 403. */
   async function recordTransition(c: PlannedTransition): Promise<boolean> {
     const fresh = issueMarksOf(await opts.jira.getIssueProperty(issue, ISSUE_PROPERTY));
-    const next: IssueMarks = {
-      ...fresh,
-      transitions: [...fresh.transitions, { id: c.id, fp: c.fp }].slice(-MAX_ISSUE_MARKS),
-    };
+    const next = fitIssueMarks({ ...fresh, transitions: [...fresh.transitions, { id: c.id, fp: c.fp }] });
     try {
       await opts.jira.setIssueProperty(issue, ISSUE_PROPERTY, next);
     } catch (err) {

@@ -2,6 +2,7 @@
 // the run's tokens, and, when the run has something to write, the issue's tombstones. One view per
 // issue per run: read before the first write, read again when older than 5 s before a POST, read back
 // after an unknown outcome, and kept up to date with this run's own writes.
+import { fitIssueMarks } from '../core/marker.js';
 import type { IssueMarks, Marker } from '../core/types.js';
 import type { JiraClient, RemoteWorklog } from '../jira/client.js';
 import { isJlogError, JlogError } from '../errors.js';
@@ -10,8 +11,6 @@ import { isJlogError, JlogError } from '../errors.js';
 export const STALE_READ_MS = 5000;
 /** The issue property that holds tombstones and applied transitions (SPEC §3). */
 export const ISSUE_PROPERTY = 'jlog';
-/** Newest last, at most this many of each list (SPEC §3). */
-export const MAX_ISSUE_MARKS = 500;
 
 export interface Window {
   startedAfter: number;
@@ -105,7 +104,7 @@ export async function addTombstones(
   const marks = await readIssueMarks(jira, issue);
   const fresh = entries.filter((e) => !marks.undone.some((u) => u.id === e.id && u.fp === e.fp));
   if (fresh.length === 0) return true;
-  const next: IssueMarks = { ...marks, undone: [...marks.undone, ...fresh].slice(-MAX_ISSUE_MARKS) };
+  const next = fitIssueMarks({ ...marks, undone: [...marks.undone, ...fresh] });
   try {
     await jira.setIssueProperty(issue, ISSUE_PROPERTY, next);
   } catch (err) {

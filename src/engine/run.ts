@@ -1,14 +1,14 @@
 // One posting run, whatever started it (sync, ci, flush, the hooks' background worker):
 // select commits (reads only) → plan (pure, core/plan.ts) → reconcile with Jira and apply (apply.ts),
 // the last two under the post lock so one process posts at a time.
-import { resolveCredentials, type Credentials } from '../config/credentials.js';
+import type { Credentials } from '../config/credentials.js';
 import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
 import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
 import type { PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor, readCommit } from '../git/index.js';
 import { parseTokenId } from '../core/identity.js';
-import { createJiraClient } from '../jira/client.js';
+import type { JiraClient } from '../jira/client.js';
 import type { RetryInfo } from '../jira/types.js';
 import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
 import { runCommands } from './command-run.js';
@@ -81,6 +81,8 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     offlineReason = '--offline: Jira not asked';
   } else {
     try {
+      // Loaded here, not at the top: credentials bring zod and write-file-atomic, which --offline skips.
+      const { resolveCredentials } = await import('../config/credentials.js');
       creds = await resolveCredentials(ctx.config, env);
     } catch (err) {
       if (!dryRun || !isJlogError(err, 'E_CREDENTIALS')) throw err;
@@ -88,10 +90,12 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     }
   }
   const log = debugLogger(ctx, env);
-  const jira =
+  // The Jira client (undici, ~1 MB of code) is loaded only when a run will talk to Jira: an offline
+  // or credential-less dry run never pays for it (issue 13: load only what a run needs).
+  const jira: JiraClient | null =
     creds === null
       ? null
-      : createJiraClient(creds, {
+      : (await import('../jira/client.js')).createJiraClient(creds, {
           timeoutMs: ctx.config.timeoutMs,
           concurrency: ctx.config.concurrency,
           debug: log,

@@ -22,7 +22,7 @@ import { MANUAL_PREFIX } from './run.js';
  * (a post that was interrupted, or a token posted from another clone or CI): find it by its marker.
  * cancel: not posted; recording it undone keeps it from being posted later.
  */
-export type UndoAction = 'delete' | 'lookup' | 'cancel';
+export type UndoAction = 'delete' | 'lookup' | 'cancel' | 'irreversible';
 
 export interface UndoTarget {
   id: string;
@@ -34,6 +34,11 @@ export interface UndoTarget {
   /** The ledger's state, or `unknown` for a token of the commit the ledger has never seen. */
   state: LedgerState | 'unknown';
   action: UndoAction;
+  /** A `#comment` or transition token (issue 12): a comment is deleted, a transition cannot be undone. */
+  kind?: 'comment' | 'transition';
+  commentId?: string | undefined;
+  /** The command as written, for messages (`#resolve`). */
+  text?: string | undefined;
 }
 
 export interface UndoPlan {
@@ -55,6 +60,9 @@ export interface UndoEntry {
   worklogId?: string;
   /** cancelled: the state it had (pending, failed, unknown); failed: what went wrong. */
   was?: string;
+  /** A comment token (issue 12), with the comment deleted. */
+  kind?: 'comment';
+  commentId?: string;
   error?: string;
   code?: string;
 }
@@ -87,6 +95,7 @@ function targetOf(r: LedgerRecord | undefined, w: PlannedWorklog | undefined): U
     seconds: base.seconds,
     started: r?.started ?? w?.started,
   };
+  if (r?.kind !== undefined) return commandTarget(r, t);
   switch (r?.state) {
     case undefined:
       return { ...t, state: 'unknown', action: 'lookup' };
@@ -103,6 +112,19 @@ function targetOf(r: LedgerRecord | undefined, w: PlannedWorklog | undefined): U
       // Not mine, or skipped for a reason: jlog never posted it from here and will not.
       return null;
   }
+}
+
+/**
+ * A comment token is undone like a worklog (deleted, tombstoned); an applied transition cannot be
+ * undone (Jira has no "untransition"), so it is left as it is and the result says so.
+ */
+function commandTarget(r: LedgerRecord, t: Omit<UndoTarget, 'state' | 'action'>): UndoTarget | null {
+  const c = { ...t, kind: r.kind, text: r.comment, commentId: r.commentId };
+  if (r.state === 'undone') return { ...c, state: 'undone', action: 'cancel' };
+  if (r.state === 'pending' || r.state === 'failed') return { ...c, state: r.state, action: 'cancel' };
+  if (r.state !== 'posted') return null;
+  if (r.kind === 'transition') return { ...c, state: 'posted', action: 'irreversible' };
+  return { ...c, state: 'posted', action: r.commentId ? 'delete' : 'lookup' };
 }
 
 /** Which commit `rev` means: git first, else a SHA prefix of the ledger's records (the commit is gone). */
@@ -227,7 +249,17 @@ async function undoLocked(
     if (t === null || t.state === 'undone') continue;
     const record = async (worklogId?: string): Promise<void> =>
       ctx.ledger.append([undoneRecord(token?.r, token?.w, worklogId)]);
+    if (t.action === 'irreversible') {
+      result.notices.push(
+        `the transition ${t.text ?? ''} on ${t.issue} cannot be undone: move the issue back in Jira if you need to`,
+      );
+      continue;
+    }
     try {
+      if (t.kind === 'comment') {
+        await undoComment(await client(), t, token?.r, ctx, result);
+        continue;
+      }
       let worklogId = t.worklogId;
       if (t.action === 'lookup') worklogId = await findByMarker(await client(), t);
       if (worklogId === undefined) {
@@ -273,13 +305,14 @@ async function tombstone(
 ): Promise<Set<string>> {
   const byIssue = new Map<string, { id: string; fp: string }[]>();
   for (const t of plan.targets) {
+    if (t.action === 'irreversible') continue;
     const token = tokens.get(t.id);
     const fp = token?.r?.fp ?? token?.w?.fp;
     if (fp === undefined) continue;
     byIssue.set(t.issue, [...(byIssue.get(t.issue) ?? []), { id: t.id, fp }]);
   }
   const refused = new Set<string>();
-  const onlyCancels = plan.targets.every((t) => t.action === 'cancel');
+  const onlyCancels = plan.targets.every((t) => t.action === 'cancel' || t.action === 'irreversible');
   for (const [issue, entries] of byIssue) {
     try {
       if (!(await addTombstones(await client(), issue, entries))) refused.add(issue);
@@ -294,6 +327,42 @@ async function tombstone(
     }
   }
   return refused;
+}
+
+/** A comment token: its comment deleted (found by the ledger's id or by its marker), then recorded undone. */
+async function undoComment(
+  jira: JiraClient,
+  t: UndoTarget,
+  r: LedgerRecord | undefined,
+  ctx: RepoContext,
+  result: UndoResult,
+): Promise<void> {
+  const record = (commentId?: string) =>
+    ctx.ledger.append([ledgerRecord(r!, { state: 'undone', ...(commentId ? { commentId } : {}) })]);
+  let commentId = t.action === 'cancel' ? undefined : t.commentId;
+  if (t.action === 'lookup') {
+    const onJira = await jira.listComments(t.issue).catch((err: unknown) => {
+      if (isJlogError(err, 'E_JIRA_NOT_FOUND')) return [];
+      throw err;
+    });
+    commentId = onJira.find((c) => c.marker?.id === t.id)?.id;
+  }
+  if (commentId === undefined) {
+    await record();
+    result.cancelled.push(
+      entryOf(t, { was: t.action === 'lookup' ? 'not on Jira' : t.state, kind: 'comment' }),
+    );
+    return;
+  }
+  let gone = false;
+  try {
+    await jira.deleteComment(t.issue, commentId);
+  } catch (err) {
+    if (!isJlogError(err, 'E_JIRA_NOT_FOUND')) throw err;
+    gone = true;
+  }
+  await record(commentId);
+  (gone ? result.alreadyGone : result.deleted).push(entryOf(t, { commentId, kind: 'comment' }));
 }
 
 /** true when the worklog was already gone (404): it is undone either way. */

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Action } from './actions.js';
-import { readText, writeHookFile } from './files.js';
+import { isSymlink, readText, writeHookFile } from './files.js';
 
 export const PREPARE = 'jlog init --quiet';
 const CHAINED = ` && ${PREPARE}`;
@@ -51,6 +51,8 @@ function write(path: string, text: string, pkg: PackageJson): void {
  * action, or a reason it did nothing.
  */
 export function addPrepare(path: string): Action | { skipped: string } {
+  // Its target's text would be copied into the repository's package.json (SPEC §7: no write through a symlink).
+  if (isSymlink(path)) return { skipped: `${path} is a symlink, so no prepare script was added` };
   const file = read(path);
   if (file === null) return { skipped: `${path} is not a JSON object, so no prepare script was added` };
   const { pkg, text } = file;
@@ -74,6 +76,7 @@ export function addPrepare(path: string): Action | { skipped: string } {
 
 /** Takes off what addPrepare added, nothing else. */
 export function removePrepare(path: string): Action | null {
+  if (isSymlink(path)) return null; // init never wrote through one
   const file = read(path);
   const prepare = file?.pkg.scripts?.prepare;
   if (file === null || typeof prepare !== 'string') return null;

@@ -175,7 +175,9 @@ export function createJiraClient(
       if (accountId === undefined) throw protocolError(what, 'no accountId');
       const user: JiraUser = {
         accountId,
-        displayName: typeof b.displayName === 'string' ? b.displayName : accountId,
+        // One line: it is printed after "logged in as" (a line break there would forge a line).
+        displayName:
+          typeof b.displayName === 'string' ? b.displayName.replace(/[\r\n\u2028\u2029]+/g, ' ') : accountId,
       };
       if (typeof b.emailAddress === 'string') user.emailAddress = b.emailAddress;
       return user;

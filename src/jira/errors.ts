@@ -18,7 +18,8 @@ export function jiraMessage(body: unknown): string {
   }
   // Gateways and Data Center sometimes answer `{"message": …}`.
   if (parts.length === 0 && typeof message === 'string' && message.trim() !== '') parts.push(message.trim());
-  return parts.join('; ');
+  // One line: a line break in Jira's text must not start a line of its own in jlog's output.
+  return parts.join('; ').replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 const TIME_TRACKING_OFF =

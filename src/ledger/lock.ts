@@ -1,7 +1,6 @@
 // Cross-process locks in the ledger dir (proper-lockfile: an atomic mkdir whose mtime the holder
 // refreshes). A holder killed with SIGKILL stops refreshing, so after `staleMs` the next process takes
 // the lock over: no manual cleanup, and recovery takes seconds.
-import { lock as lockfile } from 'proper-lockfile';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,6 +60,11 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
   const target = join(dir, name);
   const deadline = Date.now() + opts.timeoutMs;
   let delay = 10;
+  // Loaded on the first lock, not with the ledger: a read-only run (status, a dry run) takes no lock
+  // and should not pay for proper-lockfile and graceful-fs (issue 13).
+  // A CommonJS module: its exports are `default` both bundled and from source (named ones are not,
+  // bundled).
+  const lockfile = (await import('proper-lockfile')).default.lock;
   let told = false;
   for (;;) {
     const controller = new AbortController();

@@ -1,6 +1,16 @@
 // Real git repositories in temp dirs, isolated from the developer's own git config (STYLE.md §Tests).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,8 +93,44 @@ export function makeRepo(
     },
     cleanup() {
       // A detached background worker may still be writing its last ledger lines after the test's
-      // assertions: retry instead of failing on ENOTEMPTY (Node retries with a growing delay).
+      // assertions (slow under load): stop it first (the ledger survives kill -9 by design), then
+      // retry instead of failing on ENOTEMPTY (Node retries with a growing delay).
+      killProcessesUnder(root);
       rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
+}
+
+/**
+ * SIGKILLs the processes (detached `jlog flush --background` workers, hooks) whose working directory
+ * is under `root`, and waits (bounded) until they are gone. Linux only (/proc); elsewhere a no-op.
+ */
+export function killProcessesUnder(root: string): void {
+  if (!existsSync('/proc/self/cwd')) return;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd !== root && !cwd.startsWith(`${root}/`)) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('jlog')) continue;
+      process.kill(Number(entry), 'SIGKILL');
+      pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 100 && pids.some(alive); i++) {
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
+/** Still running: /proc has it and it is not a zombie waiting for a parent that may never reap it. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
