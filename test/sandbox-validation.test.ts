@@ -1,4 +1,4 @@
-// The sandbox refuses what Jira refuses, with Jira's status and error body (FACTS.md).
+// The sandbox refuses what Jira refuses, with Jira's status and error body, as Jira documents it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/server.js';
 import { startSandbox } from '../src/sandbox/server.js';

@@ -1,4 +1,4 @@
-// Jira's validation of worklog requests, with Jira's status codes and error bodies (FACTS.md).
+// Jira's validation of worklog requests, with Jira's status codes and error bodies (as Jira documents them).
 import type { Reply, WorkTime } from './jira-format.js';
 import { STARTED_FORMAT_ERROR, errorReply, parseJiraDuration, parseStarted } from './jira-format.js';
 
@@ -102,7 +102,7 @@ export function checkComment(comment: unknown, api: ApiVersion): { value: unknow
   if (comment === null || comment === undefined) return { value: undefined };
   if (api === 2) {
     if (typeof comment === 'string') return { value: comment === '' ? undefined : comment };
-    // Jira Data Center's v2 silently drops an ADF comment (FACTS.md): accepted, not kept.
+    // Jira Data Center's v2 silently drops an ADF comment (a documented Jira quirk): accepted, not kept.
     if (typeof comment === 'object') return { value: undefined };
     return errorReply(400, [INVALID_PAYLOAD]);
   }
