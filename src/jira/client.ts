@@ -3,12 +3,11 @@
 // in pacing.ts, http.ts and errors.ts.
 
 import { adfToText, markerFromProperties, startedToMs, type WorklogBody } from '../core/jira-format.js';
-import { JlogError } from '../errors.js';
 import { commentCalls } from './comments.js';
 import { JiraHttp } from './http.js';
 import { issueCalls } from './issue.js';
 import { Pacer, type Clock } from './pacing.js';
-import { idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
+import { createdId, idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
 import type {
   Credentials,
   JiraClient,
@@ -83,19 +82,7 @@ export function createJiraClient(
           writeIssue: lockKey(issue),
           what,
         });
-        const id = isObject(res.body) ? idOf(res.body.id) : undefined;
-        // Jira said it stored something but not what: only the remote check can tell which one.
-        if (id === undefined) {
-          throw new JlogError(
-            'E_JIRA_UNKNOWN_OUTCOME',
-            `${what}: Jira answered ${res.status} without a worklog id.`,
-            {
-              status: res.status,
-              retryable: true,
-            },
-          );
-        }
-        return { id };
+        return { id: createdId(res, what, 'worklog') };
       });
     },
 

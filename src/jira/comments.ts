@@ -5,7 +5,7 @@ import { adfDoc, adfToText, MARKER_KEY, markerFromProperties } from '../core/jir
 import { JlogError } from '../errors.js';
 import type { JiraHttp } from './http.js';
 import type { Pacer } from './pacing.js';
-import { idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
+import { createdId, idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
 import type { Credentials, JiraClient, RemoteComment } from './types.js';
 
 type CommentCalls = Pick<JiraClient, 'listComments' | 'addComment' | 'deleteComment' | 'setCommentProperty'>;
@@ -117,19 +117,7 @@ export function commentCalls(
           writeIssue: lockKey(issue),
           what,
         });
-        const id = isObject(res.body) ? idOf(res.body.id) : undefined;
-        // Jira said it stored something but not what: only the remote check can tell which one.
-        if (id === undefined) {
-          throw new JlogError(
-            'E_JIRA_UNKNOWN_OUTCOME',
-            `${what}: Jira answered ${res.status} without a comment id.`,
-            {
-              status: res.status,
-              retryable: true,
-            },
-          );
-        }
-        return { id };
+        return { id: createdId(res, what, 'comment') };
       });
     },
 

@@ -14,5 +14,22 @@ export const isObject = (v: unknown): v is Record<string, unknown> => v !== null
 export const idOf = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 
+/**
+ * The id of what a POST created. Jira said it stored something but not what: only the remote check
+ * can tell which one, so a missing id is an unknown outcome, never a success or a plain failure.
+ */
+export function createdId(res: { status: number; body: unknown }, what: string, noun: string): string {
+  const id = isObject(res.body) ? idOf(res.body.id) : undefined;
+  if (id !== undefined) return id;
+  throw new JlogError(
+    'E_JIRA_UNKNOWN_OUTCOME',
+    `${what}: Jira answered ${res.status} without a ${noun} id.`,
+    {
+      status: res.status,
+      retryable: true,
+    },
+  );
+}
+
 /** Writes to one issue go one at a time, in call order, whatever the key's case. */
 export const lockKey = (issue: string): string => issue.toUpperCase();
