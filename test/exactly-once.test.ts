@@ -48,9 +48,17 @@ describe('exactly once', () => {
       });
       tokens += 2;
     }
-    sandbox.fault({ fault: { kind: 'latency', ms: 150 }, times: Infinity });
+    // Every sync gets fresh work and slow answers, so a kill lands mid-run however fast posting gets.
+    sandbox.fault({ fault: { kind: 'latency', ms: 400 }, times: Infinity });
     let killed = 0;
     for (let i = 0; i < 8; i++) {
+      repo.commit(
+        `PROJ-${(i % 3) + 1} #time ${i + 1}m kill ${i}\nOPS-${(i % 2) + 1} #time ${i + 1}m kill ${i}`,
+        {
+          date: day(2, `1${i}:00:00`),
+        },
+      );
+      tokens += 2;
       const child = spawn(process.execPath, [JLOG_BIN, 'sync'], { cwd: repo.dir, env, stdio: 'ignore' });
       const delay = 200 + Math.floor(Math.random() * 1500);
       await new Promise<void>((resolve) => {
