@@ -80,32 +80,40 @@ describe('hook flow', () => {
     expect(sandbox.worklogs()[0]!.properties[0]!.value).toMatchObject({ id: `${head}:0` });
   }, 60_000);
 
-  // Known defect (issue 9 note): when the rebase lands in a later second than the amend (new SHAs),
-  // the rebased head is sometimes recorded skipped instead of posted. Retried so CI is not a coin toss
-  // while it is open; the retry hides nothing from the issue, which stays open for it.
-  it(
-    'amend and rebase after posting: the rewritten commits inherit posted, nothing is posted twice',
-    { retry: 2 },
-    async () => {
+  // Committer dates are pinned: within one second an amend or --force-rebase that changes nothing
+  // writes the very same commit again (git still lists it to post-rewrite), otherwise a new one.
+  const T = (s: number) => `2026-11-29T10:00:0${s}Z`;
+  it.each([
+    ['every rewrite makes new commits', T(1), T(2)],
+    ['the amend writes the same commit again', T(0), T(2)],
+    ['the rebase writes the same commits again', T(1), T(0)],
+    ['both write the same commits again', T(0), T(0)],
+  ])(
+    'amend and rebase after posting (%s): the rewritten commits inherit posted, nothing is posted twice',
+    async (_, amendAt, rebaseAt) => {
       const env = await setup();
-      await commit(env, 'PROJ-1 #time 1h a');
-      await commit(env, 'PROJ-2 #time 2h b');
+      const at = (date: string) => ({ ...env, GIT_COMMITTER_DATE: date });
+      await commit(at(T(0)), 'PROJ-1 #time 1h a');
+      await commit(at(T(0)), 'PROJ-2 #time 2h b');
       await git(env, ['push', '-q', '-u', 'origin', 'main']);
       await settle(env);
-      await git(env, ['commit', '-q', '--amend', '--no-edit', '--allow-empty']);
-      await git(env, ['rebase', '-q', 'HEAD~2', '--force-rebase']);
+      await git(at(amendAt), ['commit', '-q', '--amend', '--no-edit', '--allow-empty']);
+      await git(at(rebaseAt), ['rebase', '-q', 'HEAD~2', '--force-rebase']);
       const s = await status(env);
       const head = repo.git('rev-parse', 'HEAD');
       expect(s.entries.find((e) => e.id === `${head}:0`)?.state).toBe('posted');
+      expect(s.pending).toBe(0);
       await git(env, ['push', '-q', '-f', 'origin', 'main']);
       await settle(env);
       const sync = await runJlog(['sync', '--json'], { cwd: repo.dir, env });
       expect(JSON.parse(sync.stdout).posted).toEqual([]);
       expect([...markerCounts(sandbox).values()]).toEqual([1, 1]);
+      expect(sandbox.worklogs().map((w) => w.timeSpentSeconds).sort()).toEqual([3600, 7200]);
       // The rewritten commits' records replace the old ones: the time is reported once.
       const report = await runJlog(['report', '--json'], { cwd: repo.dir, env });
       expect(JSON.parse(report.stdout).total).toBe(3 * 3600);
     },
+    60_000,
   );
 
   it('amending a posted token after push updates its worklog on the next posting run (one worklog, 2h)', async () => {

@@ -18,15 +18,30 @@ import { rec } from './helpers/ledger.js';
 
 function naive(records: LedgerRecord[]): LedgerRecord[] {
   const map = new Map<string, LedgerRecord>();
-  for (const r of records) map.set(r.id, r);
+  for (const r of records) if (!(r.ifNew && map.has(r.id))) map.set(r.id, r);
   return [...map.values()];
 }
 
 const recordArb = fc
-  .tuple(fc.integer({ min: 0, max: 400 }), fc.constantFrom(...LEDGER_STATES), fc.integer({ min: 0, max: 99 }))
-  .map(([id, state, w]) => rec(`s${id % 37}:${id}`, state, { worklogId: String(w) }));
+  .tuple(
+    fc.integer({ min: 0, max: 400 }),
+    fc.constantFrom(...LEDGER_STATES),
+    fc.integer({ min: 0, max: 99 }),
+    fc.boolean(),
+  )
+  .map(([id, state, w, blind]) =>
+    rec(`s${id % 37}:${id}`, state, { worklogId: String(w), ...(blind && w % 3 === 0 ? { ifNew: true } : {}) }),
+  );
 
 describe('fold', () => {
+  it("a blind record (post-commit's) counts only for an id with no record yet", () => {
+    const posted = rec('a:0', 'posted', { worklogId: '7' });
+    const blind = rec('a:0', 'pending', { ifNew: true });
+    const view = viewOf(foldText(foldRecords(EMPTY_FOLD, [posted]), serialize([blind])));
+    expect(view.get('a:0')).toEqual(posted);
+    expect(viewOf(foldRecords(EMPTY_FOLD, [blind])).get('a:0')?.state).toBe('pending');
+  });
+
   it('folding batch by batch equals the naive fold, and earlier views never change', () => {
     fc.assert(
       fc.property(fc.array(fc.array(recordArb, { maxLength: 900 }), { maxLength: 12 }), (batches) => {

@@ -170,6 +170,11 @@ export interface LedgerRecord {
   rewritten?: { by: RewriteKind; to: string | null };
   /** A POST whose outcome is unknown (Unix ms): no new POST before the settle window has passed. */
   unknownAt?: number;
+  /**
+   * post-commit's blind record, appended without reading the ledger: it counts only when the id has no
+   * record yet (an amend that changes nothing in the same second writes the very same commit again).
+   */
+  ifNew?: true;
 }
 
 /** What rewrote a token: `amend`/`rebase` (post-rewrite) or `push` (a force-push, from pre-push). */

@@ -78,6 +78,7 @@ export function ledgerRecord(
   delete from.code;
   delete from.retryable;
   delete from.unknownAt;
+  delete from.ifNew;
   if (fields.state === 'pending' || fields.state === 'failed') delete from.worklogId;
   const record: LedgerRecord = { ...from, ...fields, at: new Date().toISOString() };
   for (const k of Object.keys(record) as (keyof LedgerRecord)[])
@@ -128,8 +129,10 @@ export async function recordNewCommit(
   const p = plan([commit], { get: () => undefined, all: () => [] }, options);
   const skipped = p.skipped.filter((s) => s.code === NOT_MINE);
   await ctx.ledger.append([
-    ...p.toPost.map((w) => ledgerRecord(w, { state: 'pending' })),
-    ...skipped.map((s) => ledgerRecord(s.worklog, { state: 'skipped', error: s.reason, code: s.code })),
+    ...p.toPost.map((w) => ledgerRecord(w, { state: 'pending', ifNew: true })),
+    ...skipped.map((s) =>
+      ledgerRecord(s.worklog, { state: 'skipped', error: s.reason, code: s.code, ifNew: true }),
+    ),
   ]);
   return { pending: p.toPost, skipped: skipped.map((s) => s.worklog), diagnostics: p.diagnostics };
 }

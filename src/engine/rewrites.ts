@@ -26,8 +26,12 @@ export interface RewriteNote {
 export async function recordCommitRewrite(
   ctx: RepoContext,
   kind: 'amend' | 'rebase',
-  pairs: readonly (readonly [string, string])[],
+  allPairs: readonly (readonly [string, string])[],
 ): Promise<RewriteNote[]> {
+  // An amend or --force-rebase that changes nothing within the same second writes the very same
+  // commit again, and git still lists it: that commit is its own heir, so there is nothing to carry.
+  const pairs = allPairs.filter(([from, to]) => from !== to);
+  if (pairs.length === 0) return [];
   const options = await offlinePlanOptions(ctx);
   const newCommits = await readCommits(ctx.repo.top, { shas: [...new Set(pairs.map((p) => p[1]))] });
   const oldCommits = await readCommits(ctx.repo.top, { shas: [...new Set(pairs.map((p) => p[0]))] }).catch(

@@ -97,20 +97,22 @@ export function foldText(base: Fold, text: string): Fold {
   return foldRecords(base, records, invalid);
 }
 
-/** Folds records (in log order) onto `fold`. */
+/** Folds records (in log order) onto `fold`. A blind record (`ifNew`) never replaces a known id. */
 export function foldRecords(fold: Fold, records: readonly LedgerRecord[], invalid = 0): Fold {
   const lines = fold.lines + records.length;
   const invalidTotal = fold.invalid + invalid;
   if (fold.overlay.size + records.length > OVERLAY_MAX) {
     const map = new Map(fold.base);
     for (const [id, r] of fold.overlay) map.set(id, r);
-    for (const r of records) map.set(r.id, r);
+    for (const r of records) if (!(r.ifNew && map.has(r.id))) map.set(r.id, r);
     return { base: map, overlay: NO_RECORDS, size: map.size, lines, invalid: invalidTotal };
   }
   const overlay = new Map(fold.overlay);
   let size = fold.size;
   for (const r of records) {
-    if (!overlay.has(r.id) && !fold.base.has(r.id)) size++;
+    const known = overlay.has(r.id) || fold.base.has(r.id);
+    if (known && r.ifNew) continue;
+    if (!known) size++;
     overlay.set(r.id, r);
   }
   return { base: fold.base, overlay, size, lines, invalid: invalidTotal };
