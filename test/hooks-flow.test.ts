@@ -108,7 +108,12 @@ describe('hook flow', () => {
       const sync = await runJlog(['sync', '--json'], { cwd: repo.dir, env });
       expect(JSON.parse(sync.stdout).posted).toEqual([]);
       expect([...markerCounts(sandbox).values()]).toEqual([1, 1]);
-      expect(sandbox.worklogs().map((w) => w.timeSpentSeconds).sort()).toEqual([3600, 7200]);
+      expect(
+        sandbox
+          .worklogs()
+          .map((w) => w.timeSpentSeconds)
+          .sort(),
+      ).toEqual([3600, 7200]);
       // The rewritten commits' records replace the old ones: the time is reported once.
       const report = await runJlog(['report', '--json'], { cwd: repo.dir, env });
       expect(JSON.parse(report.stdout).total).toBe(3 * 3600);

@@ -30,7 +30,10 @@ const recordArb = fc
     fc.boolean(),
   )
   .map(([id, state, w, blind]) =>
-    rec(`s${id % 37}:${id}`, state, { worklogId: String(w), ...(blind && w % 3 === 0 ? { ifNew: true } : {}) }),
+    rec(`s${id % 37}:${id}`, state, {
+      worklogId: String(w),
+      ...(blind && w % 3 === 0 ? { ifNew: true } : {}),
+    }),
   );
 
 describe('fold', () => {
