@@ -1,7 +1,7 @@
 // Plan, then apply (STYLE.md): from the selected commits, what git says about them and the ledger's
 // state, decide every token's fate that can be decided without Jira. Pure and complete: the engine
 // reconciles what is left with Jira and applies it; `--dry-run` prints it.
-import { formatStarted, startedToMs } from './jira-format.js';
+import { startedOf } from './jira-format.js';
 import { fallbackComment, parseMessage } from './grammar.js';
 import { coAuthorEmails, contentKey, identify, isSquashCommit } from './identity.js';
 import { authorHash } from './marker.js';
@@ -94,7 +94,7 @@ export function commitWorklogs(
   const author = authorHash(commit.authorEmail);
   const authors = [author, ...coAuthorEmails(commit.message).map(authorHash)];
   const worklogs = parsed.worklogs.map((w, n): PlannedWorklog => {
-    const started = formatStarted(
+    const { started, startedMs } = startedOf(
       commit.authorDate,
       opts.started === 'commit-minus-duration' ? w.seconds : 0,
     );
@@ -109,7 +109,7 @@ export function commitWorklogs(
       comment: w.comment,
       postComment: w.comment !== '' ? w.comment : subjectComment,
       started,
-      startedMs: startedToMs(started),
+      startedMs,
       authorEmail: commit.authorEmail,
       author,
       authors,

@@ -2,12 +2,11 @@
 // (the commits a merge brings in). Reads only: whatever the ledger must learn is written by the run.
 import { commitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
 import { contentKey } from '../core/identity.js';
-import { DATE_HINT, parseDateBound } from '../core/report.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { readCommits, refsContaining } from '../git/index.js';
 import type { RepoContext } from './context.js';
-import { localDay } from './report.js';
+import { gitDate, syncLogOptions } from './sync-log.js';
 
 /** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
 export const MANUAL_PREFIX = 'manual:';
@@ -56,14 +55,11 @@ async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]
   switch (scope.kind) {
     case 'sync': {
       if (ctx.repo.head === null) return [];
-      const since = scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined);
-      const commits = await readCommits(cwd, {
-        range: scope.range ?? 'HEAD',
-        since: since === undefined ? undefined : gitDate(since, 'since', scope.since === undefined),
-        until: scope.until === undefined ? undefined : gitDate(scope.until, 'until', false),
-        grepTime: true,
-        grepCommands: postsCommands(ctx),
-      }).catch((err: unknown) => {
+      const options = syncLogOptions(scope, {
+        syncSince: ctx.config.sync.since,
+        postsCommands: postsCommands(ctx),
+      });
+      const commits = await readCommits(cwd, options).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
       if (scope.authors === null) return commits;
@@ -149,23 +145,6 @@ async function mergedTokens(
     if (keys.size > 0) out.set(merge.sha, keys);
   }
   return out;
-}
-
-/**
- * `--since`/`--until` (and `sync.since`) as git reads them. git's approxidate takes anything (a typo
- * becomes "now" and the sync finds nothing), so the text is checked first: a date, a date-time,
- * today, yesterday or `N days|weeks|months|years ago`.
- */
-function gitDate(text: string, flag: 'since' | 'until', fromConfig: boolean): string {
-  const bound = parseDateBound(text, localDay(new Date()));
-  if (bound === null) {
-    const where = fromConfig ? `sync.since in the config` : `--${flag}`;
-    throw new JlogError(fromConfig ? 'E_CONFIG' : 'E_USAGE', `${where}: '${text}' is not a date`, {
-      hint: DATE_HINT,
-    });
-  }
-  if ('ms' in bound) return new Date(bound.ms).toISOString();
-  return flag === 'since' ? `${bound.day} 00:00:00` : `${bound.day} 23:59:59`;
 }
 
 /** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */

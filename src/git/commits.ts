@@ -2,7 +2,9 @@
 // any byte but NUL, so NUL is the only safe separator (never split on newlines).
 import type { Commit } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
+import { sep } from 'node:path';
 import { execGit, safeRev } from './exec.js';
+import { startGit, type GitRun } from './spawn.js';
 
 // Seven fields, NUL between them; `-z` ends each commit with one more NUL.
 const FIELDS = ['%H', '%P', '%an', '%ae', '%aI', '%s', '%B'] as const;
@@ -61,9 +63,8 @@ export interface ReadCommitsOptions {
   maxCount?: number;
 }
 
-/** Commits newest first. An empty repository (no HEAD yet) has none. */
-export async function readCommits(cwd: string, opts: ReadCommitsOptions = {}): Promise<Commit[]> {
-  if (opts.shas !== undefined && opts.shas.length === 0) return [];
+/** The `git log` arguments (and stdin) for `opts`. */
+function logArgs(opts: ReadCommitsOptions): { args: string[]; input?: string } {
   const args = ['log', '-z', `--format=${LOG_FORMAT}`, '--no-color', '--no-decorate'];
   if (opts.grepTime || opts.author !== undefined) {
     // Fixed strings, any case: `#time` and `<email>` are literals, never patterns.
@@ -74,17 +75,56 @@ export async function readCommits(cwd: string, opts: ReadCommitsOptions = {}): P
   if (opts.since !== undefined) args.push(`--since=${opts.since}`);
   if (opts.until !== undefined) args.push(`--until=${opts.until}`);
   if (opts.maxCount !== undefined) args.push(`--max-count=${opts.maxCount}`);
-  let input: string | undefined;
   if (opts.shas !== undefined) {
     // On stdin: any number of SHAs without hitting the command-line limit.
-    args.push('--no-walk', '--stdin');
-    input = opts.shas.join('\n') + '\n';
-  } else {
-    args.push(safeRev(opts.range ?? 'HEAD'));
+    args.push('--no-walk', '--stdin', '--');
+    return { args, input: opts.shas.join('\n') + '\n' };
   }
-  args.push('--');
+  args.push(safeRev(opts.range ?? 'HEAD'), '--');
+  return { args };
+}
+
+/**
+ * A `git log` started before anyone asked for it: the sync fast path starts its log first thing, so
+ * that git walks history while Node loads the rest of jlog (issue 13). It does not hold the process
+ * open until claimed, and the first readCommits takes it only when it asks exactly the same question
+ * from the same repository (any other question kills it).
+ */
+let early: { key: string; cwd: string; run: GitRun } | null = null;
+
+export function prefetchCommits(cwd: string, opts: ReadCommitsOptions): void {
+  early?.run.kill();
+  const { args, input } = logArgs(opts);
+  const run = startGit(args, input === undefined ? { cwd } : { cwd, input });
+  run.ref(false);
+  // Unclaimed, its failure is nobody's error; a claimer gets the same rejection from `result`.
+  run.result.catch(() => undefined);
+  early = { key: JSON.stringify([args, input]), cwd, run };
+}
+
+function claim(cwd: string, key: string): GitRun | null {
+  const e = early;
+  early = null;
+  if (e === null) return null;
+  // The run reads from the repository's top, found from the directory the prefetch ran in: git log
+  // (no paths) prints the same from anywhere in one work tree.
+  if (e.key === key && (e.cwd === cwd || e.cwd.startsWith(cwd.endsWith(sep) ? cwd : cwd + sep))) {
+    e.run.ref(true);
+    return e.run;
+  }
+  e.run.kill();
+  return null;
+}
+
+/** Commits newest first. An empty repository (no HEAD yet) has none. */
+export async function readCommits(cwd: string, opts: ReadCommitsOptions = {}): Promise<Commit[]> {
+  if (opts.shas !== undefined && opts.shas.length === 0) return [];
+  const { args, input } = logArgs(opts);
   try {
-    const r = await execGit(args, input === undefined ? { cwd } : { cwd, input });
+    const run =
+      claim(cwd, JSON.stringify([args, input])) ??
+      startGit(args, input === undefined ? { cwd } : { cwd, input });
+    const r = await run.result;
     return parseLogOutput(r.stdout);
   } catch (err) {
     if (
