@@ -6,7 +6,9 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isJlogError } from '../src/errors.js';
-import { prefetchCommits, readCommits } from '../src/git/commits.js';
+import { LogStream, parseLogOutput, prefetchCommits, readCommits } from '../src/git/commits.js';
+import type { Commit } from '../src/core/types.js';
+import fc from 'fast-check';
 import { runGit } from '../src/git/spawn.js';
 import { makeRepo, makeTempDir, type TempRepo } from './helpers/repo.js';
 
@@ -143,5 +145,66 @@ describe('the lean git runner', () => {
     repo = r;
     const out = await runGit(['hash-object', '--stdin'], { cwd: r.dir, env: r.env, input: 'hello\n' });
     expect(out.stdout.trim()).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+  });
+});
+
+describe('reading git log as it arrives', () => {
+  const field = fc.string({ unit: fc.constantFrom('a', 'é', '€', '😀', '\n', ' ', '#', 'x') });
+  const commitArb = fc.record({
+    sha: fc.constantFrom('a'.repeat(40), 'b'.repeat(40), 'c'.repeat(64)),
+    parents: fc.constantFrom('', 'd'.repeat(40), `${'d'.repeat(40)} ${'e'.repeat(40)}`),
+    name: field,
+    email: field,
+    date: fc.constant('2026-11-27T09:05:00+01:00'),
+    subject: field,
+    body: field,
+  });
+
+  it('hands out the commits parseLogOutput reads, however the output is cut (inside a character too)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(commitArb, { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (commits, cuts) => {
+          // git separates commits with a NUL and ends the last one without.
+          const raw = commits
+            .map((c) => [c.sha, c.parents, c.name, c.email, c.date, c.subject, c.body].join('\0'))
+            .join('\0');
+          const bytes = Buffer.from(raw);
+          const at = [...new Set(cuts.map((n) => n % (bytes.length + 1)))].sort((a, b) => a - b);
+          const got: Commit[] = [];
+          const stream = new LogStream((c) => got.push(c));
+          let from = 0;
+          for (const to of [...at, bytes.length]) {
+            stream.push(bytes.subarray(from, to));
+            from = to;
+          }
+          stream.end();
+          expect(got).toEqual(parseLogOutput(raw));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives each commit to the caller before the read resolves, the same commits it returns', async () => {
+    const r = makeRepo();
+    repo = r;
+    r.commit('PROJ-1 #time 1h one');
+    r.commit('PROJ-2 #time 2h two');
+    const seen: string[] = [];
+    const commits = await readCommits(r.dir, { grepTime: true }, (c) => seen.push(c.sha));
+    expect(seen).toEqual(commits.map((c) => c.sha));
+    expect(commits).toEqual(await readCommits(r.dir, { grepTime: true }));
+  });
+
+  it('fails on output it cannot read (a field that is not a SHA, a commit cut short)', () => {
+    const stream = new LogStream(() => undefined);
+    expect(() => stream.push(Buffer.from(['nope', '', '', '', '', '', '', ''].join('\0')))).toThrow(
+      /is not a SHA/,
+    );
+    const short = new LogStream(() => undefined);
+    short.push(Buffer.from(['a'.repeat(40), 'x'].join('\0')));
+    expect(() => short.end()).toThrow(/unexpected git log output/);
   });
 });

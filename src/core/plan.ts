@@ -30,6 +30,16 @@ export interface PlanFacts {
    * not from its first parent), each with that token's id.
    */
   merged?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /**
+   * `commitWorklogs` of the selected commits, worked out while git was still printing them (issue 13),
+   * by SHA; used only by a plan given the very `options` object they were computed with.
+   */
+  worklogs?: { options: PlanOptions; bySha: ReadonlyMap<string, CommitWorklogs> };
+}
+
+export interface CommitWorklogs {
+  worklogs: PlannedWorklog[];
+  diagnostics: PlanDiagnostic[];
 }
 
 export interface PlanFailure {
@@ -82,7 +92,7 @@ export const COPY: SkipCode = 'E_COPY';
 export function commitWorklogs(
   commit: Commit,
   opts: Pick<PlanOptions, 'grammar' | 'commentFallback' | 'started' | 'squashPatterns'>,
-): { worklogs: PlannedWorklog[]; diagnostics: PlanDiagnostic[] } {
+): CommitWorklogs {
   const parsed = parseMessage(commit.message, opts.grammar);
   const ids = identify(commit, parsed.worklogs);
   const squash = isSquashCommit(commit, opts.squashPatterns);
@@ -145,8 +155,9 @@ export function plan(
   };
   const authors = opts.authors === null ? null : new Set(opts.authors.map((a) => a.trim().toLowerCase()));
   // Oldest first, so worklogs are posted in the order they were committed.
+  const early = facts.worklogs?.options === opts ? facts.worklogs.bySha : undefined;
   for (const commit of [...commits].reverse()) {
-    const { worklogs, diagnostics } = commitWorklogs(commit, opts);
+    const { worklogs, diagnostics } = early?.get(commit.sha) ?? commitWorklogs(commit, opts);
     if (!opts.pendingOnly) result.diagnostics.push(...diagnostics);
     const mine = authors === null || authors.has(commit.authorEmail.trim().toLowerCase());
     const merged = facts.merged?.get(commit.sha);

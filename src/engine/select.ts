@@ -1,6 +1,6 @@
 // Selecting commits: which commits a run looks at, and what git says about them that the plan needs
 // (the commits a merge brings in). Reads only: whatever the ledger must learn is written by the run.
-import { commitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
+import { commitWorklogs, type CommitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
 import { contentKey } from '../core/identity.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
@@ -36,12 +36,25 @@ export async function selectCommits(
   scope: RunScope,
   options: PlanOptions,
 ): Promise<Selection> {
-  const commits = await scopeCommits(ctx, scope);
+  // Each commit's tokens are worked out as git prints it, while git walks on (issue 13): the plan
+  // takes them from here instead of parsing every message again once the whole log is in.
+  const bySha = new Map<string, CommitWorklogs>();
+  const early = (commit: Commit): void => {
+    try {
+      bySha.set(commit.sha, commitWorklogs(commit, options));
+    } catch {
+      // Left to the plan, which meets the same error in its own place.
+    }
+  };
+  const commits = await scopeCommits(ctx, scope, early);
   const selection: Selection =
     scope.kind === 'flush'
       ? await flushSelection(ctx, scope.shas)
       : { commits, pushed: [], offBranch: [], facts: {} };
-  selection.facts = { merged: await mergedTokens(ctx, selection.commits, options) };
+  selection.facts = {
+    merged: await mergedTokens(ctx, selection.commits, options),
+    ...(bySha.size > 0 ? { worklogs: { options, bySha } } : {}),
+  };
   return selection;
 }
 
@@ -50,7 +63,11 @@ function postsCommands(ctx: RepoContext): boolean {
   return ctx.config.commands.comment || ctx.config.commands.transitions;
 }
 
-async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
+async function scopeCommits(
+  ctx: RepoContext,
+  scope: RunScope,
+  onCommit: (commit: Commit) => void,
+): Promise<Commit[]> {
   const cwd = ctx.repo.top;
   switch (scope.kind) {
     case 'sync': {
@@ -59,20 +76,28 @@ async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]
         syncSince: ctx.config.sync.since,
         postsCommands: postsCommands(ctx),
       });
-      const commits = await readCommits(cwd, options).catch((err: unknown) => {
+      const authors =
+        scope.authors === null ? null : new Set(scope.authors.map((a) => a.trim().toLowerCase()));
+      const kept = (c: Commit): boolean =>
+        authors === null || authors.has(c.authorEmail.trim().toLowerCase());
+      const commits = await readCommits(cwd, options, (c) => {
+        if (kept(c)) onCommit(c);
+      }).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
-      if (scope.authors === null) return commits;
-      const authors = new Set(scope.authors.map((a) => a.trim().toLowerCase()));
-      return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
+      return authors === null ? commits : commits.filter(kept);
     }
     case 'ci':
-      return readCommits(cwd, {
-        range: scope.range,
-        since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
-        grepTime: true,
-        grepCommands: postsCommands(ctx),
-      }).catch((err: unknown) => {
+      return readCommits(
+        cwd,
+        {
+          range: scope.range,
+          since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
+          grepTime: true,
+          grepCommands: postsCommands(ctx),
+        },
+        onCommit,
+      ).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
     case 'flush':

@@ -3,6 +3,7 @@
 import type { Commit } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { sep } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { execGit, safeRev } from './exec.js';
 import { startGit, type GitRun } from './spawn.js';
 
@@ -21,29 +22,75 @@ export function parseLogOutput(raw: string): Commit[] {
     throw new JlogError('E_GIT', `unexpected git log output (${parts.length} fields is not a multiple of 7)`);
   }
   const commits: Commit[] = [];
-  for (let i = 0; i < parts.length; i += FIELDS.length) {
-    const [
-      sha = '',
-      parents = '',
-      authorName = '',
-      authorEmail = '',
-      authorDate = '',
-      subject = '',
-      message = '',
-    ] = parts.slice(i, i + FIELDS.length);
-    if (!SHA.test(sha))
-      throw new JlogError('E_GIT', `unexpected git log output: "${sha.slice(0, 50)}" is not a SHA`);
-    commits.push({
-      sha,
-      parents: parents === '' ? [] : parents.split(' '),
-      authorName,
-      authorEmail,
-      authorDate,
-      subject,
-      message,
-    });
-  }
+  for (let i = 0; i < parts.length; i += FIELDS.length)
+    commits.push(commitOf(parts.slice(i, i + FIELDS.length)));
   return commits;
+}
+
+function commitOf(fields: readonly string[]): Commit {
+  const [
+    sha = '',
+    parents = '',
+    authorName = '',
+    authorEmail = '',
+    authorDate = '',
+    subject = '',
+    message = '',
+  ] = fields;
+  if (!SHA.test(sha))
+    throw new JlogError('E_GIT', `unexpected git log output: "${sha.slice(0, 50)}" is not a SHA`);
+  return {
+    sha,
+    parents: parents === '' ? [] : parents.split(' '),
+    authorName,
+    authorEmail,
+    authorDate,
+    subject,
+    message,
+  };
+}
+
+/**
+ * The same parse as output arrives: each commit is handed out as soon as its seven fields are in, so
+ * a caller works on the first commits while git is still walking history (issue 13).
+ */
+export class LogStream {
+  readonly #decoder = new StringDecoder('utf8');
+  readonly #onCommit: (commit: Commit) => void;
+  #rest = '';
+
+  constructor(onCommit: (commit: Commit) => void) {
+    this.#onCommit = onCommit;
+  }
+
+  push(chunk: Buffer): void {
+    const text = this.#rest + this.#decoder.write(chunk);
+    let start = 0;
+    for (;;) {
+      // Seven NULs end a commit: six between its fields and the one `-z` puts after it.
+      let end = start - 1;
+      for (let k = 0; k < FIELDS.length && (k === 0 || end !== -1); k++) end = text.indexOf('\0', end + 1);
+      if (end === -1) break;
+      this.#onCommit(commitOf(text.slice(start, end).split('\0')));
+      start = end + 1;
+    }
+    this.#rest = text.slice(start);
+  }
+
+  /** The last commit (git does not end the output with a NUL). */
+  end(): void {
+    const text = this.#rest + this.#decoder.end();
+    this.#rest = '';
+    if (text === '') return;
+    const parts = text.split('\0');
+    if (parts.length !== FIELDS.length) {
+      throw new JlogError(
+        'E_GIT',
+        `unexpected git log output (${parts.length} fields is not a multiple of 7)`,
+      );
+    }
+    this.#onCommit(commitOf(parts));
+  }
 }
 
 export interface ReadCommitsOptions {
@@ -116,16 +163,23 @@ function claim(cwd: string, key: string): GitRun | null {
   return null;
 }
 
-/** Commits newest first. An empty repository (no HEAD yet) has none. */
-export async function readCommits(cwd: string, opts: ReadCommitsOptions = {}): Promise<Commit[]> {
+/**
+ * Commits newest first. An empty repository (no HEAD yet) has none. `onCommit` sees each commit as
+ * soon as git prints it, before the whole answer is in.
+ */
+export async function readCommits(
+  cwd: string,
+  opts: ReadCommitsOptions = {},
+  onCommit?: (commit: Commit) => void,
+): Promise<Commit[]> {
   if (opts.shas !== undefined && opts.shas.length === 0) return [];
   const { args, input } = logArgs(opts);
   try {
     const run =
       claim(cwd, JSON.stringify([args, input])) ??
       startGit(args, input === undefined ? { cwd } : { cwd, input });
-    const r = await run.result;
-    return parseLogOutput(r.stdout);
+    if (onCommit === undefined) return parseLogOutput((await run.result).stdout);
+    return await streamed(run, onCommit);
   } catch (err) {
     if (
       opts.shas === undefined &&
@@ -137,6 +191,34 @@ export async function readCommits(cwd: string, opts: ReadCommitsOptions = {}): P
     }
     throw err;
   }
+}
+
+/** The commits of `run` as they arrive; a parse failure stops git and is the answer. */
+async function streamed(run: GitRun, onCommit: (commit: Commit) => void): Promise<Commit[]> {
+  const commits: Commit[] = [];
+  const stream = new LogStream((c) => {
+    commits.push(c);
+    onCommit(c);
+  });
+  let failure: { err: unknown } | null = null;
+  run.onStdout((chunk) => {
+    if (failure !== null) return;
+    try {
+      stream.push(chunk);
+    } catch (err) {
+      // Thrown from an event handler it would be uncaught: keep it for the caller, and stop git.
+      failure = { err };
+      run.kill();
+    }
+  });
+  const settled = await run.result.then(
+    () => null,
+    (err: unknown) => ({ err }),
+  );
+  if (failure !== null) throw (failure as { err: unknown }).err;
+  if (settled !== null) throw settled.err;
+  stream.end();
+  return commits;
 }
 
 function isUnbornHead(err: JlogError): boolean {

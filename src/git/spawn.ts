@@ -15,6 +15,8 @@ export interface GitRun {
   ref(keep: boolean): void;
   /** Stops it (an answer no longer wanted); its result then rejects. */
   kill(): void;
+  /** Every chunk of stdout: those already in at once, then each as it comes. */
+  onStdout(fn: (chunk: Buffer) => void): void;
 }
 
 /** Starts `git <args>` in `cwd` at once. */
@@ -28,7 +30,11 @@ export function startGit(args: readonly string[], opts: ExecGitOptions): GitRun 
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  const listeners: ((chunk: Buffer) => void)[] = [];
+  child.stdout!.on('data', (b: Buffer) => {
+    out.push(b);
+    for (const fn of listeners) fn(b);
+  });
   child.stderr!.on('data', (b: Buffer) => err.push(b));
   // EPIPE when git exits without reading all of stdin (a bad revision): its exit code says why.
   child.stdin?.on('error', () => undefined);
@@ -59,6 +65,10 @@ export function startGit(args: readonly string[], opts: ExecGitOptions): GitRun 
     },
     kill() {
       child.kill();
+    },
+    onStdout(fn) {
+      for (const b of out) fn(b);
+      listeners.push(fn);
     },
   };
 }
