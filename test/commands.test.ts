@@ -119,6 +119,28 @@ describe('commands on', () => {
     expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
   });
 
+  it('ci.authorInComment: CI names the author of a #comment it posts for someone else, not its own', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE, { hooks: false });
+    const account = { name: 'CI Bot', email: String(team.env.JIRA_USER_EMAIL) };
+    const before = await alice.head();
+    const hers = await alice.commit('PROJ-7 #time 1h login #comment fixed the login', { date: day(1) });
+    await alice.commit('PROJ-8 #comment deployed', { date: day(1, '11:00:00'), author: account });
+    await alice.push('origin', 'main');
+    const push = { before, after: await alice.head() };
+    const ci = await team.ci(push);
+    expect(ci.code).toBe(0);
+    const texts = (issue: string) => jlogComments(team, issue).map((c) => [adfText(c.body), c.marker?.id]);
+    expect(texts('PROJ-7')).toEqual([['Alice Doe: fixed the login', `${hers}:c0`]]);
+    expect(team.worklogs('PROJ-7').map((w) => w.comment)).toEqual(['Alice Doe: login']);
+    expect(texts('PROJ-8').map(([text]) => text)).toEqual(['deployed']);
+    // The prefix is only what is posted: the marker still stands for the token, so nothing again.
+    const again = await team.ci(push);
+    expect(again.code).toBe(0);
+    expect(again.json.posted).toEqual([]);
+    expect(team.sandbox.comments()).toHaveLength(2);
+  });
+
   it('a GitHub squash of a PR whose commit carried the comment: CI posts no second comment', async () => {
     team = await Team.create({ config: ON });
     const alice = await team.developer(ALICE);

@@ -5,7 +5,7 @@ import {
   heirStep,
   inheritByCommit,
   inheritByContent,
-  postedStep,
+  outcomeStep,
   type RewriteToken,
 } from '../src/core/rewrite.js';
 import type { LedgerState } from '../src/core/types.js';
@@ -157,11 +157,11 @@ describe('heirStep (post-rewrite meets what the ledger holds for the heir)', () 
   });
 });
 
-describe('postedStep (a posting run records a worklog it found or made)', () => {
+describe("outcomeStep (a posting run records a token's outcome)", () => {
   const replaces = { id: 'x:0', fp: 'f', issue: 'PROJ-1', seconds: 3600, comment: '' };
-  const cases: [string, Parameters<typeof postedStep>[0], boolean, ReturnType<typeof postedStep>][] = [
-    ['nothing happened meanwhile', {}, false, 'posted'],
-    ['a heir reconciled as planned', { replaces }, true, 'posted'],
+  const cases: [string, Parameters<typeof outcomeStep>[0], boolean, ReturnType<typeof outcomeStep>][] = [
+    ['nothing happened meanwhile', {}, false, 'as-planned'],
+    ['a heir reconciled as planned', { replaces }, true, 'as-planned'],
     [
       'made an old token meanwhile (amend while its POST was in flight)',
       { rewritten: { by: 'amend', to: 'y:0' } },
@@ -169,9 +169,9 @@ describe('postedStep (a posting run records a worklog it found or made)', () => 
       'rewritten',
     ],
     ['made a heir meanwhile (posted as new work beside the old worklog)', { replaces }, false, 'heir'],
-    ['new to the ledger', undefined, false, 'posted'],
+    ['new to the ledger', undefined, false, 'as-planned'],
   ];
   it.each(cases)('%s', (_name, current, plannedAsHeir, step) => {
-    expect(postedStep(current, plannedAsHeir)).toBe(step);
+    expect(outcomeStep(current, plannedAsHeir)).toBe(step);
   });
 });

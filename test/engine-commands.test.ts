@@ -154,6 +154,20 @@ describe('comments', () => {
     });
     expect((await run(jira, other)).result.posted).toHaveLength(1);
   });
+
+  it('a squash commit claims a comment CI posted with the author named first', async () => {
+    const { sandbox, jira } = await setup();
+    await run(jira, commands('PROJ-7 #comment fixed'), { commentText: (c) => `Dev: ${c.text}` });
+    expect(sandbox.comments('PROJ-7').map((c) => c.body)).toHaveLength(1);
+    const squash = commands('PROJ-7 #comment fixed', {
+      sha: 'c'.repeat(40),
+      authorDate: '2026-11-28T10:00:00+01:00',
+      subject: 'Fix login (#12)',
+    });
+    const { result } = await run(jira, squash);
+    expect(result.alreadyLogged).toHaveLength(1);
+    expect(sandbox.comments('PROJ-7')).toHaveLength(1);
+  });
 });
 
 describe('transitions', () => {
@@ -185,6 +199,37 @@ describe('transitions', () => {
     const ordered = await run(jira, commands('PROJ-8 #start #resolve'));
     expect(ordered.result.posted.map((o) => o.transition)).toEqual(['Start Progress', 'Resolve Issue']);
     expect(sandbox.status('PROJ-8')).toBe('Done');
+  });
+
+  it('a command naming the current status, with no transition of that name offered, is skipped and recorded', async () => {
+    const { sandbox, jira } = await setup();
+    // From Done Jira offers Reopen Issue and Close Issue: `#done` names the status, not a transition.
+    sandbox.setStatus('PROJ-7', 'Done');
+    sandbox.setStatus('PROJ-8', 'In Progress');
+    const cs = commands('PROJ-7 #done\nPROJ-8 #In-Prog');
+    const first = await run(jira, cs);
+    expect(first.result.failed).toEqual([]);
+    expect(first.result.skipped.map((o) => [o.reason, o.code, o.transition])).toEqual([
+      ['PROJ-7 is already Done', 'E_ALREADY_IN_STATUS', 'Done'],
+      ['PROJ-8 is already In Progress', 'E_ALREADY_IN_STATUS', 'In Progress'],
+    ]);
+    expect(writes(sandbox, '/transitions')).toEqual([]);
+    expect(sandbox.status('PROJ-7')).toBe('Done');
+    // Recorded like an applied one: after someone reopens the issue, a later run (CI in a fresh
+    // clone) neither moves it nor fails on a name the new status does not offer.
+    expect(sandbox.issueProperty('PROJ-7', 'jlog')).toMatchObject({
+      transitions: [{ id: cs[0]?.id, fp: cs[0]?.fp }],
+    });
+    sandbox.setStatus('PROJ-7', 'To Do');
+    const later = await run(jira, [cs[0]!]);
+    expect(later.result.alreadyLogged).toHaveLength(1);
+    expect(later.result.failed).toEqual([]);
+    expect(sandbox.status('PROJ-7')).toBe('To Do');
+    // Only the current status counts: `#in-progress` on a To Do issue is no transition there.
+    const todo = await run(jira, commands('PROJ-9 #in-progress'));
+    expect(todo.result.failed.map((o) => o.error)).toEqual([
+      "#in-progress matches no transition of PROJ-9 from its current status (available: 'Start Progress', 'Resolve Issue', 'Cancel Issue', 'Close Issue')",
+    ]);
   });
 
   it('an ambiguous or unknown name fails with the names Jira offers, and nothing is sent', async () => {

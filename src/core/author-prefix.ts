@@ -1,6 +1,6 @@
-// `ci.authorInComment` (SPEC §3): worklogs that `jlog ci` posts for someone else's commit appear in
-// Jira under the CI account, so their comment starts with the commit author's name
-// (`Alice Doe: fixed login`). Only the posted comment changes: the token's own comment, its content
+// `ci.authorInComment` (SPEC §3): worklogs (and `#comment` comments) that `jlog ci` posts for someone
+// else's commit appear in Jira under the CI account, so their comment starts with the commit author's
+// name (`Alice Doe: fixed login`). Only the posted comment changes: the token's own comment, its content
 // key and its identity stay as written (SPEC §4), so dedup is the same with or without the prefix.
 import type { Commit, PlannedWorklog } from './types.js';
 
@@ -29,6 +29,16 @@ export function prefixedComment(author: string, comment: string): string {
   return comment.trim() === '' ? author : `${author}: ${comment}`;
 }
 
+/** The name to put before a comment posted for this commit; null when the posting account wrote it. */
+export function prefixAuthor(
+  commit: Pick<Commit, 'authorEmail' | 'authorName'> | undefined,
+  account: PostingAccount | null,
+): string | null {
+  if (commit === undefined || isPostingAccount(commit, account)) return null;
+  const author = commit.authorName.trim() || commit.authorEmail.trim();
+  return author === '' ? null : author;
+}
+
 /** The worklogs with their author named, for those whose commit is not the posting account's. */
 export function withAuthorPrefix(
   worklogs: readonly PlannedWorklog[],
@@ -37,10 +47,8 @@ export function withAuthorPrefix(
 ): PlannedWorklog[] {
   const bySha = new Map(commits.map((c) => [c.sha, c]));
   return worklogs.map((w) => {
-    const commit = bySha.get(w.sha);
-    if (commit === undefined || isPostingAccount(commit, account)) return w;
-    const author = commit.authorName.trim() || commit.authorEmail.trim();
-    return author === '' ? w : { ...w, postComment: prefixedComment(author, w.postComment) };
+    const author = prefixAuthor(bySha.get(w.sha), account);
+    return author === null ? w : { ...w, postComment: prefixedComment(author, w.postComment) };
   });
 }
 
@@ -49,4 +57,20 @@ export function hasAuthorPrefix(remote: string, comment: string): boolean {
   const r = remote.trim();
   const c = comment.trim();
   return c !== '' && r.endsWith(`: ${c}`) && r.length - c.length - 2 <= 200;
+}
+
+/**
+ * The text `jlog ci` posts for a `#comment` (SPEC §3, ci.authorInComment as for worklogs): the author
+ * named first when the commit is not the posting account's. The token's text, its content key and its
+ * marker stay as written.
+ */
+export function commentTextWithAuthor(
+  commits: readonly Pick<Commit, 'sha' | 'authorEmail' | 'authorName'>[],
+  account: PostingAccount | null,
+): (c: { sha: string; text: string }) => string {
+  const bySha = new Map(commits.map((c) => [c.sha, c]));
+  return (c) => {
+    const author = prefixAuthor(bySha.get(c.sha), account);
+    return author === null ? c.text : prefixedComment(author, c.text);
+  };
 }

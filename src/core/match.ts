@@ -166,6 +166,7 @@ function squashClaim(
     const m = r.marker!;
     if (used.has(r.id) || m.copy === true || claimedByCopy(m)) return false;
     if (r.timeSpentSeconds !== w.seconds || !sameComment(w.comment, r.comment)) return false;
+    if (w.inferredSquash && !(m.a !== undefined && (w.authors ?? authorsOf(w)).includes(m.a))) return false;
     const sha = shaOf(m.id);
     return sha === null || !ancestry(sha, w.sha);
   });

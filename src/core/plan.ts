@@ -30,6 +30,8 @@ export interface PlanFacts {
    * not from its first parent), each with that token's id.
    */
   merged?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Commits that are the lone commit a GitLab merge commit brings: squashes, though not by message. */
+  squashes?: ReadonlySet<string>;
   /**
    * `commitWorklogs` of the selected commits, worked out while git was still printing them (issue 13),
    * by SHA; used only by a plan given the very `options` object they were computed with.
@@ -161,12 +163,14 @@ export function plan(
     if (!opts.pendingOnly) result.diagnostics.push(...diagnostics);
     const mine = authors === null || authors.has(commit.authorEmail.trim().toLowerCase());
     const merged = facts.merged?.get(commit.sha);
+    const inferredSquash = facts.squashes?.has(commit.sha) === true;
     for (const planned of worklogs) {
       const record = ledger.get(planned.id);
       const state = record?.state ?? 'pending';
       if (opts.pendingOnly && (record === undefined || state !== 'pending')) continue;
       const worklog: PlannedWorklog = {
         ...planned,
+        ...(inferredSquash && !planned.squash ? { squash: true, inferredSquash: true as const } : {}),
         ...(record?.replaces ? { replaces: record.replaces } : {}),
         ...(record?.unknownAt !== undefined && state === 'pending' ? { unknownAt: record.unknownAt } : {}),
       };

@@ -120,16 +120,16 @@ export function heirStep(
 }
 
 /**
- * The record a posting run writes for a token it just found or made on Jira, given the ledger's
- * current record of it and whether the run planned it as a rewrite's heir: `posted` as planned;
- * `rewritten` when post-rewrite made it an old token meanwhile (its heir takes over); `heir` when
- * post-rewrite made it an old token's heir meanwhile (pending, with this worklog, so the next run
- * deletes the old token's separate worklog).
+ * The record a posting run writes for a token's outcome (found or made on Jira, failed, or left
+ * pending), given the ledger's current record of it and whether the run planned it as a rewrite's
+ * heir: `as-planned`; `rewritten` when post-rewrite made it an old token meanwhile (its heir takes
+ * over); `heir` when post-rewrite made it an old token's heir meanwhile (it stays pending or failed,
+ * replacing the old token, so the next run reconciles the old token's worklog instead of adding one).
  */
-export function postedStep(
+export function outcomeStep(
   current: Pick<LedgerRecord, 'rewritten' | 'replaces'> | undefined,
   plannedAsHeir: boolean,
-): 'posted' | 'rewritten' | 'heir' {
+): 'as-planned' | 'rewritten' | 'heir' {
   if (current?.rewritten !== undefined) return 'rewritten';
-  return current?.replaces !== undefined && !plannedAsHeir ? 'heir' : 'posted';
+  return current?.replaces !== undefined && !plannedAsHeir ? 'heir' : 'as-planned';
 }

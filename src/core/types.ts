@@ -126,6 +126,12 @@ export interface PlannedWorklog {
   fp: string;
   /** The commit is a squash merge: it may claim, on content key, a marker of a commit it does not contain. */
   squash: boolean;
+  /**
+   * The squash is inferred, not written in the message: the lone commit a GitLab merge commit brings
+   * (GitLab's squash commit, or the developer's own commit of a one-commit MR), so it claims only
+   * markers of its own authors, never a colleague's token with the same text.
+   */
+  inferredSquash?: true;
   /** A merge commit's copy of a token of a commit it merges (that token's id): never posted. */
   copyOf?: string | undefined;
   /** The token this one replaces (a rewrite): the run reconciles that one's worklog instead of posting. */

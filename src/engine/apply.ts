@@ -16,7 +16,7 @@ import {
   type RemoteMatch,
 } from '../core/match.js';
 import { REWRITTEN, UNDONE } from '../core/plan.js';
-import { postedStep } from '../core/rewrite.js';
+import { outcomeStep } from '../core/rewrite.js';
 import { authorHash } from '../core/marker.js';
 import type { LedgerRecord, Marker, PlannedWorklog, RewriteSource } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
@@ -168,23 +168,26 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
   ): Promise<void> => {
     if (opts.dryRun) return;
-    if (fields.state !== 'posted') return opts.ledger.append([ledgerRecord(base, fields)]);
     // A rewrite may have happened while this token was in flight (post-rewrite runs in another
-    // process): keep what it said, with the worklog this run found or made, for the next run.
+    // process): keep what it said, with what this run learnt, for the next run.
     await opts.ledger.update((view) => {
       const current = view.get(base.id);
-      const step = postedStep(current, base.replaces !== undefined);
-      if (step === 'posted') return { records: [ledgerRecord(base, fields)], result: null };
+      const step = outcomeStep(current, base.replaces !== undefined);
+      if (step === 'as-planned') return { records: [ledgerRecord(base, fields)], result: null };
       if (step === 'heir') {
-        // Posted as new work while post-rewrite made it an old token's heir (git runs post-commit, so
-        // this worker, first): pending with its worklog; the next run deletes the old one's worklog.
+        // Posted (or tried) as new work while post-rewrite made it an old token's heir (git runs
+        // post-commit, so this worker, first): it keeps replacing the old token, pending with the
+        // worklog this run made, so the next run reconciles the old token's worklog.
+        if (fields.state !== 'posted') return { records: [ledgerRecord(current!, fields)], result: null };
         const worklogId = fields.worklogId ?? current!.worklogId;
         return {
           records: [ledgerRecord(current!, { state: 'pending', ...(worklogId ? { worklogId } : {}) })],
           result: null,
         };
       }
-      // 'rewritten': post-rewrite made it an old token meanwhile.
+      // 'rewritten': post-rewrite made it an old token meanwhile; its heir takes over. A failure or an
+      // unknown outcome changes nothing (the heir's run finds whatever landed by the old token's marker).
+      if (fields.state !== 'posted') return { records: [], result: null };
       const state = current!.rewritten!.to === null ? 'posted' : 'skipped';
       return {
         records: [

@@ -9,7 +9,7 @@ import {
   planCommands,
   type CommandPlanOptions,
 } from '../core/command-plan.js';
-import { commandContentKey, type PlannedCommand } from '../core/commands.js';
+import { commandContentKey, type PlannedCommand, type PlannedComment } from '../core/commands.js';
 import { isSquashCommit } from '../core/identity.js';
 import type { PlanOptions } from '../core/plan.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
@@ -38,6 +38,8 @@ export interface CommandRunOptions {
   ancestors: (pairs: readonly [string, string][]) => Promise<ReadonlySet<string>>;
   stopped?: () => JlogError | null;
   log?: ((line: string) => void) | undefined;
+  /** The text to post for a comment (`jlog ci` names other authors first); the token's own when absent. */
+  commentText?: (c: PlannedComment) => string;
 }
 
 export function commandPlanOptions(
@@ -131,6 +133,7 @@ export async function runCommands(o: CommandRunOptions): Promise<CommandResult> 
           record,
           ancestors: o.ancestors,
           ...(o.stopped ? { stopped: o.stopped } : {}),
+          ...(o.commentText ? { commentText: o.commentText } : {}),
           log: o.log,
         },
         result,

@@ -8,11 +8,12 @@
 // accepts it. A write whose outcome is unknown is never sent again in the run: the comment is looked
 // for again, the status read back.
 import type { PlannedCommand, PlannedComment, PlannedTransition } from '../core/commands.js';
-import { commandContentKey, parseCommandId } from '../core/commands.js';
+import { hasAuthorPrefix } from '../core/author-prefix.js';
+import { parseCommandId } from '../core/commands.js';
 import { MARKER_KEY } from '../core/jira-format.js';
 import { fitIssueMarks } from '../core/marker.js';
 import type { IssueMarks, Marker } from '../core/types.js';
-import { matchTransition, normalizeTransitionName, transitionMatchError } from '../core/transition-match.js';
+import { matchTransition, transitionMatchError } from '../core/transition-match.js';
 import { JlogError, isJlogError } from '../errors.js';
 import type { JiraClient, RemoteComment } from '../jira/client.js';
 import { ISSUE_PROPERTY, asJlogError, issueMarksOf, readFailure } from './remote.js';
@@ -205,12 +206,10 @@ export async function applyIssueCommands(
     // A squash commit's comment is the copy of a branch commit's comment with the same content that
     // is not in its history (SPEC §4 Copies), claimed like a worklog.
     if (hit === undefined && c.squash) {
-      // GitHub appends ` (#12)` to a one-commit PR's subject line: not a difference.
-      const key = commandContentKey({ ...c, text: stripPrNumber(c.text) });
       hit = marked.find(
         (r) =>
           r.marker!.also?.some((a) => a.copy === true) !== true &&
-          commandContentKey({ ...c, text: stripPrNumber(r.body) }) === key &&
+          sameCommentText(c.text, r.body) &&
           fpCounts(r.marker!.id),
       );
       if (hit !== undefined && !opts.dryRun) {
@@ -262,26 +261,25 @@ export async function applyIssueCommands(
       opts.jira.getIssueStatus(issue),
     ]);
     const match = matchTransition(c.name, offered);
-    if (match.kind !== 'match') {
-      // `#done` on an issue that is Done already: nothing to do, not an error.
-      if (normalizeTransitionName(status.name).startsWith(normalizeTransitionName(c.name))) {
-        const reason = `${issue} is already ${status.name}`;
-        return settle(
-          c,
-          'skipped',
-          { reason, transition: status.name },
-          { code: IN_STATUS_SKIP, error: reason },
-        );
-      }
+    // `#done` on an issue that is Done already: no transition out of Done is called so, but the
+    // status is, as Atlassian matches names (any case, `-` for a space, a unique prefix). Nothing to
+    // do, not an error. An ambiguous command stays an error: it may mean one of those transitions.
+    const inStatus = match.kind === 'none' && matchTransition(c.name, [status]).kind === 'match';
+    if (match.kind !== 'match' && !inStatus) {
       return fail(c, new JlogError('E_JIRA_BAD_REQUEST', transitionMatchError(issue, c.name, match)));
     }
-    const t = match.transition;
-    if (t.to.id === status.id) {
+    const t = match.kind === 'match' ? match.transition : undefined;
+    if (t === undefined || t.to.id === status.id) {
       // Recorded like an applied one: the issue was where the command wanted it, so no clone or CI
-      // job applies it later after someone moved the issue on.
+      // job applies it (or fails on it) later after someone moved the issue on.
       const reason = `${issue} is already ${status.name}`;
       if (!opts.dryRun) await recordTransition(c).catch(() => false);
-      return settle(c, 'skipped', { reason, transition: t.name }, { code: IN_STATUS_SKIP, error: reason });
+      return settle(
+        c,
+        'skipped',
+        { reason, code: IN_STATUS_SKIP, transition: t?.name ?? status.name },
+        { code: IN_STATUS_SKIP, error: reason },
+      );
     }
     if (opts.dryRun) return settle(c, 'planned', { transition: t.name });
     try {
@@ -327,6 +325,17 @@ export async function applyIssueCommands(
     marks = next;
     return true;
   }
+}
+
+/**
+ * Whether a comment on Jira says what the token says: GitHub appends ` (#12)` to a one-commit PR's
+ * subject line, and `jlog ci` may have named the author first (ci.authorInComment); neither is a
+ * difference.
+ */
+function sameCommentText(text: string, body: string): boolean {
+  const want = stripPrNumber(text);
+  const have = stripPrNumber(body);
+  return want === have || hasAuthorPrefix(have, want);
 }
 
 function stripPrNumber(text: string): string {

@@ -3,7 +3,7 @@
 // the last two under the post lock so one process posts at a time.
 import type { Credentials } from '../config/credentials.js';
 import { commitWorklogs, plan, type PlanDiagnostic, type PlanOptions, type PlanSkip } from '../core/plan.js';
-import { withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
+import { commentTextWithAuthor, withAuthorPrefix, type PostingAccount } from '../core/author-prefix.js';
 import type { PlannedWorklog } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { isAncestor, readCommit } from '../git/index.js';
@@ -126,6 +126,12 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     // Worklogs first, then comments and transitions (SPEC §3: on a line, the worklog goes first).
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       const report = await worklogRun(signal);
+      // ci.authorInComment names the author of a `#comment` too, as it does in worklogs (SPEC §3).
+      const namesAuthors =
+        opts.scope.kind === 'ci' && ctx.config.ci.authorInComment && ctx.config.commands.comment;
+      const commentText = namesAuthors
+        ? commentTextWithAuthor(selection.commits, await postingAccount())
+        : undefined;
       report.commands = await runCommands({
         ctx,
         selection,
@@ -136,6 +142,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
         flush,
         ancestors: (pairs) => ancestorsOf(ctx, pairs),
         ...(signal ? { stopped: () => (signal.aborted ? lockLost() : null) } : {}),
+        ...(commentText ? { commentText } : {}),
         log,
       });
       report.notices.push(...report.commands.notices);

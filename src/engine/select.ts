@@ -1,7 +1,7 @@
 // Selecting commits: which commits a run looks at, and what git says about them that the plan needs
 // (the commits a merge brings in). Reads only: whatever the ledger must learn is written by the run.
 import { commitWorklogs, type CommitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
-import { contentKey } from '../core/identity.js';
+import { contentKey, isSquashCommit } from '../core/identity.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { readCommits, refsContaining } from '../git/index.js';
@@ -52,7 +52,7 @@ export async function selectCommits(
       ? await flushSelection(ctx, scope.shas)
       : { commits, pushed: [], offBranch: [], facts: {} };
   selection.facts = {
-    merged: await mergedTokens(ctx, selection.commits, options),
+    ...(await mergeFacts(ctx, selection.commits, options)),
     ...(bySha.size > 0 ? { worklogs: { options, bySha } } : {}),
   };
   return selection;
@@ -145,14 +145,17 @@ async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Pro
 
 /**
  * For each merge commit with tokens: the tokens of the commits it merges (reachable from it, not from
- * its first parent), by content key. git alone decides what is a copy (SPEC §4).
+ * its first parent), by content key. git alone decides what is a copy (SPEC §4). A merge commit in a
+ * squash form (GitLab's `See merge request`) that brings one commit alone brings GitLab's squash
+ * commit (its message the MR title, which the merge commit repeats): that commit may claim like one.
  */
-async function mergedTokens(
+async function mergeFacts(
   ctx: RepoContext,
   commits: readonly Commit[],
   options: PlanOptions,
-): Promise<Map<string, Map<string, string>>> {
+): Promise<PlanFacts> {
   const out = new Map<string, Map<string, string>>();
+  const squashes = new Set<string>();
   for (const merge of commits) {
     if (merge.parents.length < 2) continue;
     const own = commitWorklogs(merge, options).worklogs;
@@ -162,14 +165,15 @@ async function mergedTokens(
       grepTime: true,
     }).catch(() => [] as Commit[]);
     const keys = new Map<string, string>();
-    for (const c of brought) {
-      if (c.sha === merge.sha) continue;
+    const others = brought.filter((c) => c.sha !== merge.sha);
+    for (const c of others) {
       for (const w of commitWorklogs(c, options).worklogs)
         if (!keys.has(contentKey(w))) keys.set(contentKey(w), w.id);
     }
     if (keys.size > 0) out.set(merge.sha, keys);
+    if (others.length === 1 && isSquashCommit(merge, options.squashPatterns)) squashes.add(others[0]!.sha);
   }
-  return out;
+  return { merged: out, ...(squashes.size > 0 ? { squashes } : {}) };
 }
 
 /** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */

@@ -234,6 +234,67 @@ describe('copies: squash and merge commits on the provider, CI in a fresh clone'
     ]);
   });
 
+  it('GitLab squash with a merge commit (the squash commit is the MR title alone): one worklog per token', async () => {
+    team = await Team.create();
+    const alice = await team.developer(ALICE);
+    await alice.git(['checkout', '-q', '-b', 'feature/login']);
+    const c1 = await alice.commit('PROJ-7 #time 1h login form', { date: day(3) });
+    const c2 = await alice.commit('PROJ-7 #time 30m tests', { date: day(2) });
+    await alice.push('-u', 'origin', 'feature/login');
+
+    // The MR title repeats the first commit: the squash commit and the merge commit both carry it.
+    const push = await team.gitlabMerge({
+      branch: 'feature/login',
+      mr: 3,
+      title: 'PROJ-7 #time 1h login form',
+      author: ALICE,
+      squash: true,
+    });
+    const ci = await team.ci(push, 'gitlab');
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    const logged = team.worklogs();
+    expect(logged.map((w) => [w.issue, w.seconds, w.comment])).toEqual([
+      ['PROJ-7', 3600, 'login form'],
+      ['PROJ-7', 1800, 'tests'],
+    ]);
+    await alice.git(['fetch', '-q', 'origin']);
+    const squash = await alice.git(['rev-parse', `${push.after}^2`]);
+    expect(logged[0]!.marker).toMatchObject({ id: `${c1}:0`, also: [claim(`${squash}:0`)] });
+    expect(logged[1]!.marker).toMatchObject({ id: `${c2}:0` });
+    expect(logged[1]!.marker).not.toHaveProperty('also');
+  });
+
+  it('GitLab merge commit of a one-commit MR nobody posted: CI posts it, never claiming Bob’s same standup', async () => {
+    team = await Team.create();
+    const bob = await team.developer(BOB);
+    await bob.git(['checkout', '-q', '-b', 'bob/standup']);
+    await bob.commit('PROJ-9 #time 30m standup', { date: day(2) });
+    await bob.push('-u', 'origin', 'bob/standup');
+    await bob.workersDone();
+    expect(team.worklogs()).toHaveLength(1);
+
+    const alice = await team.developer(ALICE, { hooks: false });
+    await alice.git(['checkout', '-q', '-b', 'alice/standup']);
+    const mine = await alice.commit('PROJ-9 #time 30m standup', { date: day(1) });
+    await alice.push('-u', 'origin', 'alice/standup');
+    const push = await team.gitlabMerge({
+      branch: 'alice/standup',
+      mr: 4,
+      title: 'PROJ-9 #time 30m standup',
+      author: ALICE,
+      squash: false,
+    });
+    const ci = await team.ci(push, 'gitlab');
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted?.map((e) => e.id)).toEqual([`${mine}:0`]);
+    expect(team.worklogs().map((w) => [w.issue, w.seconds])).toEqual([
+      ['PROJ-9', 1800],
+      ['PROJ-9', 1800],
+    ]);
+    expect(team.worklogs()[0]!.marker).not.toHaveProperty('also');
+  });
+
   it('Bitbucket squash ("Merged in feature/login (pull request #3)") with the default config: one worklog per token', async () => {
     team = await Team.create();
     const alice = await team.developer(ALICE);

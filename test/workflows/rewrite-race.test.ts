@@ -50,3 +50,34 @@ describe('a rewrite racing the worker', () => {
     expect(await alice.status()).toMatchObject({ pending: 0, failed: 0 });
   });
 });
+
+describe('a rewrite racing a POST that does not settle', () => {
+  it('the heir posted as new work times out after post-rewrite: it still replaces the old token, one worklog of 2h', async () => {
+    team = await Team.create({ config: { postOn: 'commit', timeoutMs: 3000 } });
+    const alice = await team.developer(ALICE);
+    await alice.git(['checkout', '-q', '-b', 'fix/login']);
+    await alice.commit('PROJ-7 #time 1h fixed login', { date: day(1) });
+    await alice.workersDone();
+    expect(team.worklogs()).toHaveLength(1);
+    // The amend's post-commit worker posts the new token as new work and Jira never answers (nothing
+    // stored); post-rewrite, a second later, makes it the old token's heir while that POST hangs.
+    const slow = join(alice.dir, '.git', 'hooks', 'post-rewrite.pre-jlog');
+    writeFileSync(slow, '#!/bin/sh\ncat >/dev/null\nsleep 1\n');
+    chmodSync(slow, 0o755);
+    team.sandbox.fault({ fault: { kind: 'hang' }, method: 'POST', pathIncludes: '/worklog' });
+    const amended = await alice.amend('PROJ-7 #time 2h fixed login');
+    await alice.workersDone();
+    // The unknown outcome holds the token for the settle window (4 × timeoutMs); then it goes.
+    for (let i = 0; i < 40 && (await alice.status()).pending > 0; i++) {
+      await alice.jlog('flush', '--json');
+      await alice.workersDone();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+
+    const logged = team.worklogs();
+    expect(logged.map((w) => [w.issue, w.seconds, w.comment])).toEqual([['PROJ-7', 7200, 'fixed login']]);
+    const marker = logged[0]!.marker as { id: string; also?: { id: string }[] };
+    expect([marker.id, ...(marker.also ?? []).map((e) => e.id)]).toContain(`${amended}:0`);
+    expect(await alice.status()).toMatchObject({ pending: 0, failed: 0 });
+  });
+});

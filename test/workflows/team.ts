@@ -425,6 +425,33 @@ export class Team {
     return this.finish(p, before, undefined);
   }
 
+  /**
+   * GitLab "Merge commit": the default merge commit `Merge branch '<b>' into 'main'`, the title,
+   * `See merge request group/proj!n`. With "Squash commits when merging", it merges one squash commit
+   * with the default squash template (the MR title), authored by the MR author.
+   */
+  async gitlabMerge(opts: {
+    branch: string;
+    mr: number;
+    title: string;
+    author: Person;
+    squash: boolean;
+  }): Promise<Push> {
+    const p = await this.server();
+    const before = await p.head();
+    const base = await p.git(['merge-base', 'main', `origin/${opts.branch}`]);
+    const squash = !opts.squash
+      ? `origin/${opts.branch}`
+      : await p.git(
+          ['commit-tree', `origin/${opts.branch}^{tree}`, '-p', base, '-F', '-'],
+          providerEnv(opts.author, GITLAB),
+          `${opts.title}\n`,
+        );
+    const message = `Merge branch '${opts.branch}' into 'main'\n\n${opts.title}\n\nSee merge request group/proj!${opts.mr}\n`;
+    await p.git(['merge', '-q', '--no-ff', squash, '-m', message], providerEnv(opts.author, GITLAB));
+    return this.finish(p, before, undefined);
+  }
+
   /** Bitbucket squash: `Merged in <branch> (pull request #n)`, PR title, the commits, `Approved-by:`. */
   async bitbucketSquash(opts: {
     branch: string;
