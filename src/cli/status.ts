@@ -35,7 +35,7 @@ export function wayOut(r: LedgerRecord): string[] {
 }
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
-  const repo = await repoInfo(process.cwd());
+  const repo = await repoInfo(process.cwd(), { userEmail: false });
   const ledger = Ledger.open(ledgerDirFor(repo.commonDir));
   if (opts.json) {
     // Every entry: the whole ledger.
