@@ -274,6 +274,35 @@ describe('comment rewrites (SPEC §4, as for worklogs)', () => {
     expect(team.worklogs()).toHaveLength(1);
   });
 
+  it('rewrites: "report" lists the amended comment and leaves Jira alone until jlog sync --apply-rewrites', async () => {
+    team = await Team.create({ config: { ...ON, rewrites: 'report' } });
+    const alice = await team.developer(ALICE);
+    const sha = await alice.commit('PROJ-7 #time 1h login #comment fixed', { date: day(1) });
+    await alice.push('origin', 'main');
+    const amended = await alice.amend('PROJ-7 #time 1h login #comment fixed the login');
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['fixed']);
+
+    const status = (await alice.status()) as unknown as {
+      rewrites: { id: string; kind?: string; action: string; from: { id: string } }[];
+    };
+    expect(status.rewrites).toEqual([
+      expect.objectContaining({
+        id: `${amended}:c0`,
+        kind: 'comment',
+        action: 'update',
+        from: expect.objectContaining({ id: `${sha}:c0` }),
+      }),
+    ]);
+    const text = (await alice.jlog('status')).stdout;
+    expect(text).toMatch(/PROJ-7\s+comment\s+\S+\s+update to PROJ-7/);
+
+    const apply = await alice.jlog('sync', '--apply-rewrites', '--json');
+    expect(apply.code).toBe(0);
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['fixed the login']);
+    expect(((await alice.status()) as unknown as { rewrites: unknown[] }).rewrites).toEqual([]);
+  });
+
   it('Data Center: the amended text replaces the comment as a plain string on /rest/api/2', async () => {
     team = await Team.create({
       config: { ...ON, jira: { deployment: 'datacenter' } },
