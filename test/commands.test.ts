@@ -81,6 +81,21 @@ describe('commands on', () => {
     expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
   });
 
+  it('the pre-push hook posts a commit that carries only a #comment and a transition (no #time)', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    // The hooks start Node only once jlog has a ledger in the repository (a `#time` commit made one).
+    await alice.commit('PROJ-1 #time 30m setup', { date: day(2) });
+    await alice.push('origin', 'main');
+    const sha = await alice.commit('PROJ-7 #comment only a comment #start-progress', { date: day(1) });
+    await alice.push('origin', 'main');
+    expect(jlogComments(team, 'PROJ-7').map((c) => [adfText(c.body), c.marker?.id])).toEqual([
+      ['only a comment', `${sha}:c0`],
+    ]);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+    expect(team.worklogs().map((w) => w.issue)).toEqual(['PROJ-1']);
+  });
+
   it('an ambiguous or unknown transition fails with the names Jira offers; nothing is applied', async () => {
     team = await Team.create({ config: ON });
     const alice = await team.developer(ALICE, { hooks: false });
