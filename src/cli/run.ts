@@ -1,7 +1,8 @@
 import { CommanderError } from 'commander';
-import { exitCodeFor, isJlogError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { createProgram } from './program.js';
 import { printError } from './output.js';
+import { reportFailure } from './fail.js';
 
 /**
  * commander's own message (`error: unknown option '--x'\n(Did you mean --y?)`) in jlog's voice: no
@@ -48,8 +49,6 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    printError(err, json);
-    process.exitCode = exitCodeFor(err);
-    if (!isJlogError(err) && process.env.JLOG_DEBUG === '1') console.error(err);
+    reportFailure(err, json);
   }
 }

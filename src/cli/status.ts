@@ -35,20 +35,17 @@ export function wayOut(r: LedgerRecord): string[] {
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
   const repo = await repoInfo(process.cwd());
-  const view = await Ledger.open(ledgerDirFor(repo.commonDir)).read();
-  const all = view.all();
-  const by = (...states: string[]): LedgerRecord[] => all.filter((r) => states.includes(visibleState(r)));
-  const pending = by('pending');
-  const failed = by('failed');
-  const posted = by('posted');
-  const skipped = by('skipped', 'undone');
-  const { rewrites, orphans } = rewriteStatus(view);
+  const ledger = Ledger.open(ledgerDirFor(repo.commonDir));
   if (opts.json) {
+    // Every entry: the whole ledger.
+    const all = (await ledger.read()).all();
+    const by = (...states: string[]): LedgerRecord[] => all.filter((r) => states.includes(visibleState(r)));
+    const { rewrites, orphans } = rewriteStatus(all);
     printJson({
-      pending: pending.length,
-      posted: posted.length,
-      failed: failed.length,
-      skipped: skipped.length,
+      pending: by('pending').length,
+      posted: by('posted').length,
+      failed: by('failed').length,
+      skipped: by('skipped', 'undone').length,
       undone: by('undone').length,
       entries: all.map((r) => {
         const state = visibleState(r);
@@ -74,9 +71,17 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     });
     return 0;
   }
-  out(
-    `${pending.length} pending, ${failed.length} failed, ${posted.length} posted, ${skipped.length} skipped`,
-  );
+  // The text lists what is not posted and the latest posted only: the ledger's status summary, which a
+  // snapshot keeps, so a years-long ledger costs what a new one does (issue 13).
+  const lists = await ledger.statusLists(RECENT);
+  const by = (...states: string[]): LedgerRecord[] =>
+    lists.shown.filter((r) => states.includes(visibleState(r)));
+  const pending = by('pending');
+  const failed = by('failed');
+  const skipped = by('skipped', 'undone');
+  const posted = lists.counts.posted;
+  const { rewrites, orphans } = rewriteStatus(lists.shown);
+  out(`${pending.length} pending, ${failed.length} failed, ${posted} posted, ${skipped.length} skipped`);
   // A comment or a transition (issue 12) logs no time: its text or command stands where the time would.
   const row = (r: LedgerRecord, note: string): string[] => [
     r.issue,
@@ -127,11 +132,10 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     for (const l of table(orphans.map((o) => [o.issue, dur(o.seconds), o.sha.slice(0, 10), o.command])))
       out(`  ${l}`);
   }
-  if (posted.length > 0) {
-    const recent = [...posted].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, RECENT);
+  if (posted > 0) {
     out(`\n${color.green('recently posted')}:`);
     for (const l of table(
-      recent.map((r) =>
+      lists.recent.map((r) =>
         row(
           r,
           `${r.kind === 'comment' ? `comment ${r.commentId ?? '?'}` : r.kind === 'transition' ? 'applied' : `worklog ${r.worklogId ?? '?'}`}  ${r.at.slice(0, 16).replace('T', ' ')}`,

@@ -1,10 +1,11 @@
 // Who a token is. Its id `<sha>:<n>` names it in one commit; its fingerprint names it across history
 // rewrites (rebase and cherry-pick keep the author email and date, so the fingerprint survives them).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Commit, WorklogToken } from './types.js';
 
+// One-shot `hash` (no Hash object per token): a scan fingerprints every token it reads (issue 13).
 function digest(parts: readonly (string | number)[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return hash('sha256', JSON.stringify(parts), 'hex').slice(0, 32);
 }
 
 export function tokenId(sha: string, n: number): string {
@@ -27,12 +28,16 @@ export interface TokenIdentity {
  */
 export function identify(commit: Commit, worklogs: readonly WorklogToken[]): TokenIdentity[] {
   const email = commit.authorEmail.trim().toLowerCase();
-  const seen = new Map<string, number>();
+  // Twins are only possible with two tokens or more; most commits carry one.
+  const seen = worklogs.length > 1 ? new Map<string, number>() : null;
   return worklogs.map((w, n) => {
     const content = [w.issue, w.seconds, w.comment, email] as const;
-    const key = JSON.stringify(content);
-    const twin = seen.get(key) ?? 0;
-    seen.set(key, twin + 1);
+    let twin = 0;
+    if (seen !== null) {
+      const key = JSON.stringify(content);
+      twin = seen.get(key) ?? 0;
+      seen.set(key, twin + 1);
+    }
     return {
       id: tokenId(commit.sha, n),
       fp: digest([...content, commit.authorDate, twin]),

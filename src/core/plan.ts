@@ -1,7 +1,7 @@
 // Plan, then apply (STYLE.md): from the selected commits, what git says about them and the ledger's
 // state, decide every token's fate that can be decided without Jira. Pure and complete: the engine
 // reconciles what is left with Jira and applies it; `--dry-run` prints it.
-import { formatStarted, startedToMs } from './jira-format.js';
+import { startedOf } from './jira-format.js';
 import { fallbackComment, parseMessage } from './grammar.js';
 import { coAuthorEmails, contentKey, identify, isSquashCommit } from './identity.js';
 import { authorHash } from './marker.js';
@@ -32,6 +32,16 @@ export interface PlanFacts {
   merged?: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Commits that are the lone commit a GitLab merge commit brings: squashes, though not by message. */
   squashes?: ReadonlySet<string>;
+  /**
+   * `commitWorklogs` of the selected commits, worked out while git was still printing them (issue 13),
+   * by SHA; used only by a plan given the very `options` object they were computed with.
+   */
+  worklogs?: { options: PlanOptions; bySha: ReadonlyMap<string, CommitWorklogs> };
+}
+
+export interface CommitWorklogs {
+  worklogs: PlannedWorklog[];
+  diagnostics: PlanDiagnostic[];
 }
 
 export interface PlanFailure {
@@ -84,7 +94,7 @@ export const COPY: SkipCode = 'E_COPY';
 export function commitWorklogs(
   commit: Commit,
   opts: Pick<PlanOptions, 'grammar' | 'commentFallback' | 'started' | 'squashPatterns'>,
-): { worklogs: PlannedWorklog[]; diagnostics: PlanDiagnostic[] } {
+): CommitWorklogs {
   const parsed = parseMessage(commit.message, opts.grammar);
   const ids = identify(commit, parsed.worklogs);
   const squash = isSquashCommit(commit, opts.squashPatterns);
@@ -96,7 +106,7 @@ export function commitWorklogs(
   const author = authorHash(commit.authorEmail);
   const authors = [author, ...coAuthorEmails(commit.message).map(authorHash)];
   const worklogs = parsed.worklogs.map((w, n): PlannedWorklog => {
-    const started = formatStarted(
+    const { started, startedMs } = startedOf(
       commit.authorDate,
       opts.started === 'commit-minus-duration' ? w.seconds : 0,
     );
@@ -111,7 +121,7 @@ export function commitWorklogs(
       comment: w.comment,
       postComment: w.comment !== '' ? w.comment : subjectComment,
       started,
-      startedMs: startedToMs(started),
+      startedMs,
       authorEmail: commit.authorEmail,
       author,
       authors,
@@ -147,8 +157,9 @@ export function plan(
   };
   const authors = opts.authors === null ? null : new Set(opts.authors.map((a) => a.trim().toLowerCase()));
   // Oldest first, so worklogs are posted in the order they were committed.
+  const early = facts.worklogs?.options === opts ? facts.worklogs.bySha : undefined;
   for (const commit of [...commits].reverse()) {
-    const { worklogs, diagnostics } = commitWorklogs(commit, opts);
+    const { worklogs, diagnostics } = early?.get(commit.sha) ?? commitWorklogs(commit, opts);
     if (!opts.pendingOnly) result.diagnostics.push(...diagnostics);
     const mine = authors === null || authors.has(commit.authorEmail.trim().toLowerCase());
     const merged = facts.merged?.get(commit.sha);

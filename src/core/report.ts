@@ -60,6 +60,12 @@ function daysBack(today: string, n: number, unit: string): string {
  * `today`, `yesterday`, `N days|weeks|months|years ago`. `today` is the caller's local date. Returns
  * null for anything else.
  */
+/** The local calendar date of `now`, `YYYY-MM-DD`. */
+export function localDay(now: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
 export function parseDateBound(text: string, today: string): DateBound | null {
   const t = text.trim();
   if (isRealDay(t)) return { day: t };

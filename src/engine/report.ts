@@ -4,6 +4,7 @@ import { DEFAULT_UNITS, type DurationUnits } from '../core/duration.js';
 import {
   buildReport,
   DATE_HINT,
+  localDay,
   parseDateBound,
   type DateBound,
   type Report,
@@ -32,11 +33,8 @@ export interface ReportResult {
   until?: DateBound;
 }
 
-/** The local calendar date of `now`, `YYYY-MM-DD`. */
-export function localDay(now: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
+// The day logic is pure and lives in core/report.ts; the engine's callers keep importing it from here.
+export { localDay };
 
 function bound(flag: string, text: string | undefined, today: string): DateBound | undefined {
   if (text === undefined) return undefined;

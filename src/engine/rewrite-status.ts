@@ -2,7 +2,6 @@
 // brings Jira in line with (or that `rewrites: "report"` leaves for the user to apply), and worklogs on
 // Jira whose commit a force-push took off every branch (orphans, never deleted without `jlog undo`).
 import type { LedgerRecord } from '../core/types.js';
-import type { LedgerView } from '../ledger/ledger.js';
 
 /** The command that applies waiting rewrites when `rewrites: "report"` keeps them from happening. */
 export const APPLY_REWRITES = 'jlog sync --apply-rewrites';
@@ -31,10 +30,17 @@ export interface OrphanEntry {
   command: string;
 }
 
-export function rewriteStatus(view: LedgerView): { rewrites: RewriteEntry[]; orphans: OrphanEntry[] } {
+/**
+ * From current records in first-seen order: the whole ledger, or only those status lists one by one
+ * (ledger/summary.ts), which hold every record this looks at.
+ */
+export function rewriteStatus(records: readonly LedgerRecord[]): {
+  rewrites: RewriteEntry[];
+  orphans: OrphanEntry[];
+} {
   const rewrites: RewriteEntry[] = [];
   const orphans: OrphanEntry[] = [];
-  for (const r of view.all()) {
+  for (const r of records) {
     if (r.state === 'pending' && r.replaces?.worklogId !== undefined) {
       const from = r.replaces;
       const action =

@@ -1,13 +1,12 @@
 // Selecting commits: which commits a run looks at, and what git says about them that the plan needs
 // (the commits a merge brings in). Reads only: whatever the ledger must learn is written by the run.
-import { commitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
+import { commitWorklogs, type CommitWorklogs, type PlanFacts, type PlanOptions } from '../core/plan.js';
 import { contentKey, isSquashCommit } from '../core/identity.js';
-import { DATE_HINT, parseDateBound } from '../core/report.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { readCommits, refsContaining } from '../git/index.js';
 import type { RepoContext } from './context.js';
-import { localDay } from './report.js';
+import { gitDate, syncLogOptions } from './sync-log.js';
 
 /** Ids of worklogs logged by hand with `jlog log`: `manual:<uuid>`. */
 export const MANUAL_PREFIX = 'manual:';
@@ -37,12 +36,25 @@ export async function selectCommits(
   scope: RunScope,
   options: PlanOptions,
 ): Promise<Selection> {
-  const commits = await scopeCommits(ctx, scope);
+  // Each commit's tokens are worked out as git prints it, while git walks on (issue 13): the plan
+  // takes them from here instead of parsing every message again once the whole log is in.
+  const bySha = new Map<string, CommitWorklogs>();
+  const early = (commit: Commit): void => {
+    try {
+      bySha.set(commit.sha, commitWorklogs(commit, options));
+    } catch {
+      // Left to the plan, which meets the same error in its own place.
+    }
+  };
+  const commits = await scopeCommits(ctx, scope, early);
   const selection: Selection =
     scope.kind === 'flush'
       ? await flushSelection(ctx, scope.shas)
       : { commits, pushed: [], offBranch: [], facts: {} };
-  selection.facts = await mergeFacts(ctx, selection.commits, options);
+  selection.facts = {
+    ...(await mergeFacts(ctx, selection.commits, options)),
+    ...(bySha.size > 0 ? { worklogs: { options, bySha } } : {}),
+  };
   return selection;
 }
 
@@ -51,32 +63,41 @@ function postsCommands(ctx: RepoContext): boolean {
   return ctx.config.commands.comment || ctx.config.commands.transitions;
 }
 
-async function scopeCommits(ctx: RepoContext, scope: RunScope): Promise<Commit[]> {
+async function scopeCommits(
+  ctx: RepoContext,
+  scope: RunScope,
+  onCommit: (commit: Commit) => void,
+): Promise<Commit[]> {
   const cwd = ctx.repo.top;
   switch (scope.kind) {
     case 'sync': {
       if (ctx.repo.head === null) return [];
-      const since = scope.since ?? (scope.range === undefined ? ctx.config.sync.since : undefined);
-      const commits = await readCommits(cwd, {
-        range: scope.range ?? 'HEAD',
-        since: since === undefined ? undefined : gitDate(since, 'since', scope.since === undefined),
-        until: scope.until === undefined ? undefined : gitDate(scope.until, 'until', false),
-        grepTime: true,
-        grepCommands: postsCommands(ctx),
+      const options = syncLogOptions(scope, {
+        syncSince: ctx.config.sync.since,
+        postsCommands: postsCommands(ctx),
+      });
+      const authors =
+        scope.authors === null ? null : new Set(scope.authors.map((a) => a.trim().toLowerCase()));
+      const kept = (c: Commit): boolean =>
+        authors === null || authors.has(c.authorEmail.trim().toLowerCase());
+      const commits = await readCommits(cwd, options, (c) => {
+        if (kept(c)) onCommit(c);
       }).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
-      if (scope.authors === null) return commits;
-      const authors = new Set(scope.authors.map((a) => a.trim().toLowerCase()));
-      return commits.filter((c) => authors.has(c.authorEmail.trim().toLowerCase()));
+      return authors === null ? commits : commits.filter(kept);
     }
     case 'ci':
-      return readCommits(cwd, {
-        range: scope.range,
-        since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
-        grepTime: true,
-        grepCommands: postsCommands(ctx),
-      }).catch((err: unknown) => {
+      return readCommits(
+        cwd,
+        {
+          range: scope.range,
+          since: scope.window ? gitDate(ctx.config.ci.since, 'since', true) : undefined,
+          grepTime: true,
+          grepCommands: postsCommands(ctx),
+        },
+        onCommit,
+      ).catch((err: unknown) => {
         throw badRange(err, scope.range);
       });
     case 'flush':
@@ -153,23 +174,6 @@ async function mergeFacts(
     if (others.length === 1 && isSquashCommit(merge, options.squashPatterns)) squashes.add(others[0]!.sha);
   }
   return { merged: out, ...(squashes.size > 0 ? { squashes } : {}) };
-}
-
-/**
- * `--since`/`--until` (and `sync.since`) as git reads them. git's approxidate takes anything (a typo
- * becomes "now" and the sync finds nothing), so the text is checked first: a date, a date-time,
- * today, yesterday or `N days|weeks|months|years ago`.
- */
-function gitDate(text: string, flag: 'since' | 'until', fromConfig: boolean): string {
-  const bound = parseDateBound(text, localDay(new Date()));
-  if (bound === null) {
-    const where = fromConfig ? `sync.since in the config` : `--${flag}`;
-    throw new JlogError(fromConfig ? 'E_CONFIG' : 'E_USAGE', `${where}: '${text}' is not a date`, {
-      hint: DATE_HINT,
-    });
-  }
-  if ('ms' in bound) return new Date(bound.ms).toISOString();
-  return flag === 'since' ? `${bound.day} 00:00:00` : `${bound.day} 23:59:59`;
 }
 
 /** A range git cannot resolve is the user's typo (exit 2), not a failure of git. */

@@ -36,8 +36,8 @@ interface GitExit extends GitErrorType {
 
 // Fixed for every call: unquoted UTF-8 paths, no signature noise in `log`, no colour (`-c` pairs that
 // simple-git puts before the command), and no pager.
-const FIXED_CONFIG = ['core.quotepath=off', 'log.showSignature=false', 'color.ui=false'];
-const FIXED_ARGS = ['--no-pager'];
+export const FIXED_CONFIG = ['core.quotepath=off', 'log.showSignature=false', 'color.ui=false'];
+export const FIXED_ARGS = ['--no-pager'];
 
 /** Every category simple-git's environment guard checks (see the comment where it is used). */
 const TRUSTED_ENVIRONMENT: SimpleGitOptions['unsafe'] = {
@@ -70,7 +70,7 @@ const TRUSTED_ENVIRONMENT: SimpleGitOptions['unsafe'] = {
 let loaded: Promise<typeof SimpleGitModule> | null = null;
 const load = (): Promise<typeof SimpleGitModule> => (loaded ??= import('simple-git'));
 
-function gitEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function gitEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   // LC_ALL=C keeps git's messages stable (we only ever show their first line); never prompt for anything.
   return { ...base, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
 }

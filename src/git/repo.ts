@@ -1,9 +1,10 @@
 // Where we are: the repository's top, its git dirs, branch, HEAD and settings. Few processes: this
-// runs in every hook.
+// runs in every hook, sync and status, so it runs git without simple-git (spawn.ts).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JlogError, isJlogError } from '../errors.js';
 import { execGit, firstLine } from './exec.js';
+import { runGit } from './spawn.js';
 
 export interface RepoInfo {
   /** The work tree's top (absolute). */
@@ -34,7 +35,7 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
   ];
   const [rp, userEmail] = await Promise.all([
     // 128 is both "not a repo" and "HEAD is unborn": tell them apart by what was printed before it.
-    execGit(args, { cwd, okCodes: [128] }),
+    runGit(args, { cwd, okCodes: [128] }),
     getConfig(cwd, 'user.email').catch(() => null),
   ]);
   const lines = rp.stdout.split('\n');
@@ -58,7 +59,7 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
     branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
   } else {
     // Unborn HEAD (no commit yet): the branch still has a name.
-    const sym = await execGit(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd, okCodes: [1] });
+    const sym = await runGit(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd, okCodes: [1] });
     branch = sym.code === 0 ? sym.stdout.trim() || null : null;
   }
   return {
@@ -85,7 +86,7 @@ function notARepo(cwd: string, stderr: string): JlogError {
 
 /** `git config --get <key>`; null when unset. */
 export async function getConfig(cwd: string, key: string): Promise<string | null> {
-  const r = await execGit(['config', '--get', key], { cwd, okCodes: [1] });
+  const r = await runGit(['config', '--get', key], { cwd, okCodes: [1] });
   return r.code === 0 ? r.stdout.replace(/\n$/, '') : null;
 }
 

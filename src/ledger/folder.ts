@@ -1,10 +1,13 @@
 // The ledger's folder, beside the log itself: small JSON caches (the site's time tracking, notice
-// watermarks, the validated config), log files (jlog.log, flush.log) and the long-lived `post` lock
-// that lets one process post at a time. The log (ledger.ts) keeps its own short `ledger` lock.
+// watermarks, the validated config), the status snapshot, log files (jlog.log, flush.log) and the
+// long-lived `post` lock that lets one process post at a time. The log (ledger.ts) keeps its own short
+// `ledger` lock.
 import { join } from 'node:path';
 import { readCache, writeCache } from './cache.js';
 import { ensureDir } from './files.js';
 import { acquire } from './lock.js';
+import { readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LoadedSnapshot, type Stamp } from './snapshot.js';
+import type { Summary } from './summary.js';
 
 const DEFAULT_POST_TIMEOUT_MS = 10 * 60_000;
 
@@ -51,6 +54,15 @@ export class LedgerFolder {
 
   writeCache(name: string, value: unknown): Promise<void> {
     return writeCache(this.dir, name, value);
+  }
+
+  /** The status snapshot, or null when there is none that checks out; at most `maxBytes` long. */
+  readSnapshot(maxBytes: number): Promise<LoadedSnapshot | null> {
+    return readSnapshot(join(this.dir, SNAPSHOT_FILE), maxBytes);
+  }
+
+  writeSnapshot(stamp: Stamp, summary: Summary): Promise<void> {
+    return writeSnapshot(join(this.dir, SNAPSHOT_FILE), stamp, summary);
   }
 
   /** A log file in the folder (`jlog.log` by default). */

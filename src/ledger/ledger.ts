@@ -18,12 +18,15 @@ import {
   foldRecords,
   foldText,
   needsCompaction,
+  parseLines,
   serialize,
   viewOf,
   type Fold,
   type LedgerView,
 } from './fold.js';
 import { acquire, resolveStaleMs } from './lock.js';
+import { genOf, type Stamp } from './snapshot.js';
+import { foldSummary, statusLists, summarize, type StatusLists } from './summary.js';
 
 export type { LedgerView } from './fold.js';
 
@@ -52,6 +55,16 @@ const NO_FILE: Snapshot = {
   fold: EMPTY_FOLD,
   view: viewOf(EMPTY_FOLD),
 };
+
+/** The stamp of what a Snapshot covers. */
+function stampOf(snap: Snapshot): Stamp {
+  return { ino: snap.ino, offset: snap.offset, head: snap.head.toString('base64'), gen: genOf(snap.head) };
+}
+
+/** The first bytes a stamp at `offset` remembers, as it writes them. */
+function headOf(head: Buffer, offset: number): string {
+  return head.subarray(0, Math.min(HEAD_BYTES, offset)).toString('base64');
+}
 
 function sameFile(snap: Snapshot, ino: number, head: Buffer): boolean {
   return (
@@ -97,6 +110,58 @@ export class Ledger {
   /** The current state. No lock: a torn last line is simply not part of it yet. */
   async read(): Promise<LedgerView> {
     return (await this.#load()).view;
+  }
+
+  /**
+   * What `jlog status` lists (the `recent` most recent posted records), from the folder's snapshot
+   * plus the lines appended since; a whole read when the snapshot is missing or does not describe
+   * this ledger any more. Either way a fresh snapshot is left behind when lines were read. No lock.
+   */
+  async statusLists(recent: number): Promise<StatusLists> {
+    const fromSnapshot = await this.#statusFromSnapshot(recent).catch(() => null);
+    if (fromSnapshot !== null) return fromSnapshot;
+    const snap = await this.#load();
+    const summary = summarize(snap.view.all());
+    if (snap.offset > 0) await this.folder.writeSnapshot(stampOf(snap), summary).catch(() => {});
+    return statusLists(summary, recent)!; // a whole summary always has its top records
+  }
+
+  async #statusFromSnapshot(recent: number): Promise<StatusLists | null> {
+    // A snapshot is never longer than the lines it summarizes plus its index: a bigger file is not ours.
+    const ledgerSize = (await readFrom(this.#file, Number.MAX_SAFE_INTEGER))?.size;
+    if (ledgerSize === undefined) return null;
+    const loaded = await this.folder.readSnapshot(2 * ledgerSize + 1024 * 1024);
+    if (loaded === null) return null;
+    try {
+      const { stamp, summary } = loaded;
+      // From the byte before the stamped offset: it must end a line, or the offset is not a boundary.
+      const got = stamp.offset === 0 ? null : await readFrom(this.#file, stamp.offset - 1);
+      if (got === null || got.size < stamp.offset || got.bytes[0] !== 0x0a) return null;
+      // The same file (compaction renames a new one in), starting as it did, of the same compaction.
+      if (got.ino !== stamp.ino || stamp.head !== headOf(got.head, stamp.offset)) return null;
+      if (genOf(got.head) !== stamp.gen) return null;
+      const tail = got.bytes.subarray(1);
+      const n = completeLength(tail);
+      const { records } = parseLines(tail.toString('utf8', 0, n));
+      if (records.length > 0) {
+        if (!(await loaded.loadIds())) return null;
+        foldSummary(summary, records);
+      }
+      const lists = statusLists(summary, recent);
+      if (lists !== null && records.length > 0) {
+        const head = got.head.subarray(0, Math.min(HEAD_BYTES, stamp.offset + n));
+        const next: Stamp = {
+          ino: got.ino,
+          offset: stamp.offset + n,
+          head: head.toString('base64'),
+          gen: stamp.gen,
+        };
+        await this.folder.writeSnapshot(next, summary).catch(() => {});
+      }
+      return lists;
+    } finally {
+      await loaded.close();
+    }
   }
 
   /** Appends records durably (one write, fsync) under the ledger lock. */

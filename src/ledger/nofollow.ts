@@ -55,16 +55,22 @@ export function appendSync(path: string, text: string): void {
 }
 
 /**
- * Replaces `path` with `data`: a new temp file (O_EXCL, random name, `mode`), fsync, rename over the
- * old one. The rename replaces a symlink at `path` itself, never the file it points at.
+ * Replaces `path` with `data`: a new temp file (O_EXCL, random name, `mode`), fsync (unless `sync`
+ * is false), rename over the old one. The rename replaces a symlink at `path` itself, never the file it points at.
  */
-export async function replaceFile(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+export async function replaceFile(
+  path: string,
+  data: string | Buffer,
+  mode = 0o600,
+  opts: { sync?: boolean } = {},
+): Promise<void> {
   const tmp = `${path}.tmp-${randomBytes(8).toString('hex')}`;
   let fh: FileHandle | undefined;
   try {
     fh = await open(tmp, CREATE_NEW, mode);
     await fh.writeFile(data);
-    await fh.sync();
+    // A cache that is checked on every read may skip it (`sync: false`): losing it costs a full read.
+    if (opts.sync !== false) await fh.sync();
     await fh.close();
     fh = undefined;
     await rename(tmp, path);
