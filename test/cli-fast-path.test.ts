@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastCommand } from '../src/cli/fast-path.js';
 import { createProgram } from '../src/cli/program.js';
+import { runJlog } from './helpers/cli.js';
+import { makeRepo } from './helpers/repo.js';
 
 type Parsed = { name: string; args: string[]; opts: Record<string, unknown> } | { error: string };
 
@@ -99,5 +101,31 @@ describe('the sync/status argv fast path', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the built CLI on either path', () => {
+  // A trailing `--` is commander's alone (the fast path leaves it), and adds no argument here: the
+  // same command, parsed both ways, must print the same and exit the same.
+  it.each([
+    [['sync', '--offline']],
+    [['sync', '--offline', '--json']],
+    [['sync', '--since', 'last tuesday', '--dry-run', '--offline', '--all-authors']],
+    [['sync', '--dry-run', '--offline', '--all-authors', '--json']],
+    [['status']],
+    [['status', '--json']],
+  ])('%j prints and exits as through commander', async (argv) => {
+    const repo = makeRepo();
+    try {
+      repo.commit('PROJ-7 #time 1h fixed login');
+      const run = (args: string[]) => runJlog(args, { cwd: repo.dir, env: repo.env });
+      const fast = await run(argv);
+      const viaCommanderToo = await run([...argv, '--']);
+      expect(fastCommand(argv)).not.toBeNull();
+      expect(fastCommand([...argv, '--'])).toBeNull();
+      expect(fast).toEqual(viaCommanderToo);
+    } finally {
+      repo.cleanup();
+    }
   });
 });

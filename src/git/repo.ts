@@ -21,8 +21,12 @@ export interface RepoInfo {
   isShallow: boolean;
 }
 
-/** One rev-parse (plus `config user.email` alongside it); a second process only before the first commit. */
-export async function repoInfo(cwd: string): Promise<RepoInfo> {
+/**
+ * One rev-parse (plus `config user.email` alongside it); a second process only before the first commit.
+ * `userEmail: false` skips the config read (userEmail reads as null) for a command that never needs it:
+ * `jlog status` is all start-up, and a process is a good part of it.
+ */
+export async function repoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promise<RepoInfo> {
   const args = [
     'rev-parse',
     '--show-toplevel',
@@ -36,7 +40,7 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
   const [rp, userEmail] = await Promise.all([
     // 128 is both "not a repo" and "HEAD is unborn": tell them apart by what was printed before it.
     runGit(args, { cwd, okCodes: [128] }),
-    getConfig(cwd, 'user.email').catch(() => null),
+    opts.userEmail === false ? null : getConfig(cwd, 'user.email').catch(() => null),
   ]);
   const lines = rp.stdout.split('\n');
   const [top, gitDir, commonDir, shallow] = lines;

@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { readCache, writeCache } from './cache.js';
 import { ensureDir } from './files.js';
 import { acquire } from './lock.js';
-import { readSnapshot, SNAPSHOT_FILE, writeSnapshot, type LoadedSnapshot, type Stamp } from './snapshot.js';
+import type * as SnapshotModule from './snapshot.js';
+import type { LoadedSnapshot, Stamp } from './snapshot.js';
 import type { Summary } from './summary.js';
+
+// Loaded by status only: the hooks, which open this folder on every commit, never pay for it.
+const snapshots = (): Promise<typeof SnapshotModule> => import('./snapshot.js');
 
 const DEFAULT_POST_TIMEOUT_MS = 10 * 60_000;
 
@@ -57,11 +61,13 @@ export class LedgerFolder {
   }
 
   /** The status snapshot, or null when there is none that checks out; at most `maxBytes` long. */
-  readSnapshot(maxBytes: number): Promise<LoadedSnapshot | null> {
+  async readSnapshot(maxBytes: number): Promise<LoadedSnapshot | null> {
+    const { readSnapshot, SNAPSHOT_FILE } = await snapshots();
     return readSnapshot(join(this.dir, SNAPSHOT_FILE), maxBytes);
   }
 
-  writeSnapshot(stamp: Stamp, summary: Summary): Promise<void> {
+  async writeSnapshot(stamp: Stamp, summary: Summary): Promise<void> {
+    const { writeSnapshot, SNAPSHOT_FILE } = await snapshots();
     return writeSnapshot(join(this.dir, SNAPSHOT_FILE), stamp, summary);
   }
 

@@ -7,7 +7,7 @@
 // read or claim parses only the lines appended since; a compaction elsewhere changes the first bytes
 // (a random header), which forces a full re-read.
 import { randomBytes } from 'node:crypto';
-import { readdir, unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LedgerRecord } from '../core/types.js';
 import { LedgerFolder } from './folder.js';
@@ -25,8 +25,10 @@ import {
   type LedgerView,
 } from './fold.js';
 import { acquire, resolveStaleMs } from './lock.js';
-import { genOf, type Stamp } from './snapshot.js';
-import { foldSummary, statusLists, summarize, type StatusLists } from './summary.js';
+import type * as SnapshotModule from './snapshot.js';
+import type { Stamp } from './snapshot.js';
+import type * as SummaryModule from './summary.js';
+import type { StatusLists } from './summary.js';
 
 export type { LedgerView } from './fold.js';
 
@@ -56,8 +58,12 @@ const NO_FILE: Snapshot = {
   view: viewOf(EMPTY_FOLD),
 };
 
+// Status's own code, loaded by status only (a hook opens the ledger on every commit).
+const summaryCode = (): Promise<typeof SummaryModule> => import('./summary.js');
+const snapshotCode = (): Promise<typeof SnapshotModule> => import('./snapshot.js');
+
 /** The stamp of what a Snapshot covers. */
-function stampOf(snap: Snapshot): Stamp {
+function stampOf(snap: Snapshot, genOf: (head: Buffer) => string | null): Stamp {
   return { ino: snap.ino, offset: snap.offset, head: snap.head.toString('base64'), gen: genOf(snap.head) };
 }
 
@@ -120,15 +126,17 @@ export class Ledger {
   async statusLists(recent: number): Promise<StatusLists> {
     const fromSnapshot = await this.#statusFromSnapshot(recent).catch(() => null);
     if (fromSnapshot !== null) return fromSnapshot;
+    const [{ summarize, statusLists }, { genOf }] = await Promise.all([summaryCode(), snapshotCode()]);
     const snap = await this.#load();
     const summary = summarize(snap.view.all());
-    if (snap.offset > 0) await this.folder.writeSnapshot(stampOf(snap), summary).catch(() => {});
+    if (snap.offset > 0) await this.folder.writeSnapshot(stampOf(snap, genOf), summary).catch(() => {});
     return statusLists(summary, recent)!; // a whole summary always has its top records
   }
 
   async #statusFromSnapshot(recent: number): Promise<StatusLists | null> {
+    const [{ foldSummary, statusLists }, { genOf }] = await Promise.all([summaryCode(), snapshotCode()]);
     // A snapshot is never longer than the lines it summarizes plus its index: a bigger file is not ours.
-    const ledgerSize = (await readFrom(this.#file, Number.MAX_SAFE_INTEGER))?.size;
+    const ledgerSize = (await stat(this.#file).catch(() => null))?.size;
     if (ledgerSize === undefined) return null;
     const loaded = await this.folder.readSnapshot(2 * ledgerSize + 1024 * 1024);
     if (loaded === null) return null;
