@@ -3,8 +3,8 @@
 // hookPath below): a token commit must cost about one Node start (issue 13).
 import { build } from 'esbuild';
 import { NODE_BANNER, nodeBundle } from './esbuild-node.mjs';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { thirdPartyNotices } from './notices.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -76,19 +76,16 @@ function hookEntry() {
  * One chunk for the hook path. esbuild puts a module in a chunk by the set of entry points that reach
  * it, and every dynamic import is an entry point: in one build with the commands, the hook path's
  * modules are shared by many different sets of commands, so a hook loaded 22 small files. In a build
- * of its own, only the modules the hooks import lazily (the config's validator, a failPushOnError
- * post, the Jira client, credentials) still split it. Each of those is made to import the hook
- * handlers too (only in this build, as a side-effect-free import of a module already loaded), so every
+ * of its own, only the source modules it imports lazily (the config's validator, a failPushOnError
+ * post, the ledger's status snapshot, ...) still split it. Each of those is made to import the hook
+ * handlers too (only in this build: a side-effect-free import of a module already loaded), so every
  * module of the hook path is reached by the same set of entry points and lands in one chunk; what the
  * lazy modules add (zod, undici, ...) stays in their own chunks, loaded only when they run.
  */
 function hookPath() {
   const handlers = resolve('src/engine/hooks.ts');
-  const lazy = new Set(
-    ['src/engine/run.ts', 'src/config/validate.ts', 'src/config/credentials.ts', 'src/jira/client.ts'].map(
-      (p) => resolve(p),
-    ),
-  );
+  const lazy = lazySourceModules('src');
+  lazy.delete(handlers);
   return {
     name: 'jlog-hook-path',
     setup(b) {
@@ -99,4 +96,17 @@ function hookPath() {
       });
     },
   };
+}
+
+/** Every source module some source file imports with `import('./…')` (packages are not ours to touch). */
+function lazySourceModules(dir) {
+  const found = new Set();
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    const file = join(dir, String(entry));
+    if (!file.endsWith('.ts')) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bimport\(\s*['"](\.\.?\/[^'"]+)\.js['"]\s*\)/g)) {
+      found.add(resolve(dirname(file), `${m[1]}.ts`));
+    }
+  }
+  return found;
 }
