@@ -191,3 +191,106 @@ describe('commands on', () => {
     expect(team.sandbox.comments('PROJ-7')).toEqual([]);
   });
 });
+
+describe('comment rewrites (SPEC §4, as for worklogs)', () => {
+  const marker = (c: { properties: { key: string; value: unknown }[] }) =>
+    c.properties.find((p) => p.key === 'jlog')?.value as
+      { id: string; also?: { id: string; fp: string }[] } | undefined;
+  const transitionPosts = (t: Team) =>
+    t.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/transitions'));
+
+  it('an amend after push that changes the text updates that comment; no second comment or transition, and CI posts nothing again', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    const sha = await alice.commit('PROJ-7 #time 1h login #comment fixed the login #resolve', {
+      date: day(1),
+    });
+    await alice.push('origin', 'main');
+    const [first] = team.sandbox.comments('PROJ-7');
+    expect(first).toBeDefined();
+    // The issue moves on: the amend must not move it back.
+    team.sandbox.setStatus('PROJ-7', 'In Progress');
+
+    const amended = await alice.amend('PROJ-7 #time 1h login #comment fixed the login form #resolve');
+    await alice.push('-f', 'origin', 'main');
+
+    const comments = team.sandbox.comments('PROJ-7');
+    expect(comments.map((c) => [c.id, adfText(c.body)])).toEqual([[first!.id, 'fixed the login form']]);
+    expect(marker(comments[0]!)?.id).toBe(`${sha}:c0`);
+    expect(marker(comments[0]!)?.also?.map((a) => a.id)).toEqual([`${amended}:c0`]);
+    expect(
+      team.sandbox.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/comment/${first!.id}`))
+        .length,
+    ).toBe(1);
+    expect(team.worklogs()).toHaveLength(1);
+    expect(transitionPosts(team)).toHaveLength(1);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+    const status = await alice.status();
+    const entry = (status.entries as unknown as { id: string; state: string }[]).find(
+      (e) => e.id === `${amended}:c0`,
+    );
+    expect(entry?.state).toBe('posted');
+
+    const ci = await team.ci({ before, after: amended });
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['fixed the login form']);
+    expect(transitionPosts(team)).toHaveLength(1);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+  });
+
+  it('an amend moving the comment to another key deletes (and tombstones) the old one and posts the new; one that drops it deletes it', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    const sha = await alice.commit('PROJ-7 #time 1h login\nPROJ-8 #comment fixed the login', {
+      date: day(1),
+    });
+    await alice.push('origin', 'main');
+    expect(team.sandbox.comments('PROJ-8')).toHaveLength(1);
+
+    const moved = await alice.amend('PROJ-7 #time 1h login\nPROJ-9 #comment fixed the login');
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.comments('PROJ-8')).toEqual([]);
+    expect(team.sandbox.comments('PROJ-9').map((c) => [adfText(c.body), marker(c)?.id])).toEqual([
+      ['fixed the login', `${moved}:c0`],
+    ]);
+    expect(((await team.issueProperty('PROJ-8'))?.undone ?? []).map((u) => u.id)).toEqual([`${sha}:c0`]);
+    expect(team.worklogs()).toHaveLength(1);
+
+    const ci = await team.ci({ before, after: moved });
+    expect(ci.code).toBe(0);
+    expect(ci.json.posted).toEqual([]);
+    expect(team.sandbox.comments()).toHaveLength(1);
+
+    // Gone from history: deleted like a gone worklog, and nothing posts it again.
+    const dropped = await alice.amend('PROJ-7 #time 1h login');
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.comments()).toEqual([]);
+    const ci2 = await team.ci({ before, after: dropped });
+    expect(ci2.code).toBe(0);
+    expect(team.sandbox.comments()).toEqual([]);
+    expect(team.worklogs()).toHaveLength(1);
+  });
+
+  it('Data Center: the amended text replaces the comment as a plain string on /rest/api/2', async () => {
+    team = await Team.create({
+      config: { ...ON, jira: { deployment: 'datacenter' } },
+      sandbox: { credentials: { token: 'pat-dc' } },
+    });
+    const alice = await team.developer(ALICE);
+    await alice.commit('PROJ-7 #time 1h login #comment on data center', { date: day(1) });
+    await alice.push('origin', 'main');
+    const [first] = team.sandbox.comments('PROJ-7');
+    expect(first?.body).toBe('on data center');
+
+    const amended = await alice.amend('PROJ-7 #time 1h login #comment still on data center');
+    await alice.push('-f', 'origin', 'main');
+    const comments = team.sandbox.comments('PROJ-7');
+    expect(comments.map((c) => [c.id, c.body])).toEqual([[first!.id, 'still on data center']]);
+    expect(marker(comments[0]!)?.also?.map((a) => a.id)).toEqual([`${amended}:c0`]);
+    const put = team.sandbox.requests.find((r) => r.method === 'PUT' && /\/comment\/\d+$/.test(r.path));
+    expect(put?.path).toBe(`/rest/api/2/issue/PROJ-7/comment/${first!.id}`);
+  });
+});

@@ -29,7 +29,7 @@ function ledgerOf(records: Partial<LedgerRecord>[]) {
   const map = new Map(
     records.map((r) => [r.id as string, { sha: '', issue: '', seconds: 0, at: '', ...r } as LedgerRecord]),
   );
-  return { get: (id: string) => map.get(id) };
+  return { get: (id: string) => map.get(id), all: () => [...map.values()] };
 }
 
 const ids = (xs: { command: { id: string } }[] | { id: string }[]) =>
@@ -42,7 +42,7 @@ describe('planCommands', () => {
       comments: false,
       transitions: false,
     });
-    expect(p).toEqual({ toApply: [], done: [], copies: [], failed: [], skipped: [] });
+    expect(p).toEqual({ toApply: [], done: [], copies: [], failed: [], skipped: [], gone: [] });
   });
 
   it('oldest commit first; within a commit by line, comment before transitions', () => {
@@ -111,5 +111,33 @@ describe('planCommands', () => {
     const [only] = planCommands([c], ledgerOf([]), OPTS).toApply;
     expect(only?.squash).toBe(true);
     expect(only?.authors).toHaveLength(2);
+  });
+
+  it('rewrites: an heir carries what it replaces; a posted comment that left history is gone, a force-push only lists it', () => {
+    const c = commit('b', 'PROJ-1 #comment new text');
+    const replaces = { id: `${'a'.repeat(40)}:c0`, fp: 'f', issue: 'PROJ-1', seconds: 0, comment: 'old' };
+    const ledger = ledgerOf([
+      { id: `${c.sha}:c0`, kind: 'comment', state: 'pending', replaces: { ...replaces, commentId: '7' } },
+      { id: 'e'.repeat(40) + ':c0', kind: 'comment', state: 'posted', rewritten: { by: 'amend', to: null } },
+      { id: 'f'.repeat(40) + ':c0', kind: 'comment', state: 'posted', rewritten: { by: 'push', to: null } },
+      // A worklog that left history is the worklog plan's, a transition cannot be taken back.
+      { id: 'e'.repeat(40) + ':0', state: 'posted', rewritten: { by: 'amend', to: null } },
+      {
+        id: 'e'.repeat(40) + ':t0',
+        kind: 'transition',
+        state: 'posted',
+        rewritten: { by: 'amend', to: null },
+      },
+    ]);
+    const p = planCommands([c], ledger, OPTS);
+    expect(p.toApply.map((x) => x.replaces)).toEqual([{ ...replaces, commentId: '7' }]);
+    expect(p.gone.map((r) => r.id)).toEqual(['e'.repeat(40) + ':c0']);
+    // rewrites: "report": listed, not applied; nothing deleted.
+    const report = planCommands([c], ledger, { ...OPTS, reportRewrites: true });
+    expect(report.toApply).toEqual([]);
+    expect(report.skipped.map((s) => s.reason)).toEqual([
+      'a rewrite of a posted comment waits (rewrites: "report"): jlog sync --apply-rewrites brings it in line',
+    ]);
+    expect(report.gone).toEqual([]);
   });
 });

@@ -170,6 +170,52 @@ describe('comments', () => {
   });
 });
 
+describe('comment rewrites', () => {
+  const rewrite = (old: PlannedCommand, text: string): PlannedCommand => {
+    const [heir] = commands(`PROJ-7 #comment ${text}`, { sha: 'b'.repeat(40) });
+    const comment = old.kind === 'comment' ? old.text : '';
+    return { ...heir!, replaces: { id: old.id, fp: old.fp, issue: old.issue, seconds: 0, comment } };
+  };
+
+  it('same issue: the old comment is updated and its marker gains the new token; a dry run only plans it', async () => {
+    const { sandbox, jira } = await setup();
+    const [old] = commands('PROJ-7 #comment fixed');
+    await run(jira, [old!]);
+    const heir = rewrite(old!, 'fixed the login');
+    const dry = await run(jira, [heir], { dryRun: true });
+    expect(dry.result.updated.map((o) => o.command.id)).toEqual([heir.id]);
+    expect(writes(sandbox, '/comment/')).toEqual([]);
+
+    const real = await run(jira, [heir]);
+    expect(real.result.updated.map((o) => o.command.id)).toEqual([heir.id]);
+    expect(real.records).toEqual([[':c0', 'posted']]);
+    const [stored] = sandbox.comments('PROJ-7');
+    expect(sandbox.comments('PROJ-7')).toHaveLength(1);
+    expect(JSON.stringify(stored?.body)).toContain('"text":"fixed the login"');
+    expect(stored?.properties[0]?.value).toMatchObject({ id: old!.id, also: [{ id: heir.id, fp: heir.fp }] });
+    // Found by the alias from now on.
+    const again = await run(jira, [{ ...heir, replaces: undefined }]);
+    expect(again.result.alreadyLogged).toHaveLength(1);
+  });
+
+  it('the new token on Jira already (CI in a fresh clone posted it): the old comment is deleted and tombstoned, never updated', async () => {
+    const { sandbox, jira } = await setup();
+    const [old] = commands('PROJ-7 #comment fixed');
+    await run(jira, [old!]);
+    const heir = rewrite(old!, 'fixed the login');
+    await run(jira, [{ ...heir, replaces: undefined }]);
+    expect(sandbox.comments('PROJ-7')).toHaveLength(2);
+    const { result } = await run(jira, [heir]);
+    expect(result.alreadyLogged.map((o) => o.command.id)).toEqual([heir.id]);
+    expect(result.deleted.map((o) => o.command.id)).toEqual([old!.id]);
+    expect(sandbox.comments('PROJ-7').map((c) => (c.properties[0]?.value as { id: string }).id)).toEqual([
+      heir.id,
+    ]);
+    expect(sandbox.issueProperty('PROJ-7', 'jlog')).toMatchObject({ undone: [{ id: old!.id, fp: old!.fp }] });
+    expect(writes(sandbox, '/comment/').filter((r) => r.method === 'PUT')).toEqual([]);
+  });
+});
+
 describe('transitions', () => {
   it('applied once and recorded in the issue property; later runs find it whatever the status is', async () => {
     const { sandbox, jira } = await setup();

@@ -52,6 +52,8 @@ export function commandEntry(o: CommandOutcome): CommandJsonEntry {
 export function commandJson(r: CommandResult, dryRun: boolean): Record<string, CommandJsonEntry[]> {
   return {
     [dryRun ? 'planned' : 'posted']: (dryRun ? r.planned : r.posted).map(commandEntry),
+    updated: r.updated.map(commandEntry),
+    deleted: r.deleted.map(commandEntry),
     alreadyLogged: r.alreadyLogged.map(commandEntry),
     failed: r.failed.map(commandEntry),
     pending: r.pending.map(commandEntry),
@@ -64,6 +66,8 @@ const what = (o: CommandOutcome): string =>
     ? `${o.command.issue} comment ${o.command.id.slice(0, 10)}`
     : `${o.command.issue} #${o.command.name} ${o.command.id.slice(0, 10)}`;
 
+const textOf = (o: CommandOutcome): string => (o.command.kind === 'comment' ? o.command.text : '');
+
 export function printCommands(r: CommandResult, dryRun: boolean): void {
   for (const o of dryRun ? r.planned : r.posted) {
     const done = o.command.kind === 'comment' ? 'commented on' : `moved (${o.transition ?? ''})`;
@@ -71,6 +75,9 @@ export function printCommands(r: CommandResult, dryRun: boolean): void {
       `${dryRun ? 'would have ' : ''}${done} ${o.command.issue}${o.command.kind === 'comment' ? `: ${o.command.text}` : ''}`,
     );
   }
+  const would = dryRun ? 'would have ' : '';
+  for (const o of r.updated) out(`${would}updated the comment on ${o.command.issue}: ${textOf(o)}`);
+  for (const o of r.deleted) out(`${would}deleted comment ${o.commentId ?? '?'} on ${o.command.issue}`);
   for (const o of r.failed) warn(`${color.red('failed')} ${what(o)}: ${o.error ?? ''}`);
   for (const o of r.pending) warn(`${color.yellow('pending')} ${what(o)}: ${o.error ?? ''}`);
 }

@@ -42,8 +42,8 @@ export function reportJson(r: RunReport): Record<string, unknown> {
   const done = r.dryRun ? 'planned' : 'posted';
   return {
     [done]: [...(r.dryRun ? r.planned : r.posted).map(fromOutcome), ...(c[done] ?? [])],
-    updated: r.updated.map(fromOutcome),
-    deleted: r.deleted.map(fromOutcome),
+    updated: [...r.updated.map(fromOutcome), ...(c.updated ?? [])],
+    deleted: [...r.deleted.map(fromOutcome), ...(c.deleted ?? [])],
     alreadyLogged: [...r.alreadyLogged.map(fromOutcome), ...(c.alreadyLogged ?? [])],
     failed: [...r.failed.map(fromOutcome), ...(c.failed ?? [])],
     pending: [...r.pending.map(fromOutcome), ...(c.pending ?? [])],

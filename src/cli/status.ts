@@ -2,6 +2,7 @@
 // Every failed token comes with its way out; every skipped one with why.
 import { formatDuration } from '../core/duration.js';
 import type { LedgerRecord } from '../core/types.js';
+import type { SkipCode } from '../errors.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { APPLY_REWRITES, rewriteStatus } from '../engine/rewrite-status.js';
@@ -48,7 +49,9 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
       skipped: by('skipped', 'undone').length,
       undone: by('undone').length,
       entries: all.map((r) => {
-        const state = visibleState(r);
+        // The JSON contract has four states: an undone (or cancelled) token is skipped, code E_UNDONE.
+        const state = r.state === 'undone' ? 'skipped' : visibleState(r);
+        const code = r.state === 'undone' ? ('E_UNDONE' satisfies SkipCode) : r.code;
         return {
           id: r.id,
           sha: r.sha,
@@ -59,9 +62,9 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
           state,
           ...(r.worklogId ? { worklogId: r.worklogId } : {}),
           ...(r.error ? { error: r.error } : {}),
-          ...(state === 'skipped' || state === 'undone' ? { reason: skipReason(r) } : {}),
+          ...(state === 'skipped' ? { reason: skipReason(r) } : {}),
           ...(state === 'failed' ? { next: wayOut(r) } : {}),
-          ...(r.code ? { code: r.code } : {}),
+          ...(code ? { code } : {}),
           ...(r.started ? { started: r.started } : {}),
           at: r.at,
         };

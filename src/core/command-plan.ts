@@ -27,6 +27,8 @@ export interface CommandPlanOptions {
    * other selected commits only those the ledger holds as pending.
    */
   fresh?: ReadonlySet<string>;
+  /** `rewrites: "report"`: a posted comment's rewrite is listed, not applied (SPEC §4). */
+  reportRewrites?: boolean;
 }
 
 export interface CommandPlanFacts {
@@ -43,7 +45,13 @@ export interface CommandPlan {
   copies: { command: PlannedCommand; copyOf: string }[];
   failed: { command: PlannedCommand; error: string; code?: string | undefined }[];
   skipped: { command: PlannedCommand; reason: string; code?: string | undefined }[];
+  /** Posted comments an amend or rebase took out of history: deleted and tombstoned (SPEC §4). */
+  gone: LedgerRecord[];
 }
+
+/** Why a rewritten comment waits (rewrites: "report"). */
+export const REPORTED_REWRITE =
+  'a rewrite of a posted comment waits (rewrites: "report"): jlog sync --apply-rewrites brings it in line';
 
 export const emptyCommandPlan = (): CommandPlan => ({
   toApply: [],
@@ -51,6 +59,7 @@ export const emptyCommandPlan = (): CommandPlan => ({
   copies: [],
   failed: [],
   skipped: [],
+  gone: [],
 });
 
 export function commandOptionsOff(o: Pick<CommandPlanOptions, 'comments' | 'transitions'>): boolean {
@@ -82,7 +91,7 @@ function coAuthors(message: string): string[] {
 
 export function planCommands(
   commits: readonly Commit[],
-  ledger: { get(id: string): LedgerRecord | undefined },
+  ledger: { get(id: string): LedgerRecord | undefined; all?(): LedgerRecord[] },
   opts: CommandPlanOptions,
   facts: CommandPlanFacts = {},
 ): CommandPlan {
@@ -93,9 +102,11 @@ export function planCommands(
   for (const commit of [...commits].reverse()) {
     const mine = authors === null || authors.has(commit.authorEmail.trim().toLowerCase());
     const merged = facts.merged?.get(commit.sha);
-    for (const command of commitCommandTokens(commit, opts)) {
-      const record = ledger.get(command.id);
+    for (const token of commitCommandTokens(commit, opts)) {
+      const record = ledger.get(token.id);
       const state = record?.state;
+      // A rewrite's heir: the run brings the old token's comment in line instead of posting (SPEC §4).
+      const command = record?.replaces ? { ...token, replaces: record.replaces } : token;
       if (opts.fresh !== undefined && !opts.fresh.has(commit.sha) && state !== 'pending') continue;
       const copyOf = merged?.get(commandContentKey(command));
       if (state === 'posted' && record !== undefined) out.done.push({ command, record });
@@ -111,8 +122,16 @@ export function planCommands(
         out.skipped.push({ command, reason: `not mine (${commit.authorEmail})`, code: 'E_NOT_MINE' });
       else if (state === 'failed' && !(opts.retryFailed && record?.retryable === true))
         out.failed.push({ command, error: record?.error ?? 'failed', code: record?.code });
+      else if (opts.reportRewrites && command.replaces?.commentId !== undefined)
+        out.skipped.push({ command, reason: REPORTED_REWRITE });
       else out.toApply.push(command);
     }
+  }
+  // Comments a rewrite took out of history, wherever their commit is now (the ledger alone); a
+  // force-push's are listed as orphans by status, never deleted without jlog undo.
+  for (const r of ledger.all?.() ?? []) {
+    if (r.kind !== 'comment' || r.state !== 'posted' || r.rewritten?.to !== null) continue;
+    if (r.rewritten.by !== 'push' && !opts.reportRewrites) out.gone.push(r);
   }
   return out;
 }

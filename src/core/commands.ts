@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { authorHash } from './marker.js';
 import { normalizeTransitionName } from './transition-match.js';
-import type { Commit, ParseResult } from './types.js';
+import type { Commit, ParseResult, RewriteSource } from './types.js';
 
 export type CommandKind = 'comment' | 'transition';
 
@@ -28,6 +28,8 @@ interface PlannedCommandBase {
   fp: string;
   /** The commit is a squash merge (copy rules, SPEC §4). */
   squash: boolean;
+  /** The token this one replaces (a rewrite): the run updates or moves that one's comment instead of posting. */
+  replaces?: RewriteSource | undefined;
 }
 
 export interface PlannedComment extends PlannedCommandBase {

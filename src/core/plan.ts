@@ -199,6 +199,8 @@ export function plan(
   // Rewrites that took a posted token out of history, wherever its commit is now (the ledger alone).
   for (const r of ledger.all()) {
     if (r.state !== 'posted' || r.rewritten === undefined || r.rewritten.to !== null) continue;
+    // A `#comment` that left history is the command run's to delete (core/command-plan.ts).
+    if (r.kind !== undefined) continue;
     if (r.rewritten.by === 'push') result.orphans.push(r);
     else if (opts.reportRewrites) result.rewrites.push({ from: r, to: null });
     else result.gone.push(r);

@@ -195,4 +195,6 @@ export interface RewriteSource {
   comment: string;
   /** The old token's worklog, when the ledger knew it was posted. */
   worklogId?: string;
+  /** A `#comment` token's: the old token's comment, when the ledger knew it was posted. */
+  commentId?: string;
 }

@@ -11,7 +11,7 @@ import {
 } from '../core/command-plan.js';
 import { commandContentKey, type PlannedCommand, type PlannedComment } from '../core/commands.js';
 import { isSquashCommit } from '../core/identity.js';
-import type { PlanOptions } from '../core/plan.js';
+import { REWRITTEN, type PlanOptions } from '../core/plan.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
 import { readCommits } from '../git/index.js';
 import type { JiraClient } from '../jira/client.js';
@@ -19,11 +19,13 @@ import type { JlogError } from '../errors.js';
 import {
   applyIssueCommands,
   emptyCommandResult,
+  removeGoneComments,
   type CommandRecordExtra,
   type CommandResult,
   type CommandState,
 } from './commands.js';
 import type { RepoContext } from './context.js';
+import { ledgerRecord } from './record.js';
 import type { Selection } from './select.js';
 
 export interface CommandRunOptions {
@@ -55,6 +57,7 @@ export function commandPlanOptions(
     isSquash: (c) => isSquashCommit(c, planOptions.squashPatterns),
     authors: planOptions.authors,
     retryFailed: planOptions.retryFailed,
+    ...(planOptions.reportRewrites ? { reportRewrites: true } : {}),
     ...(flush ? { fresh: new Set(selection.pushed.map((c) => c.sha)) } : {}),
   };
 }
@@ -77,6 +80,10 @@ export function commandRecord(
     fp: c.fp,
     authorEmail: c.authorEmail,
   };
+  // A rewrite's heir keeps what it replaces whatever its state, as a worklog's record does (rewrite.ts).
+  const replaces = extra.replaces ?? c.replaces;
+  if (replaces !== undefined) r.replaces = replaces;
+  if (extra.from !== undefined) r.from = extra.from;
   if (extra.commentId !== undefined) r.commentId = extra.commentId;
   if (extra.error !== undefined) r.error = extra.error;
   if (extra.code !== undefined) r.code = extra.code;
@@ -117,9 +124,20 @@ export async function runCommands(o: CommandRunOptions): Promise<CommandResult> 
   const known = result.failed.length;
   const byIssue = new Map<string, PlannedCommand[]>();
   for (const c of plan.toApply) byIssue.set(c.issue, [...(byIssue.get(c.issue) ?? []), c]);
+  const goneByIssue = new Map<string, LedgerRecord[]>();
+  for (const r of plan.gone) goneByIssue.set(r.issue, [...(goneByIssue.get(r.issue) ?? []), r]);
   const jira = o.jira;
   const record = async (c: PlannedCommand, state: CommandState, extra: CommandRecordExtra) => {
     await o.ctx.ledger.append([commandRecord(c, state, extra)]);
+  };
+  const recordGone = async (r: LedgerRecord) => {
+    await o.ctx.ledger.append([
+      ledgerRecord(r, {
+        state: 'skipped',
+        code: REWRITTEN,
+        error: 'taken out of history by a rewrite; comment deleted',
+      }),
+    ]);
   };
   // Issues side by side (the client shares its request slots); each issue's commands in order.
   await Promise.all(
@@ -136,6 +154,17 @@ export async function runCommands(o: CommandRunOptions): Promise<CommandResult> 
           ...(o.commentText ? { commentText: o.commentText } : {}),
           log: o.log,
         },
+        result,
+      ),
+    ),
+  );
+  // Comments whose token left history: after the issues' own commands, as worklogs do.
+  await Promise.all(
+    [...goneByIssue].map(([issue, gone]) =>
+      removeGoneComments(
+        issue,
+        gone,
+        { jira, dryRun: o.dryRun, recordGone, ...(o.stopped ? { stopped: o.stopped } : {}) },
         result,
       ),
     ),

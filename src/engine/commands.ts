@@ -8,11 +8,11 @@
 // accepts it. A write whose outcome is unknown is never sent again in the run: the comment is looked
 // for again, the status read back.
 import type { PlannedCommand, PlannedComment, PlannedTransition } from '../core/commands.js';
-import { hasAuthorPrefix } from '../core/author-prefix.js';
+import { sameComment, withAlso } from '../core/match.js';
 import { parseCommandId } from '../core/commands.js';
 import { MARKER_KEY } from '../core/jira-format.js';
 import { fitIssueMarks } from '../core/marker.js';
-import type { IssueMarks, Marker } from '../core/types.js';
+import type { IssueMarks, LedgerRecord, Marker, RewriteSource } from '../core/types.js';
 import { matchTransition, transitionMatchError } from '../core/transition-match.js';
 import { JlogError, isJlogError } from '../errors.js';
 import type { JiraClient, RemoteComment } from '../jira/client.js';
@@ -32,6 +32,10 @@ export interface CommandOutcome {
 
 export interface CommandResult {
   posted: CommandOutcome[];
+  /** Comments changed to match a rewritten token (PUT), with the new token. */
+  updated: CommandOutcome[];
+  /** Comments deleted because their token left history or moved to another issue (the old token). */
+  deleted: CommandOutcome[];
   alreadyLogged: CommandOutcome[];
   failed: CommandOutcome[];
   pending: CommandOutcome[];
@@ -45,6 +49,8 @@ export interface CommandResult {
 
 export const emptyCommandResult = (): CommandResult => ({
   posted: [],
+  updated: [],
+  deleted: [],
   alreadyLogged: [],
   failed: [],
   pending: [],
@@ -74,6 +80,9 @@ export interface CommandApplyOptions {
 
 export interface CommandRecordExtra {
   commentId?: string;
+  /** A rewrite's heir (command-rewrites.ts): the token it replaces, or the one it was carried from. */
+  replaces?: RewriteSource;
+  from?: string;
   error?: string;
   code?: string;
   retryable?: boolean;
@@ -209,7 +218,8 @@ export async function applyIssueCommands(
       hit = marked.find(
         (r) =>
           r.marker!.also?.some((a) => a.copy === true) !== true &&
-          sameCommentText(c.text, r.body) &&
+          c.text !== '' &&
+          sameComment(c.text, r.body) &&
           fpCounts(r.marker!.id),
       );
       if (hit !== undefined && !opts.dryRun) {
@@ -222,9 +232,13 @@ export async function applyIssueCommands(
       }
     }
     if (hit !== undefined) {
+      // A rewrite's new token is on Jira already (CI in a fresh clone posted it): a separate comment of
+      // the old token is deleted and tombstoned, never updated, so one comment remains (SPEC §4).
+      if (c.replaces !== undefined && !opts.dryRun) await dropSeparateOld(c, hit.id);
       await settle(c, 'posted', { commentId: hit.id, reason: 'found' }, { commentId: hit.id });
       return;
     }
+    if (c.replaces !== undefined && (await reconcileRewrite(c, onJira))) return;
     if (opts.dryRun) return settle(c, 'planned');
     const text = opts.commentText?.(c) ?? c.text;
     const marker: Marker = { v: 2, id: c.id, fp: c.fp, a: c.author };
@@ -247,6 +261,64 @@ export async function applyIssueCommands(
       if (landed) return settle(c, 'posted', { commentId: landed.id }, { commentId: landed.id });
       return leavePending(c, err, at);
     }
+  }
+
+  /** The comments of an issue: this issue's as read for the run, another's read now. */
+  async function commentsOf(key: string): Promise<RemoteComment[]> {
+    if (key !== issue) return opts.jira.listComments(key);
+    comments ??= await opts.jira.listComments(issue);
+    return comments;
+  }
+
+  /** Deletes the old token's comment (tombstoned first, on its own issue). */
+  async function dropOld(c: PlannedComment, list: RemoteComment[], hit: RemoteComment): Promise<void> {
+    const old = c.replaces!;
+    const undone = await removeComment(opts.jira, old.issue, hit.id, old, result.notices);
+    if (old.issue === issue && undone !== null) marks = undone;
+    list.splice(list.indexOf(hit), 1);
+    result.deleted.push({ command: oldCommand(old, c), commentId: hit.id });
+  }
+
+  async function dropSeparateOld(c: PlannedComment, keep: string): Promise<void> {
+    const list = await commentsOf(c.replaces!.issue);
+    const hit = commentFor(list, c.replaces!);
+    if (hit !== undefined && hit.id !== keep) await dropOld(c, list, hit);
+  }
+
+  /**
+   * A rewritten comment whose old token's comment is on Jira (SPEC §4, as for worklogs): on the same
+   * issue it is updated to the new text and its marker gains the new token; moved to another issue,
+   * it is deleted and tombstoned there and the caller posts the new one. Returns whether the token is
+   * settled.
+   */
+  async function reconcileRewrite(c: PlannedComment, onJira: RemoteComment[]): Promise<boolean> {
+    const old = c.replaces!;
+    const list = old.issue === issue ? onJira : await commentsOf(old.issue);
+    const hit = commentFor(list, old);
+    if (hit === undefined || hit.marker === undefined) return false;
+    // CI's author prefix and GitHub's ` (#12)` are no difference; anything else is the new text.
+    const same = sameComment(c.text, hit.body);
+    if (opts.dryRun) {
+      if (old.issue !== issue) return false;
+      (same ? result.alreadyLogged : result.updated).push({ command: c, commentId: hit.id });
+      return true;
+    }
+    if (old.issue !== issue) {
+      await dropOld(c, list, hit);
+      return false;
+    }
+    if (!same) {
+      const text = opts.commentText?.(c) ?? c.text;
+      await opts.jira.updateComment(issue, hit.id, text);
+      hit.body = text;
+    }
+    // The marker stands for the new token too, so no clone or CI job posts it again.
+    const marker = withAlso(hit.marker, { id: c.id, fp: c.fp });
+    await opts.jira.setCommentProperty(issue, hit.id, MARKER_KEY, marker);
+    hit.marker = marker;
+    await opts.record(c, 'posted', { commentId: hit.id });
+    (same ? result.alreadyLogged : result.updated).push({ command: c, commentId: hit.id });
+    return true;
   }
 
   async function applyTransition(c: PlannedTransition, m: IssueMarks): Promise<void> {
@@ -327,19 +399,109 @@ export async function applyIssueCommands(
   }
 }
 
-/**
- * Whether a comment on Jira says what the token says: GitHub appends ` (#12)` to a one-commit PR's
- * subject line, and `jlog ci` may have named the author first (ci.authorInComment); neither is a
- * difference.
- */
-function sameCommentText(text: string, body: string): boolean {
-  const want = stripPrNumber(text);
-  const have = stripPrNumber(body);
-  return want === have || hasAuthorPrefix(have, want);
+/** The comment that holds a token: by id (its marker or an `also` entry), else the id the ledger knew. */
+function commentFor(
+  list: readonly RemoteComment[],
+  t: { id: string; commentId?: string | undefined },
+): RemoteComment | undefined {
+  const holds = (m: Marker) => m.id === t.id || (m.also ?? []).some((a) => a.id === t.id);
+  return (
+    list.find((r) => r.marker !== undefined && holds(r.marker)) ??
+    (t.commentId === undefined ? undefined : list.find((r) => r.id === t.commentId))
+  );
 }
 
-function stripPrNumber(text: string): string {
-  return text.replace(/\s*\(#\d+\)\s*$/, '').trim();
+/**
+ * Tombstone first, then delete (as for worklogs): a kill in between leaves a comment the next run
+ * deletes, never a re-post. Returns the issue's new marks, or null when Jira refused the tombstone
+ * (the comment is deleted all the same, and a notice says what that means).
+ */
+async function removeComment(
+  jira: JiraClient,
+  issue: string,
+  commentId: string,
+  token: { id: string; fp: string },
+  notices: string[],
+): Promise<IssueMarks | null> {
+  const fresh = issueMarksOf(await jira.getIssueProperty(issue, ISSUE_PROPERTY));
+  let next: IssueMarks | null = fresh;
+  if (!fresh.undone.some((u) => u.id === token.id)) {
+    next = fitIssueMarks({ ...fresh, undone: [...fresh.undone, { id: token.id, fp: token.fp }] });
+    try {
+      await jira.setIssueProperty(issue, ISSUE_PROPERTY, next);
+    } catch (err) {
+      if (!isJlogError(err, 'E_JIRA_FORBIDDEN')) throw err;
+      next = null;
+      notices.push(
+        `no permission to edit ${issue}: comment ${commentId} is deleted but not tombstoned, so other clones and CI may post it again`,
+      );
+    }
+  }
+  try {
+    await jira.deleteComment(issue, commentId);
+  } catch (err) {
+    if (!isJlogError(err, 'E_JIRA_NOT_FOUND')) throw err;
+  }
+  return next;
+}
+
+/** The old token of a rewrite (or a comment that left history), in the shape results report. */
+function oldCommand(
+  old: Pick<RewriteSource, 'id' | 'fp' | 'issue' | 'comment'>,
+  like?: PlannedComment,
+  authorEmail = like?.authorEmail ?? '',
+): PlannedComment {
+  const parsed = parseCommandId(old.id);
+  return {
+    kind: 'comment',
+    id: old.id,
+    sha: parsed?.sha ?? shaOf(old.id) ?? '',
+    n: parsed?.n ?? 0,
+    issue: old.issue,
+    line: like?.line ?? 0,
+    authorEmail,
+    author: like?.author ?? '',
+    authors: like?.authors ?? [],
+    authorDate: like?.authorDate ?? '',
+    fp: old.fp,
+    squash: false,
+    text: old.comment,
+  };
+}
+
+/**
+ * Posted comments a rewrite took out of history (core/command-plan.ts `gone`): deleted and
+ * tombstoned, like a gone worklog (SPEC §4), then recorded as rewritten. A read or write that fails
+ * leaves them for the next run.
+ */
+export async function removeGoneComments(
+  issue: string,
+  gone: readonly LedgerRecord[],
+  opts: Pick<CommandApplyOptions, 'jira' | 'dryRun' | 'stopped'> & {
+    recordGone: (r: LedgerRecord) => Promise<void>;
+  },
+  result: CommandResult,
+): Promise<void> {
+  if (gone.length === 0) return;
+  let list: RemoteComment[] | undefined;
+  for (const r of gone) {
+    const command = oldCommand({ ...r, fp: r.fp ?? '', comment: r.comment ?? '' }, undefined, r.authorEmail);
+    try {
+      const stop = opts.stopped?.();
+      if (stop) throw stop;
+      list ??= await opts.jira.listComments(issue);
+      const hit = commentFor(list, { id: r.id, commentId: r.commentId });
+      if (hit !== undefined && !opts.dryRun) {
+        await removeComment(opts.jira, issue, hit.id, { id: r.id, fp: r.fp ?? '' }, result.notices);
+        list.splice(list.indexOf(hit), 1);
+      }
+      if (!opts.dryRun) await opts.recordGone(r);
+      result.deleted.push({ command, commentId: hit?.id });
+    } catch (err) {
+      const e = asJlogError(err);
+      result.pending.push({ command, error: e.message, code: e.code });
+    }
+  }
 }
 
 function sleep(ms: number): Promise<void> {

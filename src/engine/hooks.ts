@@ -123,7 +123,8 @@ function sayRewrites(
 ): void {
   const report = config.rewrites === 'report';
   for (const { old, to } of notes) {
-    const what = `${old.issue} ${formatDuration(old.seconds)} from ${old.sha.slice(0, 10)}`;
+    const token = old.kind === 'comment' ? 'a comment' : formatDuration(old.seconds);
+    const what = `${old.issue} ${token} from ${old.sha.slice(0, 10)}`;
     if (kind === 'push' && to === null) {
       io.say(
         `jlog: ${what} is on Jira and no longer on a branch; jlog undo ${old.sha.slice(0, 10)} takes it back`,

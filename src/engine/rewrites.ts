@@ -13,6 +13,7 @@ import type { Commit, LedgerRecord, PlannedWorklog, RewriteKind } from '../core/
 import { readCommits } from '../git/index.js';
 import type { LedgerView } from '../ledger/ledger.js';
 import type { RepoContext } from './context.js';
+import { carryCommitCommands, carryPushedCommands, commandTokensOf } from './command-rewrites.js';
 import { ledgerRecord, offlinePlanOptions, recordCommits } from './record.js';
 
 export interface RewriteNote {
@@ -39,13 +40,21 @@ export async function recordCommitRewrite(
   );
   const newTokens = tokensOf(newCommits, options);
   const oldParsed = tokensOf(oldCommits, options);
+  const newCommands = commandTokensOf(ctx, newCommits, options);
+  const oldCommands = commandTokensOf(ctx, oldCommits, options);
   const notes = await ctx.ledger.update((view) => {
     const oldBySha = new Map<string, RewriteToken[]>();
     for (const [oldSha] of pairs) oldBySha.set(oldSha, oldTokens(view, oldSha, oldParsed));
     const newBySha = new Map<string, RewriteToken[]>();
     for (const [sha, list] of groupBySha(newTokens)) newBySha.set(sha, list.map(rewriteToken));
     const inheritance = inheritByCommit(pairs, oldBySha, newBySha);
-    return carry(view, kind, inheritance, [...oldBySha.values()].flat(), newTokens, oldParsed);
+    const worklogs = carry(view, kind, inheritance, [...oldBySha.values()].flat(), newTokens, oldParsed);
+    // `#comment` and transition tokens in the same update (SPEC §3: the same rewrite rules).
+    const commands = carryCommitCommands(view, kind, pairs, oldCommands, newCommands);
+    return {
+      records: [...worklogs.records, ...commands.records],
+      result: [...worklogs.result, ...commands.result],
+    };
   });
   // Tokens that are new in the rewritten commits (a reworded message) are recorded like post-commit's.
   await recordCommits(ctx, newCommits, options);
@@ -68,10 +77,17 @@ export async function recordForcePush(
   const pushed = await readCommits(ctx.repo.top, { shas: [...pushedShas], grepTime: true });
   const oldParsed = tokensOf(leaving, options);
   const newTokens = tokensOf(pushed, options);
+  const oldCommands = commandTokensOf(ctx, leaving, options);
+  const newCommands = commandTokensOf(ctx, pushed, options);
   return ctx.ledger.update((view) => {
     const old = leaving.flatMap((c) => oldTokens(view, c.sha, oldParsed));
     const inheritance = inheritByContent(old, newTokens.map(rewriteToken));
-    return carry(view, 'push', inheritance, old, newTokens, oldParsed);
+    const worklogs = carry(view, 'push', inheritance, old, newTokens, oldParsed);
+    const commands = carryPushedCommands(view, leaving, oldCommands, newCommands);
+    return {
+      records: [...worklogs.records, ...commands.records],
+      result: [...worklogs.result, ...commands.result],
+    };
   });
 }
 
@@ -94,7 +110,8 @@ function rewriteToken(w: PlannedWorklog): RewriteToken {
  * what git still shows of the ones it never recorded (posted from another clone or CI, say).
  */
 function oldTokens(view: LedgerView, sha: string, parsed: readonly PlannedWorklog[]): RewriteToken[] {
-  const known = view.bySha(sha);
+  // Worklogs only: `#comment` and transition records are carried by command-rewrites.ts.
+  const known = view.bySha(sha).filter((r) => r.kind === undefined);
   if (known.some((r) => r.code === REWRITTEN || r.rewritten !== undefined)) return [];
   const fromLedger = known.map((r) => ({
     id: r.id,

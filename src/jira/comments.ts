@@ -8,7 +8,10 @@ import type { Pacer } from './pacing.js';
 import { createdId, idOf, isObject, issuePath, lockKey, protocolError } from './shape.js';
 import type { Credentials, JiraClient, RemoteComment } from './types.js';
 
-type CommentCalls = Pick<JiraClient, 'listComments' | 'addComment' | 'deleteComment' | 'setCommentProperty'>;
+type CommentCalls = Pick<
+  JiraClient,
+  'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'setCommentProperty'
+>;
 
 /** Comments per page; Jira may answer with fewer, so paging follows `total`, never this. */
 const PAGE_SIZE = 1000;
@@ -23,6 +26,9 @@ export function commentCalls(
   deployment: Credentials['deployment'],
 ): CommentCalls {
   const bodyText = (raw: unknown): string => (typeof raw === 'string' ? raw : adfToText(raw));
+  /** What Jira takes as a comment body: ADF on Cloud, a plain string on Data Center; undefined when empty. */
+  const bodyOf = (text: string): unknown =>
+    deployment === 'cloud' ? adfDoc(text) : text.trim() === '' ? undefined : text;
 
   /** Every comment's id, text and created date, all pages, each once. */
   async function pages(issue: string, what: string): Promise<RemoteComment[]> {
@@ -105,7 +111,7 @@ export function commentCalls(
 
     addComment(issue, text, marker) {
       const what = `Adding a comment to ${issue}`;
-      const body = deployment === 'cloud' ? adfDoc(text) : text.trim() === '' ? undefined : text;
+      const body = bodyOf(text);
       if (body === undefined) {
         return Promise.reject(new JlogError('E_INTERNAL', `${what}: the comment is empty.`));
       }
@@ -118,6 +124,25 @@ export function commentCalls(
           what,
         });
         return { id: createdId(res, what, 'comment') };
+      });
+    },
+
+    updateComment(issue, id, text) {
+      // The body only: the marker is a property of its own (setCommentProperty), so an edit never
+      // overwrites an `also` another machine just wrote.
+      const what = `Updating comment ${id} of ${issue}`;
+      const body = bodyOf(text);
+      if (body === undefined) {
+        return Promise.reject(new JlogError('E_INTERNAL', `${what}: the comment is empty.`));
+      }
+      return pacer.exclusive(lockKey(issue), async () => {
+        await http.request({
+          method: 'PUT',
+          path: `${issuePath(issue)}/comment/${encodeURIComponent(id)}`,
+          body: { body },
+          writeIssue: lockKey(issue),
+          what,
+        });
       });
     },
 

@@ -111,6 +111,8 @@ export interface JiraClient {
   listComments(issue: string): Promise<RemoteComment[]>;
   /** ADF on Cloud, a plain string on Data Center; the marker as the comment property `jlog`. */
   addComment(issue: string, text: string, marker: Marker): Promise<{ id: string }>;
+  /** `PUT …/comment/{id}` with the new text only (ADF on Cloud, a string on Data Center); the marker is changed on its own. */
+  updateComment(issue: string, id: string, text: string): Promise<void>;
   deleteComment(issue: string, id: string): Promise<void>;
   /** `PUT …/comment/{id}/properties/{key}` (a copy's claim on a comment's marker). */
   setCommentProperty(issue: string, commentId: string, key: string, value: unknown): Promise<void>;
