@@ -81,6 +81,21 @@ describe('commands on', () => {
     expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
   });
 
+  it('the pre-push hook posts a commit that carries only a #comment and a transition (no #time)', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    // The hooks start Node only once jlog has a ledger in the repository (a `#time` commit made one).
+    await alice.commit('PROJ-1 #time 30m setup', { date: day(2) });
+    await alice.push('origin', 'main');
+    const sha = await alice.commit('PROJ-7 #comment only a comment #start-progress', { date: day(1) });
+    await alice.push('origin', 'main');
+    expect(jlogComments(team, 'PROJ-7').map((c) => [adfText(c.body), c.marker?.id])).toEqual([
+      ['only a comment', `${sha}:c0`],
+    ]);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+    expect(team.worklogs().map((w) => w.issue)).toEqual(['PROJ-1']);
+  });
+
   it('an ambiguous or unknown transition fails with the names Jira offers; nothing is applied', async () => {
     team = await Team.create({ config: ON });
     const alice = await team.developer(ALICE, { hooks: false });
@@ -272,6 +287,35 @@ describe('comment rewrites (SPEC §4, as for worklogs)', () => {
     expect(ci2.code).toBe(0);
     expect(team.sandbox.comments()).toEqual([]);
     expect(team.worklogs()).toHaveLength(1);
+  });
+
+  it('rewrites: "report" lists the amended comment and leaves Jira alone until jlog sync --apply-rewrites', async () => {
+    team = await Team.create({ config: { ...ON, rewrites: 'report' } });
+    const alice = await team.developer(ALICE);
+    const sha = await alice.commit('PROJ-7 #time 1h login #comment fixed', { date: day(1) });
+    await alice.push('origin', 'main');
+    const amended = await alice.amend('PROJ-7 #time 1h login #comment fixed the login');
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['fixed']);
+
+    const status = (await alice.status()) as unknown as {
+      rewrites: { id: string; kind?: string; action: string; from: { id: string } }[];
+    };
+    expect(status.rewrites).toEqual([
+      expect.objectContaining({
+        id: `${amended}:c0`,
+        kind: 'comment',
+        action: 'update',
+        from: expect.objectContaining({ id: `${sha}:c0` }),
+      }),
+    ]);
+    const text = (await alice.jlog('status')).stdout;
+    expect(text).toMatch(/PROJ-7\s+comment\s+\S+\s+update to PROJ-7/);
+
+    const apply = await alice.jlog('sync', '--apply-rewrites', '--json');
+    expect(apply.code).toBe(0);
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['fixed the login']);
+    expect(((await alice.status()) as unknown as { rewrites: unknown[] }).rewrites).toEqual([]);
   });
 
   it('Data Center: the amended text replaces the comment as a plain string on /rest/api/2', async () => {

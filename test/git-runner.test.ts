@@ -150,11 +150,12 @@ describe('the post-commit hook does not load simple-git', () => {
     dirs.push(bundle);
     execFileSync(process.execPath, ['scripts/build.mjs', bundle], { stdio: 'ignore' });
     const chunks = join(bundle, 'chunks');
+    // One copy in the commands' build and one in the hooks' own build (scripts/build.mjs): both go.
     const simpleGitChunks = readdirSync(chunks).filter((f) =>
       readFileSync(join(chunks, f), 'utf8').includes('is blocked by the environment guard'),
     );
-    expect(simpleGitChunks).toHaveLength(1);
-    rmSync(join(chunks, simpleGitChunks[0]!));
+    expect(simpleGitChunks.length).toBeGreaterThan(0);
+    for (const f of simpleGitChunks) rmSync(join(chunks, f));
     const bin = join(bundle, 'jlog.js');
 
     const r = repo();

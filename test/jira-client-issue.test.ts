@@ -117,6 +117,16 @@ describe('issue properties', () => {
     expect((await failure(client.setIssueProperty('OPS-1', 'jlog', value))).code).toBe('E_JIRA_NOT_FOUND');
   });
 
+  it('with the issue known to exist, a missing property is one read (no key list), a set one its value', async () => {
+    const { sandbox, client } = await setup();
+    expect(await client.getIssueProperty('PROJ-7', 'jlog', { issueExists: true })).toBeUndefined();
+    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /rest/api/3/issue/PROJ-7/properties/jlog',
+    ]);
+    await client.setIssueProperty('PROJ-7', 'jlog', { v: 1 });
+    expect(await client.getIssueProperty('PROJ-7', 'jlog', { issueExists: true })).toEqual({ v: 1 });
+  });
+
   it('Jira refuses a value over 32,768 characters: E_JIRA_BAD_REQUEST with its message', async () => {
     const { client } = await setup();
     const err = await failure(client.setIssueProperty('PROJ-7', 'jlog', { s: 'x'.repeat(40_000) }));

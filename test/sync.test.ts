@@ -95,6 +95,20 @@ describe('jlog sync', () => {
     expect(sandbox.worklogs()).toHaveLength(1);
   });
 
+  it('checks an issue with two reads at once, its worklogs and its jlog property, and no property list', async () => {
+    const env = await setup();
+    repo.commit('PROJ-1 #time 1h a\nPROJ-2 #time 1h b', { date: recent(1) });
+    expect((await sync(env)).code).toBe(0);
+    for (const issue of ['PROJ-1', 'PROJ-2']) {
+      const reads = sandbox.requests
+        .filter((r) => r.method === 'GET' && r.path.includes(`/issue/${issue}/`))
+        .map((r) => r.path.replace(`/rest/api/3/issue/${issue}`, ''))
+        .sort();
+      expect(reads, issue).toEqual(['/properties/jlog', '/worklog']);
+    }
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2']);
+  });
+
   it('retries a 429 after Retry-After and posts once', async () => {
     const env = await setup();
     repo.commit('PROJ-1 #time 1h a', { date: recent(1) });
@@ -166,22 +180,25 @@ describe('jlog sync', () => {
     expect(sandbox.worklogs()).toHaveLength(1);
   });
 
-  it('posts nothing when the remote check fails (fail closed) and keeps the token pending', async () => {
-    const env = await setup();
-    repo.commit('PROJ-1 #time 1h a', { date: recent(1), files: { '.jlogrc.json': '{"timeoutMs": 2000}' } });
-    sandbox.fault({
-      fault: { kind: 'status', status: 503, retryAfter: 0 },
-      method: 'GET',
-      pathIncludes: '/worklog',
-      times: Infinity,
-    });
-    const r = await sync(env, '--json');
-    expect(r.code).toBe(1);
-    expect(json(r).pending).toHaveLength(1);
-    expect(posts(sandbox)).toBe(0);
-    const status = await runJlog(['status', '--json'], { cwd: repo.dir, env });
-    expect(JSON.parse(status.stdout)).toMatchObject({ pending: 1, posted: 0 });
-  });
+  it.each([['/worklog'], ['/properties/jlog']])(
+    'posts nothing when the remote check fails (fail closed, %s) and keeps the token pending',
+    async (pathIncludes) => {
+      const env = await setup();
+      repo.commit('PROJ-1 #time 1h a', { date: recent(1), files: { '.jlogrc.json': '{"timeoutMs": 2000}' } });
+      sandbox.fault({
+        fault: { kind: 'status', status: 503, retryAfter: 0 },
+        method: 'GET',
+        pathIncludes,
+        times: Infinity,
+      });
+      const r = await sync(env, '--json');
+      expect(r.code).toBe(1);
+      expect(json(r).pending).toHaveLength(1);
+      expect(posts(sandbox)).toBe(0);
+      const status = await runJlog(['status', '--json'], { cwd: repo.dir, env });
+      expect(JSON.parse(status.stdout)).toMatchObject({ pending: 1, posted: 0 });
+    },
+  );
 
   it("fails a token on 404 with Jira's message and stops the run on 401 with everything pending", async () => {
     const env = await setup({ issues: ['PROJ-1'] });

@@ -2,6 +2,7 @@
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
 import { join } from 'node:path';
 import { escapeOutput } from '../core/escape.js';
+import * as hooks from '../engine/hooks.js';
 import { isJlogError } from '../errors.js';
 import { gitDirsAt } from '../git/dirs.js';
 import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
@@ -31,7 +32,6 @@ export async function runHook(name: string, args: string[]): Promise<number> {
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };
   try {
-    const hooks = await import('../engine/hooks.js');
     switch (hook) {
       case 'commit-msg':
         return args[0] === undefined ? 0 : await hooks.commitMsg(io, args[0]);

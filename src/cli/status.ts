@@ -124,9 +124,11 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     out(`\n${color.yellow('rewrites')} waiting to be applied to Jira, ${APPLY_REWRITES} applies them now:`);
     const rows = rewrites.map((w) => [
       w.from.issue,
-      dur(w.from.seconds),
+      w.kind === 'comment' ? 'comment' : dur(w.from.seconds),
       shortId(w.from.id),
-      w.action === 'delete' ? 'left history: delete' : `${w.action} to ${w.issue} ${dur(w.seconds)}`,
+      w.action === 'delete'
+        ? 'left history: delete'
+        : `${w.action} to ${w.issue}${w.kind === 'comment' ? '' : ` ${dur(w.seconds)}`}`,
     ]);
     for (const l of table(rows)) out(`  ${l}`);
   }

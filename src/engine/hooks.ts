@@ -152,13 +152,14 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   await reportFailuresSince(ctx.ledger, io.say);
   const shas = new Set<string>();
   const leaving = new Set<string>();
+  const grep = pushGrep(ctx.config);
   for (const line of (await io.stdin()).split('\n')) {
     const [, localSha, , remoteSha] = line.trim().split(/\s+/);
     if (localSha === undefined || remoteSha === undefined || ZERO.test(localSha)) continue; // deletion
     const fresh = ZERO.test(remoteSha);
     const range = fresh ? [localSha, '--not', '--remotes'] : [`${remoteSha}..${localSha}`];
-    const listed = await revList(ctx.repo.top, [...TIME_GREP, ...range]).catch(() =>
-      revList(ctx.repo.top, [...TIME_GREP, localSha, '--not', '--remotes']),
+    const listed = await revList(ctx.repo.top, [...grep, ...range]).catch(() =>
+      revList(ctx.repo.top, [...grep, localSha, '--not', '--remotes']),
     );
     for (const sha of listed) shas.add(sha);
     if (
@@ -166,9 +167,7 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
       (await commitExists(ctx.repo.top, remoteSha)) &&
       !(await isAncestor(ctx.repo.top, remoteSha, localSha))
     ) {
-      for (const sha of await revList(ctx.repo.top, [...TIME_GREP, remoteSha, '--not', localSha]).catch(
-        () => [],
-      ))
+      for (const sha of await revList(ctx.repo.top, [...grep, remoteSha, '--not', localSha]).catch(() => []))
         leaving.add(sha);
     }
   }
@@ -192,7 +191,14 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   }
   if (pushed.length === 0) return 0;
   if (ctx.config.postOn !== 'push') {
-    await recordCommits(ctx, await readCommits(ctx.repo.top, { shas: pushed, grepTime: true }));
+    await recordCommits(
+      ctx,
+      await readCommits(ctx.repo.top, {
+        shas: pushed,
+        grepTime: true,
+        grepCommands: postsCommands(ctx.config),
+      }),
+    );
     return 0;
   }
   // failPushOnError: post now, in the foreground (the run records the pushed commits), and fail the
@@ -217,6 +223,15 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
 
 /** rev-list's own filter for commits whose message mentions `#time` (any case, a fixed string). */
 const TIME_GREP = ['--regexp-ignore-case', '--fixed-strings', '--grep=#time'];
+
+/** Commits with only a `#comment` or a transition are posted too when jlog posts those (issue 12). */
+const postsCommands = (config: RepoContext['config']): boolean =>
+  config.commands.comment || config.commands.transitions;
+
+/** What pre-push lists: commits that mention `#time`, or any `#` when commands are posted too. */
+function pushGrep(config: RepoContext['config']): string[] {
+  return postsCommands(config) ? ['--fixed-strings', '--grep=#'] : TIME_GREP;
+}
 
 /** Commits post-commit queued with sh alone (no Node on PATH): their tokens are recorded now. */
 async function recordQueuedAndSay(ctx: RepoContext, io: HookIO): Promise<void> {

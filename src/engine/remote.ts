@@ -46,9 +46,17 @@ export class IssueView {
 
   /** Every page of the issue's worklogs in the window, and its tombstones when it has writes to do. */
   async read(): Promise<void> {
-    const worklogs = await this.#jira.listWorklogs(this.issue, this.#window);
-    if (this.#withMarks) this.undone = (await readIssueMarks(this.#jira, this.issue)).undone;
-    this.worklogs = worklogs;
+    // Both reads at once (two request slots, one round trip). The worklog read answers whether the
+    // issue exists (its 404 fails the tokens), so a 404 of the property only means no tombstones.
+    const [list, marks] = await Promise.allSettled([
+      this.#jira.listWorklogs(this.issue, this.#window),
+      this.#withMarks ? readIssueMarks(this.#jira, this.issue, { issueExists: true }) : null,
+    ]);
+    // The worklog read's failure first: it says what happened to the issue.
+    if (list.status === 'rejected') throw list.reason;
+    if (marks.status === 'rejected') throw marks.reason;
+    if (marks.value !== null) this.undone = marks.value.undone;
+    this.worklogs = list.value;
     this.readAt = this.#now();
   }
 
@@ -115,8 +123,12 @@ export async function addTombstones(
 }
 
 /** The issue's `jlog` property as SPEC §3 shapes it; anything else there reads as empty lists. */
-export async function readIssueMarks(jira: JiraClient, issue: string): Promise<IssueMarks> {
-  const value = await jira.getIssueProperty(issue, ISSUE_PROPERTY);
+export async function readIssueMarks(
+  jira: JiraClient,
+  issue: string,
+  opts?: { issueExists?: boolean },
+): Promise<IssueMarks> {
+  const value = await jira.getIssueProperty(issue, ISSUE_PROPERTY, opts);
   return issueMarksOf(value);
 }
 

@@ -13,7 +13,9 @@ export interface RewriteEntry {
   issue: string;
   seconds: number;
   /** The posted token it replaces. */
-  from: { id: string; issue: string; seconds: number; worklogId?: string };
+  from: { id: string; issue: string; seconds: number; worklogId?: string; commentId?: string };
+  /** A `#comment` token's rewrite (its comment is edited, moved or deleted); absent for a worklog. */
+  kind?: 'comment';
   /** What applying it does on Jira. */
   action: 'alias' | 'update' | 'move' | 'delete';
   command: string;
@@ -41,7 +43,9 @@ export function rewriteStatus(records: readonly LedgerRecord[]): {
   const rewrites: RewriteEntry[] = [];
   const orphans: OrphanEntry[] = [];
   for (const r of records) {
-    if (r.state === 'pending' && r.replaces?.worklogId !== undefined) {
+    // A posted `#comment` follows the same rules (SPEC §3): its comment is what changes.
+    const posted = r.replaces?.worklogId !== undefined || r.replaces?.commentId !== undefined;
+    if (r.state === 'pending' && r.replaces !== undefined && posted) {
       const from = r.replaces;
       const action =
         from.issue !== r.issue
@@ -54,7 +58,14 @@ export function rewriteStatus(records: readonly LedgerRecord[]): {
         sha: r.sha,
         issue: r.issue,
         seconds: r.seconds,
-        from: { id: from.id, issue: from.issue, seconds: from.seconds, worklogId: from.worklogId },
+        from: {
+          id: from.id,
+          issue: from.issue,
+          seconds: from.seconds,
+          ...(from.worklogId ? { worklogId: from.worklogId } : {}),
+          ...(from.commentId ? { commentId: from.commentId } : {}),
+        },
+        ...(r.kind === 'comment' ? { kind: 'comment' as const } : {}),
         action,
         command: APPLY_REWRITES,
       });
@@ -71,7 +82,9 @@ export function rewriteStatus(records: readonly LedgerRecord[]): {
             issue: r.issue,
             seconds: r.seconds,
             ...(r.worklogId ? { worklogId: r.worklogId } : {}),
+            ...(r.commentId ? { commentId: r.commentId } : {}),
           },
+          ...(r.kind === 'comment' ? { kind: 'comment' as const } : {}),
           action: 'delete',
           command: APPLY_REWRITES,
         });

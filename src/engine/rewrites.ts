@@ -72,9 +72,11 @@ export async function recordForcePush(
 ): Promise<RewriteNote[]> {
   if (leavingShas.length === 0) return [];
   const options = await offlinePlanOptions(ctx);
-  const leaving = await readCommits(ctx.repo.top, { shas: [...leavingShas], grepTime: true });
+  // Commits with only `#comment` or transitions count too when those are posted (issue 12).
+  const grepCommands = ctx.config.commands.comment || ctx.config.commands.transitions;
+  const leaving = await readCommits(ctx.repo.top, { shas: [...leavingShas], grepTime: true, grepCommands });
   if (leaving.length === 0) return [];
-  const pushed = await readCommits(ctx.repo.top, { shas: [...pushedShas], grepTime: true });
+  const pushed = await readCommits(ctx.repo.top, { shas: [...pushedShas], grepTime: true, grepCommands });
   const oldParsed = tokensOf(leaving, options);
   const newTokens = tokensOf(pushed, options);
   const oldCommands = commandTokensOf(ctx, leaving, options);

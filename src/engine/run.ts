@@ -152,8 +152,8 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     const worklogRun = async (signal?: AbortSignal): Promise<RunReport> => {
       if (!dryRun) await learn(ctx, selection);
       const p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
-      // Copies are settled by the plan alone: recorded once, never posted.
-      if (!dryRun)
+      // Copies are settled by the plan alone: recorded once, never posted. (None: no lock to take.)
+      if (!dryRun && p.copies.length > 0)
         await ctx.ledger.update((view) => ({
           records: p.copies.filter((w) => view.get(w.id)?.state !== 'skipped').map(copyRecord),
           result: null,

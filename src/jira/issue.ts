@@ -49,7 +49,7 @@ export function issueCalls(http: JiraHttp, pacer: Pacer): IssueCalls {
       );
     },
 
-    async getIssueProperty(issue, key) {
+    async getIssueProperty(issue, key, opts) {
       const what = `Reading the ${key} property of ${issue}`;
       const read = async (): Promise<{ found: true; value: unknown } | { found: false }> => {
         try {
@@ -67,8 +67,10 @@ export function issueCalls(http: JiraHttp, pacer: Pacer): IssueCalls {
       };
       const first = await read();
       if (first.found) return first.value;
-      // Jira answers 404 both for a missing property and a missing issue: the key list tells which
-      // (and a missing issue fails here with its own 404).
+      // Jira answers 404 both for a missing property and a missing issue. When the caller knows the
+      // issue is there (the remote check's worklog read answered), the 404 is the property's.
+      if (opts?.issueExists === true) return undefined;
+      // Otherwise the key list tells which (and a missing issue fails here with its own 404).
       const res = await http.request({ method: 'GET', path: `${issuePath(issue)}/properties`, what });
       if (!isObject(res.body) || !Array.isArray(res.body.keys)) throw protocolError(what, 'no keys list');
       const listed = (res.body.keys as unknown[]).some((k) => isObject(k) && k.key === key);

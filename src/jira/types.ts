@@ -104,8 +104,12 @@ export interface JiraClient {
   deleteWorklog(issue: string, id: string, q: { adjustEstimate: 'auto' | 'leave' }): Promise<void>;
   /** `PUT …/issue/{key}/worklog/{id}/properties/{key}` (the marker update of SPEC §3). */
   setWorklogProperty(issue: string, worklogId: string, key: string, value: unknown): Promise<void>;
-  /** The property's value; undefined when the issue has no such property (a missing issue is E_JIRA_NOT_FOUND). */
-  getIssueProperty(issue: string, key: string): Promise<unknown>;
+  /**
+   * The property's value; undefined when the issue has no such property (a missing issue is
+   * E_JIRA_NOT_FOUND). With `issueExists` (another read just found the issue) a 404 means no property:
+   * one read instead of three.
+   */
+  getIssueProperty(issue: string, key: string, opts?: { issueExists?: boolean }): Promise<unknown>;
   setIssueProperty(issue: string, key: string, value: unknown): Promise<void>;
   /** Every comment of the issue (all pages) with its `jlog` marker (`comment/list?expand=properties`). */
   listComments(issue: string): Promise<RemoteComment[]>;

@@ -1,0 +1,73 @@
+// The hooks' own build (scripts/build.mjs): a token commit loads the hook path as one chunk, not the
+// commands' many small shared chunks (issue 13), and nothing from the commands' build but the entry.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from './helpers/cli.js';
+import { makeRepo, makeTempDir, type TempRepo } from './helpers/repo.js';
+
+const repos: TempRepo[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const r of repos.splice(0)) r.cleanup();
+});
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** The files a module loads before it runs: its static imports, transitively (relative ones). */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(
+    /^(?:import|export)\b[^;'"]*?from\s*["'](\.[^"']+)["']|^import\s*["'](\.[^"']+)["']/gm,
+  )) {
+    staticClosure(join(dirname(file), (m[1] ?? m[2])!), seen);
+  }
+  return seen;
+}
+
+describe('the hook bundle', () => {
+  it('loads the hook path as one chunk, and records a token with every commands chunk removed', async () => {
+    const bundle = makeTempDir('jlog-bundle-');
+    dirs.push(bundle);
+    execFileSync(process.execPath, ['scripts/build.mjs', bundle], { stdio: 'ignore' });
+    const hook = join(bundle, 'hook.js');
+    // hook.js, the hook path's code and esbuild's small runtime helpers, which its lazy chunks share.
+    const eager = [...staticClosure(hook)].filter((f) => f !== hook);
+    expect(eager.length).toBeLessThanOrEqual(2);
+    expect(Math.max(...eager.map((f) => readFileSync(f).length))).toBeGreaterThan(50_000);
+
+    // Everything the entry (jlog.js) does not load before it hands over to hook.js, and that is not
+    // the hooks' build, goes: post-commit must not need any of it.
+    const keep = new Set(staticClosure(join(bundle, 'jlog.js')));
+    const chunks = join(bundle, 'chunks');
+    let removed = 0;
+    for (const f of readdirSync(chunks)) {
+      if (f.startsWith('hook-') || keep.has(join(chunks, f))) continue;
+      rmSync(join(chunks, f));
+      removed++;
+    }
+    expect(removed).toBeGreaterThan(10);
+
+    const r = makeRepo();
+    repos.push(r);
+    writeFileSync(join(r.dir, '.jlogrc.json'), '{ "postOn": "push" }\n');
+    r.commit('PROJ-7 #time 1h fixed login');
+    const bin = join(bundle, 'jlog.js');
+    const run = await runCommand(process.execPath, [bin, 'hook', 'post-commit'], {
+      cwd: r.dir,
+      env: r.env,
+      timeoutMs: 60_000,
+    });
+    expect(run.stderr).toContain('PROJ-7 1h pending');
+    expect(run.code).toBe(0);
+    const ledger = readFileSync(join(r.dir, '.git', 'jlog', 'ledger.jsonl'), 'utf8');
+    expect(ledger).toContain('"state":"pending"');
+    // The commands really are gone from this bundle.
+    const doctor = await runCommand(process.execPath, [bin, 'doctor'], { cwd: r.dir, env: r.env });
+    expect(doctor.code).not.toBe(0);
+  });
+});
