@@ -10,6 +10,7 @@ import { LogStream, parseLogOutput, prefetchCommits, readCommits } from '../src/
 import type { Commit } from '../src/core/types.js';
 import fc from 'fast-check';
 import { runGit } from '../src/git/spawn.js';
+import { prefetchRepoInfo, repoInfo } from '../src/git/repo.js';
 import { makeRepo, makeTempDir, type TempRepo } from './helpers/repo.js';
 
 let repo: TempRepo | undefined;
@@ -206,5 +207,30 @@ describe('reading git log as it arrives', () => {
     const short = new LogStream(() => undefined);
     short.push(Buffer.from(['a'.repeat(40), 'x'].join('\0')));
     expect(() => short.end()).toThrow(/unexpected git log output/);
+  });
+});
+
+describe('the early repoInfo of a sync', () => {
+  it('answers the first repoInfo for its directory as a fresh one would, and no other', async () => {
+    const a = makeRepo();
+    repo = a;
+    const b = makeRepo({ branch: 'trunk', email: 'b@example.com' });
+    try {
+      a.commit('one');
+      b.commit('two');
+      for (const [k, v] of Object.entries(a.env))
+        if (k.startsWith('GIT_') || k === 'HOME') process.env[k] = v;
+      const fresh = await repoInfo(a.dir);
+      prefetchRepoInfo(a.dir);
+      // Another directory does not take it (and uses it up: it is one-shot).
+      expect((await repoInfo(b.dir)).top).toBe(b.dir);
+      prefetchRepoInfo(a.dir);
+      expect(await repoInfo(a.dir)).toEqual(fresh);
+      prefetchRepoInfo(a.dir);
+      // A caller that wants no user.email does not get one it did not ask for.
+      expect((await repoInfo(a.dir, { userEmail: false })).userEmail).toBeNull();
+    } finally {
+      b.cleanup();
+    }
   });
 });

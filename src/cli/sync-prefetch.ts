@@ -1,10 +1,11 @@
-// The sync fast path's first act (issue 13): start `git log` before the rest of jlog is loaded, so git
-// walks history while Node loads, reads the config and plans. It asks what the run will ask under the
+// The sync fast path's first act (issue 13): start `git log` (and the rev-parse every run starts with)
+// before the rest of jlog is loaded, so git walks history while Node loads, reads the config and plans. It asks what the run will ask under the
 // default config; a config that moves `sync.since` or turns on `commands` makes the run ask something
 // else, and then the prefetch is killed and the run starts its own log (git/commits.ts decides).
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { syncLogOptions } from '../engine/sync-log.js';
 import { prefetchCommits } from '../git/commits.js';
+import { prefetchRepoInfo } from '../git/repo.js';
 import type { FastCommand } from './fast-path.js';
 
 export function prefetchSync(cmd: FastCommand): void {
@@ -21,4 +22,6 @@ export function prefetchSync(cmd: FastCommand): void {
   } catch {
     // A date or range the run will refuse: it says so itself, in its own words.
   }
+  // The run's first question (where the repository is): it depends on nothing.
+  prefetchRepoInfo(process.cwd());
 }

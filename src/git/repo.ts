@@ -26,7 +26,27 @@ export interface RepoInfo {
  * `userEmail: false` skips the config read (userEmail reads as null) for a command that never needs it:
  * `jlog status` is all start-up, and a process is a good part of it.
  */
-export async function repoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promise<RepoInfo> {
+export function repoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promise<RepoInfo> {
+  const e = early;
+  early = null;
+  if (e !== null && e.cwd === cwd && opts.userEmail !== false) return e.info;
+  return readRepoInfo(cwd, opts);
+}
+
+/**
+ * Started before it is asked for, alongside the sync's early log (issue 13: independent git reads run
+ * in parallel, while Node loads): the first repoInfo for the same directory takes it, once.
+ */
+let early: { cwd: string; info: Promise<RepoInfo> } | null = null;
+
+export function prefetchRepoInfo(cwd: string): void {
+  const info = readRepoInfo(cwd);
+  // Unclaimed, its failure is nobody's error; a claimer gets the same rejection.
+  info.catch(() => undefined);
+  early = { cwd, info };
+}
+
+async function readRepoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promise<RepoInfo> {
   const args = [
     'rev-parse',
     '--show-toplevel',

@@ -43,10 +43,20 @@ export function startGit(args: readonly string[], opts: ExecGitOptions): GitRun 
     child.on('error', (e: NodeJS.ErrnoException) => reject(spawnError(args, opts.cwd, e)));
     // `close` comes after stdout and stderr are drained.
     child.on('close', (code, signal) => {
-      const stdout = Buffer.concat(out).toString('utf8');
+      let text: string | undefined;
+      // Built when asked: a caller that read stdout as it came (a streamed log) never pays for a
+      // second copy of megabytes of it.
+      const answer = (code: number): GitResult => ({
+        get stdout() {
+          return (text ??= Buffer.concat(out).toString('utf8'));
+        },
+        stderr,
+        code,
+      });
       const stderr = Buffer.concat(err).toString('utf8');
-      if (code === 0) return resolve({ stdout, stderr, code: 0 });
-      if (code !== null && opts.okCodes?.includes(code)) return resolve({ stdout, stderr, code });
+      if (code === 0) return resolve(answer(0));
+      if (code !== null && opts.okCodes?.includes(code)) return resolve(answer(code));
+      const stdout = answer(code ?? -1).stdout;
       const why =
         firstLine(stderr) || (code === null ? `killed by ${signal ?? 'a signal'}` : `exit code ${code}`);
       const cause = Object.assign(new Error(stderr.trim() || why), { exitCode: code, stdout, stderr });
