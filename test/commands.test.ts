@@ -1,5 +1,7 @@
 // Issue 12 end to end: `#comment` and transitions in real repos (a bare remote, clones with hooks,
 // CI in fresh clones), the sandbox as Jira. Each test asserts what Jira holds at the end.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALICE, Team, day } from './workflows/team.js';
 
@@ -287,6 +289,57 @@ describe('comment rewrites (SPEC §4, as for worklogs)', () => {
     expect(ci2.code).toBe(0);
     expect(team.sandbox.comments()).toEqual([]);
     expect(team.worklogs()).toHaveLength(1);
+  });
+
+  it('postOn: "commit": the worker posts the comment at once; an amend of its text ends in one comment with the new text', async () => {
+    team = await Team.create({ config: { ...ON, postOn: 'commit' } });
+    const alice = await team.developer(ALICE);
+    await alice.commit('PROJ-7 #time 1h login #comment first text', { date: day(1) });
+    await alice.workersDone();
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['first text']);
+
+    // git runs post-commit (its worker may post the new text as new work) before post-rewrite.
+    const amended = await alice.amend('PROJ-7 #time 1h login #comment second text');
+    await alice.workersDone();
+    expect((await alice.jlog('flush')).code).toBe(0);
+    const comments = team.sandbox.comments('PROJ-7');
+    expect(comments.map((c) => adfText(c.body))).toEqual(['second text']);
+    const m = marker(comments[0]!);
+    expect([m?.id, ...(m?.also ?? []).map((a) => a.id)]).toContain(`${amended}:c0`);
+    expect(team.worklogs()).toHaveLength(1);
+  });
+
+  it('postOn: "commit": an amend while the worker posts the new text as new work (post-rewrite lands mid-POST) still ends in one comment', async () => {
+    team = await Team.create({ config: { ...ON, postOn: 'commit' } });
+    const alice = await team.developer(ALICE);
+    await alice.commit('PROJ-7 #time 1h login #comment first text', { date: day(1) });
+    await alice.workersDone();
+    // The user's own post-rewrite hook (run before jlog's) waits until the amend's worker has sent its
+    // comment POST, which Jira answers slowly: post-rewrite's mapping lands while that POST is in flight.
+    const go = join(alice.dir, '..', 'go');
+    const slow = join(alice.dir, '.git', 'hooks', 'post-rewrite.pre-jlog');
+    writeFileSync(
+      slow,
+      `#!/bin/sh\ncat >/dev/null\ni=0\nwhile [ ! -f '${go}' ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i+1)); done\n`,
+    );
+    chmodSync(slow, 0o755);
+    team.sandbox.fault({
+      fault: { kind: 'latency', ms: 4000 },
+      method: 'POST',
+      pathIncludes: '/PROJ-7/comment',
+    });
+    const posts = () =>
+      team.sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/PROJ-7/comment')).length;
+    const amending = alice.amend('PROJ-7 #time 1h login #comment second text');
+    for (let i = 0; i < 900 && posts() < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(posts()).toBe(2);
+    writeFileSync(go, '');
+    const amended = await amending;
+    await alice.workersDone();
+    expect((await alice.jlog('flush')).code).toBe(0);
+    const comments = team.sandbox.comments('PROJ-7');
+    expect(comments.map((c) => adfText(c.body))).toEqual(['second text']);
+    expect(marker(comments[0]!)?.id).toBe(`${amended}:c0`);
   });
 
   it('rewrites: "report" lists the amended comment and leaves Jira alone until jlog sync --apply-rewrites', async () => {

@@ -12,6 +12,7 @@ import {
 import { commandContentKey, type PlannedCommand, type PlannedComment } from '../core/commands.js';
 import { isSquashCommit } from '../core/identity.js';
 import { REWRITTEN, type PlanOptions } from '../core/plan.js';
+import { outcomeStep } from '../core/rewrite.js';
 import type { Commit, LedgerRecord } from '../core/types.js';
 import { readCommits } from '../git/index.js';
 import type { JiraClient } from '../jira/client.js';
@@ -128,7 +129,39 @@ export async function runCommands(o: CommandRunOptions): Promise<CommandResult> 
   for (const r of plan.gone) goneByIssue.set(r.issue, [...(goneByIssue.get(r.issue) ?? []), r]);
   const jira = o.jira;
   const record = async (c: PlannedCommand, state: CommandState, extra: CommandRecordExtra) => {
-    await o.ctx.ledger.append([commandRecord(c, state, extra)]);
+    // A rewrite may have been recorded while this command was in flight (post-rewrite runs in another
+    // process, after post-commit's worker started): keep what it said, with what this run learnt, as
+    // worklogs do (apply.ts, rewrite.ts outcomeStep).
+    await o.ctx.ledger.update((view) => {
+      const current = view.get(c.id);
+      const step = outcomeStep(current, c.replaces !== undefined);
+      if (step === 'as-planned') return { records: [commandRecord(c, state, extra)], result: null };
+      if (step === 'heir') {
+        // Posted (or tried) as new work while post-rewrite made it an old token's heir: it keeps
+        // replacing the old token (pending with its comment), so the next run drops the old comment.
+        const heir = { ...c, replaces: current!.replaces };
+        const commentId = extra.commentId ?? current!.commentId;
+        const records =
+          state === 'posted'
+            ? [commandRecord(heir, 'pending', commentId ? { commentId } : {})]
+            : [commandRecord(heir, state, extra)];
+        return { records, result: null };
+      }
+      // 'rewritten': post-rewrite made it an old token meanwhile; its heir takes over. Only a comment
+      // that landed matters: gone from history, it stays posted and the next run deletes it.
+      if (state !== 'posted') return { records: [], result: null };
+      const gone = current!.rewritten!.to === null;
+      return {
+        records: [
+          ledgerRecord(current!, {
+            state: gone ? 'posted' : 'skipped',
+            ...(extra.commentId ? { commentId: extra.commentId } : {}),
+            ...(gone ? {} : { code: REWRITTEN, error: current!.error ?? 'rewritten' }),
+          }),
+        ],
+        result: null,
+      };
+    });
   };
   const recordGone = async (r: LedgerRecord) => {
     await o.ctx.ledger.append([

@@ -86,7 +86,10 @@ export async function postCommit(io: HookIO): Promise<number> {
     // Blocked (no credentials, 401): no promise about when; the next line says what to fix.
     io.say(`jlog: ${what} pending${blocked === null ? when : ''}`);
     // Every pending token, so what an outage left behind goes with this one.
-    if (ctx.config.postOn === 'commit') spawnBackgroundFlush(ctx, []);
+    // With commands on, HEAD is handed over too: its `#comment` and transitions are planned only for
+    // the commits a flush is given (no hook records them pending).
+    if (ctx.config.postOn === 'commit')
+      spawnBackgroundFlush(ctx, postsCommands(ctx.config) ? [head.sha] : []);
   }
   if (blocked !== null) io.say(blockedLine(blocked, recorded.pending.length));
   await recordQueuedAndSay(ctx, io);
