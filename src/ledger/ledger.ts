@@ -100,6 +100,8 @@ export class Ledger {
   #queue: Promise<unknown> = Promise.resolve();
   /** Updates waiting for the lock, to be written together (group commit); null when none wait. */
   #waiting: Waiting[] | null = null;
+  /** The dir was made (or found) private and real by this instance: a poster commits hundreds of times. */
+  #dirReady = false;
 
   private constructor(dir: string, staleMs: number) {
     this.dir = dir;
@@ -247,7 +249,10 @@ export class Ledger {
 
   async #locked<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(async () => {
-      await ensureDir(this.dir);
+      if (!this.#dirReady) {
+        await ensureDir(this.dir);
+        this.#dirReady = true;
+      }
       const held = await acquire(this.dir, 'ledger', {
         staleMs: this.#staleMs,
         wait: true,
