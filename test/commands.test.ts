@@ -371,6 +371,27 @@ describe('comment rewrites (SPEC §4, as for worklogs)', () => {
     expect(((await alice.status()) as unknown as { rewrites: unknown[] }).rewrites).toEqual([]);
   });
 
+  it('an amend that changes the author date (a new fingerprint) never applies the transition again, not even CI in a fresh clone', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    const before = await alice.head();
+    await alice.commit('PROJ-7 #time 1h login #resolve', { date: day(2) });
+    await alice.push('origin', 'main');
+    expect(transitionPosts(team)).toHaveLength(1);
+    await alice.git(['commit', '-q', '--amend', '--no-edit', '--date', day(1)]);
+    const amended = await alice.head();
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.issueProperty('PROJ-7', 'jlog')).toMatchObject({
+      transitions: [expect.anything(), expect.objectContaining({ id: `${amended}:t0` })],
+    });
+    // The issue moved on: Resolve is offered again, and still nothing applies it a second time.
+    team.sandbox.setStatus('PROJ-7', 'In Progress');
+    const ci = await team.ci({ before, after: amended });
+    expect(ci.code).toBe(0);
+    expect(transitionPosts(team)).toHaveLength(1);
+    expect(team.sandbox.status('PROJ-7')).toBe('In Progress');
+  });
+
   it('a force-push dropping a commit whose comment is on Jira keeps the comment and lists it, as a worklog', async () => {
     team = await Team.create({ config: ON });
     const alice = await team.developer(ALICE);

@@ -79,7 +79,9 @@ describe('commandHeirStep', () => {
     ['comment', { state: 'posted' }, 'posted', true, 'issue', 'rejoin'],
     ['comment', { state: 'posted', from: 'x' }, 'posted', true, 'issue', 'keep'],
     // A rewrite never applies a transition again.
-    ['transition', undefined, 'posted', true, 'content', 'posted'],
+    ['transition', undefined, 'posted', true, 'fingerprint', 'posted'],
+    // Same command, new fingerprint (a squash took the first commit's date): recorded, not applied.
+    ['transition', undefined, 'posted', true, 'content', 'alias'],
     ['transition', { state: 'posted' }, 'posted', true, 'content', 'keep'],
     ['transition', undefined, 'pending', true, 'content', 'replace'],
     ['transition', undefined, 'skipped', true, 'content', 'same'],

@@ -97,8 +97,11 @@ export function inheritCommandsByContent(
 
 /**
  * What a rewrite writes for a command token's heir, the worklog rules (heirStep) per kind:
- * - `posted`: the heir is carried as posted: a comment whose fingerprint is unchanged (its marker
- *   already stands for it), and any applied transition (a rewrite never applies one again);
+ * - `posted`: the heir is carried as posted: a comment or an applied transition whose fingerprint is
+ *   unchanged (the marker, or the issue property, already stands for it);
+ * - `alias`: an applied transition whose fingerprint changed (`rebase -i` squash takes the first
+ *   commit's date): pending, so the next run records it in the issue property as applied, and never
+ *   applies it (a rewrite never applies a transition a second time);
  * - `replace`: pending, replacing the old token: the next posting run updates the old comment (same
  *   issue) or deletes it and posts the new one (moved), or finds it gone and posts;
  * - `rejoin`: a comment posted as new work before post-rewrite ran (postOn: "commit"): pending again,
@@ -112,12 +115,15 @@ export function commandHeirStep(
   old: Pick<LedgerRecord, 'state'>,
   known: boolean,
   rule: HeirRule,
-): 'posted' | 'replace' | 'rejoin' | 'same' | 'keep' {
+): 'posted' | 'alias' | 'replace' | 'rejoin' | 'same' | 'keep' {
   const step = heirStep(heir, old);
   if (step === 'keep') return 'keep';
   // A transition applied as new work is applied: there is nothing to bring in line.
   if (step === 'rejoin') return kind === 'comment' ? 'rejoin' : 'keep';
-  if (old.state === 'posted') return kind === 'transition' || rule === 'fingerprint' ? 'posted' : 'replace';
+  if (old.state === 'posted') {
+    if (rule === 'fingerprint') return 'posted';
+    return kind === 'transition' ? 'alias' : 'replace';
+  }
   if (old.state === 'pending' || !known) return 'replace';
   return 'same';
 }

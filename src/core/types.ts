@@ -197,4 +197,6 @@ export interface RewriteSource {
   worklogId?: string;
   /** A `#comment` token's: the old token's comment, when the ledger knew it was posted. */
   commentId?: string;
+  /** A transition token's: the old token was applied (its heir is never applied again). */
+  applied?: true;
 }

@@ -118,6 +118,8 @@ function carryCommands(
           }),
         );
       if (step === 'replace') records.push(commandRecord(n, 'pending', { replaces }));
+      if (step === 'alias')
+        records.push(commandRecord(n, 'pending', { replaces: { ...replaces, applied: true } }));
       if (step === 'rejoin')
         records.push(
           commandRecord(n, 'pending', {

@@ -328,6 +328,17 @@ export async function applyIssueCommands(
       await settle(c, 'posted', { reason: 'found' });
       return;
     }
+    // The heir of an applied transition whose fingerprint a rewrite changed: recorded as applied too,
+    // so no fresh clone or CI job applies it again; never applied a second time (SPEC §3).
+    if (c.replaces?.applied === true) {
+      if (!opts.dryRun && !(await recordTransition(c).catch(() => false))) {
+        result.notices.push(
+          `${issue}: the rewritten #${c.name} is not recorded on the issue, so other clones and CI may apply it again`,
+        );
+      }
+      await settle(c, 'posted', { reason: 'found' });
+      return;
+    }
     const [offered, status] = await Promise.all([
       opts.jira.listTransitions(issue),
       opts.jira.getIssueStatus(issue),
