@@ -97,12 +97,20 @@ export function shortId(id: string): string {
 
 /** A table with aligned columns; the last column is not padded. */
 export function table(rows: string[][]): string[] {
+  // Plain loops, no array per row: a dry run over 100,000 commits prints 10,000 rows, and the
+  // map/join version was a third of what it did after git finished (issue 13).
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) if (!(row[i]!.length <= widths[i]!)) widths[i] = row[i]!.length;
+  }
+  const lines = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      line += i === row.length - 1 ? row[i]! : `${row[i]!.padEnd(widths[i]!)}  `;
+    }
+    lines[r] = line.trimEnd();
+  }
+  return lines;
 }

@@ -66,7 +66,16 @@ export function runExitCode(r: RunReport): number {
 }
 
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
-const dur = (s: number): string => formatDuration(s, units);
+// A plan of thousands of tokens has a few dozen distinct durations: each is formatted once.
+const durations = new Map<number, string>();
+const dur = (s: number): string => {
+  let text = durations.get(s);
+  if (text === undefined) {
+    text = formatDuration(s, units);
+    if (durations.size < 10_000) durations.set(s, text);
+  }
+  return text;
+};
 
 export function printRun(r: RunReport, json: boolean): void {
   if (json) return printJson(reportJson(r));
