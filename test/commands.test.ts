@@ -371,6 +371,24 @@ describe('comment rewrites (SPEC §4, as for worklogs)', () => {
     expect(((await alice.status()) as unknown as { rewrites: unknown[] }).rewrites).toEqual([]);
   });
 
+  it('a force-push dropping a commit whose comment is on Jira keeps the comment and lists it, as a worklog', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    const dropped = await alice.commit('PROJ-7 #time 1h login #comment fixed', { date: day(2) });
+    await alice.push('origin', 'main');
+    // A reset is no rewrite git reports (no post-rewrite): only pre-push sees the commit leave.
+    await alice.git(['reset', '-q', '--hard', 'HEAD~1']);
+    await alice.commit('PROJ-8 #time 30m other work', { date: day(1) });
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.comments('PROJ-7').map((c) => adfText(c.body))).toEqual(['fixed']);
+    const status = (await alice.status()) as unknown as { orphans: { id: string; kind?: string }[] };
+    expect(status.orphans.map((o) => [o.id, o.kind ?? 'worklog']).sort()).toEqual([
+      [`${dropped}:0`, 'worklog'],
+      [`${dropped}:c0`, 'comment'],
+    ]);
+    expect((await alice.jlog('status')).stdout).toMatch(/PROJ-7\s+comment\s+\S+\s+jlog undo/);
+  });
+
   it('Data Center: the amended text replaces the comment as a plain string on /rest/api/2', async () => {
     team = await Team.create({
       config: { ...ON, jira: { deployment: 'datacenter' } },

@@ -134,7 +134,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   }
   if (orphans.length > 0) {
     out(`\n${color.yellow('on Jira, no longer on a branch')}, kept; jlog undo <sha> takes one back:`);
-    for (const l of table(orphans.map((o) => [o.issue, dur(o.seconds), o.sha.slice(0, 10), o.command])))
+    const what = (o: (typeof orphans)[number]) => (o.kind === 'comment' ? 'comment' : dur(o.seconds));
+    for (const l of table(orphans.map((o) => [o.issue, what(o), o.sha.slice(0, 10), o.command])))
       out(`  ${l}`);
   }
   if (posted > 0) {

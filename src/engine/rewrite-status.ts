@@ -27,6 +27,9 @@ export interface OrphanEntry {
   issue: string;
   seconds: number;
   worklogId?: string;
+  /** A `#comment` jlog posted (kept like a worklog: never deleted without jlog undo). */
+  commentId?: string;
+  kind?: 'comment';
   started?: string;
   /** The way back, should the work not stand. */
   command: string;
@@ -100,6 +103,7 @@ function orphanOf(r: LedgerRecord): OrphanEntry {
     issue: r.issue,
     seconds: r.seconds,
     ...(r.worklogId ? { worklogId: r.worklogId } : {}),
+    ...(r.commentId ? { commentId: r.commentId, kind: 'comment' as const } : {}),
     ...(r.started ? { started: r.started } : {}),
     command: `jlog undo ${r.sha.slice(0, 10)}`,
   };
