@@ -66,13 +66,20 @@ export async function postCommit(io: HookIO): Promise<number> {
       ? await openRepoAt(layout, fast.commit.sha, fast.committerEmail, io.env)
       : await openRepo(io.cwd, io.env);
   if (isRebaseInProgress(ctx.repo.gitDir) || isCherryPickInProgress(ctx.repo.gitDir)) return 0;
+  // Small independent reads at once (each is a round trip through libuv's threads, issue 13); the
+  // lines they lead to keep their order, since each is awaited before the next line is said.
+  const optionsRead = offlinePlanOptions(ctx);
+  const blockedRead =
+    ctx.config.postOn === 'manual' ? Promise.resolve(null) : blockedNotice(ctx.ledger, io.env);
+  optionsRead.catch(() => {}); // awaited below; a failure before then is not unhandled
+  blockedRead.catch(() => {});
   await reportFailuresSince(ctx.ledger, io.say);
   const head = fast?.commit ?? (await readCommit(ctx.repo.top, 'HEAD'));
   if (head === null) return 0;
-  const options = await offlinePlanOptions(ctx);
+  const options = await optionsRead;
   const recorded = await recordNewCommit(ctx, head, options);
   for (const d of recorded.diagnostics) io.say(`jlog: line ${d.line}: ${d.message} (not logged)`);
-  const blocked = ctx.config.postOn === 'manual' ? null : await blockedNotice(ctx.ledger, io.env);
+  const blocked = await blockedRead;
   if (recorded.pending.length > 0) {
     const what = recorded.pending
       .map((w) => `${w.issue} ${formatDuration(w.seconds, options.grammar)}`)
