@@ -291,6 +291,31 @@ describe('comment rewrites (SPEC §4, as for worklogs)', () => {
     expect(team.worklogs()).toHaveLength(1);
   });
 
+  it('a comment that failed on a wrong key and is amended to the right one is posted at the next push', async () => {
+    team = await Team.create({ config: ON });
+    const alice = await team.developer(ALICE);
+    const missing = {
+      errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+      errors: {},
+    };
+    team.sandbox.fault({
+      fault: { kind: 'status', status: 404, body: missing },
+      issue: 'PROJ-8',
+      times: Infinity,
+    });
+    await alice.commit('PROJ-7 #time 1h login\nPROJ-8 #comment fixed the login', { date: day(1) });
+    await alice.push('origin', 'main');
+    expect(await alice.status()).toMatchObject({ failed: 1 });
+
+    const fixed = await alice.amend('PROJ-7 #time 1h login\nPROJ-9 #comment fixed the login');
+    await alice.push('-f', 'origin', 'main');
+    expect(team.sandbox.comments('PROJ-9').map((c) => [adfText(c.body), marker(c)?.id])).toEqual([
+      ['fixed the login', `${fixed}:c0`],
+    ]);
+    expect(await alice.status()).toMatchObject({ pending: 0, failed: 0 });
+    expect(team.worklogs()).toHaveLength(1);
+  });
+
   it('postOn: "commit": the worker posts the comment at once; an amend of its text ends in one comment with the new text', async () => {
     team = await Team.create({ config: { ...ON, postOn: 'commit' } });
     const alice = await team.developer(ALICE);

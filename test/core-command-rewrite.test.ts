@@ -75,7 +75,11 @@ describe('commandHeirStep', () => {
     ['comment', undefined, 'posted', true, 'moved', 'replace'],
     ['comment', undefined, 'pending', true, 'issue', 'replace'],
     ['comment', undefined, 'pending', false, 'content', 'replace'],
-    ['comment', undefined, 'failed', true, 'issue', 'same'],
+    // A failed comment the rewrite changed (its text, or a wrong key put right) is tried afresh.
+    ['comment', undefined, 'failed', true, 'issue', 'fresh'],
+    ['comment', undefined, 'failed', true, 'moved', 'fresh'],
+    ['comment', undefined, 'failed', true, 'fingerprint', 'same'],
+    ['transition', undefined, 'failed', true, 'moved', 'fresh'],
     ['comment', { state: 'posted' }, 'posted', true, 'issue', 'rejoin'],
     ['comment', { state: 'posted', from: 'x' }, 'posted', true, 'issue', 'keep'],
     // A rewrite never applies a transition again.

@@ -266,6 +266,28 @@ describe('hook flow', () => {
     expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2', 'PROJ-3']);
   }, 60_000);
 
+  it('a token that failed on a wrong key and is amended to the right one is posted at the next push', async () => {
+    const env = await setup();
+    const missing = {
+      errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+      errors: {},
+    };
+    sandbox.fault({
+      fault: { kind: 'status', status: 404, body: missing },
+      issue: 'PROJ-8',
+      times: Infinity,
+    });
+    await commit(env, 'PROJ-8 #time 1h fixed login');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    const failed = await settle(env);
+    expect(failed.failed).toBe(1);
+    await git(env, ['commit', '-q', '--amend', '-m', 'PROJ-9 #time 1h fixed login']);
+    await git(env, ['push', '-q', '-f', 'origin', 'main']);
+    const s = await settle(env);
+    expect(s).toMatchObject({ pending: 0, failed: 0 });
+    expect(sandbox.worklogs().map((w) => [w.issue, w.timeSpentSeconds])).toEqual([['PROJ-9', 3600]]);
+  }, 60_000);
+
   it('strict mode rejects a malformed token; otherwise it is only reported', async () => {
     const env = await setup({ strict: true });
     const bad = await commit(env, 'PROJ-1 #time soon');

@@ -106,6 +106,8 @@ export function inheritCommandsByContent(
  *   issue) or deletes it and posts the new one (moved), or finds it gone and posts;
  * - `rejoin`: a comment posted as new work before post-rewrite ran (postOn: "commit"): pending again,
  *   replacing the old token, so the next run deletes the old comment;
+ * - `fresh`: failed, and the rewrite changed it (a wrong key or transition name put right): nothing of
+ *   it is on Jira, so the heir is pending as new work;
  * - `same`: failed or skipped (not mine, a copy, undone, already in the status): the same state;
  * - `keep`: nothing to write.
  */
@@ -115,7 +117,7 @@ export function commandHeirStep(
   old: Pick<LedgerRecord, 'state'>,
   known: boolean,
   rule: HeirRule,
-): 'posted' | 'alias' | 'replace' | 'rejoin' | 'same' | 'keep' {
+): 'posted' | 'alias' | 'replace' | 'rejoin' | 'fresh' | 'same' | 'keep' {
   const step = heirStep(heir, old);
   if (step === 'keep') return 'keep';
   // A transition applied as new work is applied: there is nothing to bring in line.
@@ -125,5 +127,6 @@ export function commandHeirStep(
     return kind === 'transition' ? 'alias' : 'replace';
   }
   if (old.state === 'pending' || !known) return 'replace';
+  if (old.state === 'failed' && rule !== 'fingerprint') return 'fresh';
   return 'same';
 }

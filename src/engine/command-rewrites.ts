@@ -118,6 +118,7 @@ function carryCommands(
           }),
         );
       if (step === 'replace') records.push(commandRecord(n, 'pending', { replaces }));
+      if (step === 'fresh') records.push(commandRecord(n, 'pending'));
       if (step === 'alias')
         records.push(commandRecord(n, 'pending', { replaces: { ...replaces, applied: true } }));
       if (step === 'rejoin')

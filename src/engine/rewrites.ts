@@ -222,6 +222,9 @@ function heirRecord(before: LedgerRecord, n: PlannedWorklog, known: boolean, sam
       replaces: replacesOf(before),
     });
   }
+  // A failed token changed by the rewrite (a wrong key put right, say): nothing of it is on Jira, and
+  // what Jira refused is not what the heir sends, so the heir is a fresh try.
+  if (before.state === 'failed' && !sameFp) return ledgerRecord(n, { state: 'pending' });
   // failed, skipped (not mine, a copy), undone: the new token is in the same state.
   return ledgerRecord(n, {
     state: before.state,
