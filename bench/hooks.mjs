@@ -1,4 +1,4 @@
-// What jlog's hooks cost a `git commit` (SPEC §5: a commit without a token costs no Node start).
+// What jlog's hooks cost a `git commit` (docs/commands.md: a commit without a token costs no Node start).
 // Three repos side by side: no hooks, empty `#!/bin/sh` hooks in jlog's four slots, and jlog's hooks
 // installed by `jlog init --git`. Runs are interleaved and each figure is the median of per-round
 // differences against the no-hooks repo, so machine load hits every variant alike.

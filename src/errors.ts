@@ -107,7 +107,7 @@ export function hintFor(err: JlogError): string {
   return err.hint ?? HINTS[err.code];
 }
 
-/** Exit code for an error that ends a command (SPEC §6): 2 for usage, config and credentials. */
+/** Exit code for an error that ends a command (docs/commands.md): 2 for usage, config and credentials. */
 export function exitCodeFor(err: unknown): number {
   return err instanceof JlogError && USER_ERRORS.has(err.code) ? 2 : 1;
 }
@@ -117,8 +117,8 @@ export function usageError(message: string, hint?: string): JlogError {
 }
 
 /**
- * Why a token is `skipped` (SPEC §4, §5), beside ErrorCode: a skipped token is not an error, and the
- * planner decides by its code whether it may be posted after all.
+ * Why a token is `skipped` (docs/exactly-once.md, docs/commands.md), beside ErrorCode: a skipped token is not
+ * an error, and the planner decides by its code whether it may be posted after all.
  */
 export type SkipCode =
   | 'E_NOT_MINE' // another author's token: a hook or sync with authors "me" leaves it (ci logs it)

@@ -1,4 +1,4 @@
-// `jlog ci` logs pushes only (SPEC §6, issue 10 and 11): each provider's real environment variables
+// `jlog ci` logs pushes only (docs/commands.md, issue 10 and 11): each provider's real environment variables
 // and event payloads, a fork's pull-request event that must post nothing, a new branch (no `before`)
 // read within `ci.since`, Bitbucket Pipelines, and the author named in worklogs CI posts for others.
 import { writeFileSync } from 'node:fs';

@@ -1,5 +1,6 @@
-// How every command speaks (SPEC §6, §7): one `jlog:` prefix, the next step on the same line, config
-// problems one per line, the same failure said once, `--json` errors on stdout, colour rules.
+// How every command speaks (docs/commands.md, docs/configuration.md): one `jlog:` prefix, the next step on
+// the same line, config problems one per line, the same failure said once, `--json` errors on stdout, colour
+// rules.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// What a posting run shows while it works (SPEC §6): Ctrl-C on a real terminal (script(1)) restores
+// What a posting run shows while it works (docs/commands.md): Ctrl-C on a real terminal (script(1)) restores
 // it, says what was done and exits 130; a wait for another jlog or for Jira is said at once; without
 // a terminal, a line per issue.
 import { spawn } from 'node:child_process';

@@ -209,7 +209,7 @@ describe('commands on', () => {
   });
 });
 
-describe('comment rewrites (SPEC §4, as for worklogs)', () => {
+describe('comment rewrites (docs/exactly-once.md, as for worklogs)', () => {
   const marker = (c: { properties: { key: string; value: unknown }[] }) =>
     c.properties.find((p) => p.key === 'jlog')?.value as
       { id: string; also?: { id: string; fp: string }[] } | undefined;

@@ -19,7 +19,7 @@ describe('config through the bundle', () => {
   ])('%s', async (file, text) => {
     repo = makeRepo();
     writeFileSync(join(repo.dir, file), text);
-    // JavaScript runs only when the user allows it (SPEC §7).
+    // JavaScript runs only when the user allows it (docs/configuration.md).
     const env = /\.[mc]?js$/.test(file) ? { ...repo.env, JLOG_ALLOW_JS_CONFIG: '1' } : repo.env;
     const r = await runJlog(['parse', '--json', 'PROJ-1 #time 1d x\nOPS-1 #time 1h y'], {
       cwd: repo.dir,

@@ -1,5 +1,5 @@
 // The pure plan for comments and transitions: off by default, ledger states, not mine, merge copies,
-// flush's fresh commits, and SPEC §3's order.
+// flush's fresh commits, and docs/exactly-once.md's order.
 import { describe, expect, it } from 'vitest';
 import { planCommands, type CommandPlanOptions } from '../src/core/command-plan.js';
 import type { Commit, LedgerRecord } from '../src/core/types.js';

@@ -1,4 +1,4 @@
-// The rewrite rule for `#comment` and transition tokens (SPEC §3 and §4), pure: comments pair as
+// The rewrite rule for `#comment` and transition tokens (docs/exactly-once.md), pure: comments pair as
 // worklogs do, a comment never with a transition, and a transition only with the same command.
 import { describe, expect, it } from 'vitest';
 import {

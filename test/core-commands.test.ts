@@ -1,4 +1,4 @@
-// Comments and transitions as tokens (SPEC §3): ids, fingerprints, content keys, apply order.
+// Comments and transitions as tokens (docs/exactly-once.md): ids, fingerprints, content keys, apply order.
 import { describe, expect, it } from 'vitest';
 import {
   applyOrder,

@@ -124,8 +124,8 @@ describe('inheritByContent (a force-push: only content keys)', () => {
   );
 });
 
-// SPEC §4: a rewrite and a POST in flight may interleave in any order. git runs post-commit (its worker
-// may post an amend's token as new work) before post-rewrite records the old→new pairing.
+// docs/exactly-once.md: a rewrite and a POST in flight may interleave in any order. git runs post-commit (its
+// worker may post an amend's token as new work) before post-rewrite records the old→new pairing.
 describe('heirStep (post-rewrite meets what the ledger holds for the heir)', () => {
   const cases: [string, Parameters<typeof heirStep>[0], LedgerState, ReturnType<typeof heirStep>][] = [
     ['heir unknown to the ledger: takes the old state', undefined, 'posted', 'carry'],

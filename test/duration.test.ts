@@ -92,7 +92,7 @@ describe('parseDuration', () => {
   });
 });
 
-describe('rounding and limits (SPEC §2)', () => {
+describe('rounding and limits (docs/grammar.md)', () => {
   it('rounds to the nearest minute, half up', () => {
     expect([0, 29, 30, 89, 90, 149, 150].map(roundToMinute)).toEqual([0, 0, 60, 60, 120, 120, 180]);
   });

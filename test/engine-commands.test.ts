@@ -1,5 +1,5 @@
-// Applying an issue's comments and transitions (SPEC §3) against the real sandbox: exactly once by
-// the comment markers and the issue property, Atlassian's matching, unknown outcomes read back.
+// Applying an issue's comments and transitions (docs/exactly-once.md) against the real sandbox: exactly once
+// by the comment markers and the issue property, Atlassian's matching, unknown outcomes read back.
 import { afterEach, describe, expect, it } from 'vitest';
 import { commitCommands, type PlannedCommand } from '../src/core/commands.js';
 import { parseMessage } from '../src/core/grammar.js';

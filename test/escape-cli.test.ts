@@ -1,6 +1,7 @@
 /* eslint-disable no-control-regex -- this file is about control characters */
 // Escape sequences from Jira's answers and from commit messages never reach the terminal raw
-// (SPEC §7, issue 10): a fake "logged in as Admin" line, a window-title change, a cleared screen.
+// (docs/configuration.md, issue 10): a fake "logged in as Admin" line, a window-title change, a cleared
+// screen.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /* eslint-disable no-control-regex -- this file is about control characters */
-// Control characters from Jira or commit messages never act on a terminal (SPEC §7), and the
-// author prefix of `jlog ci` (SPEC §3) changes only the posted comment.
+// Control characters from Jira or commit messages never act on a terminal (docs/configuration.md), and the
+// author prefix of `jlog ci` (docs/exactly-once.md) changes only the posted comment.
 import { describe, expect, it } from 'vitest';
 import { escapeJsonText, escapeOutput, escapeTerminal } from '../src/core/escape.js';
 import { hasAuthorPrefix, withAuthorPrefix } from '../src/core/author-prefix.js';

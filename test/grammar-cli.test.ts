@@ -1,4 +1,4 @@
-// SPEC §1 through the built CLI, as a user checks a message: every row of the example table and every
+// docs/grammar.md through the built CLI, as a user checks a message: every row of the example table and every
 // rule Atlassian's reading adds, via `jlog parse --json` outside any repository (no branch, no config).
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ async function parse(message: string, ...flags: string[]): Promise<{ code: numbe
 const H = 3600;
 const wl = (issue: string, seconds: number, comment = '', line = 1) => ({ issue, seconds, comment, line });
 
-describe('SPEC §1 example table, through jlog parse --json', () => {
+describe('docs/grammar.md example table, through jlog parse --json', () => {
   it('JRA-34 #time 1w 2d 4h 30m Total work logged', async () => {
     const { code, json } = await parse('JRA-34 #time 1w 2d 4h 30m Total work logged');
     expect(code).toBe(0);
@@ -103,7 +103,7 @@ describe('SPEC §1 example table, through jlog parse --json', () => {
   });
 });
 
-describe('SPEC §1 rules, through jlog parse --json', () => {
+describe('docs/grammar.md rules, through jlog parse --json', () => {
   it('squash! and amend! lines, also as squash-merge bullets, carry nothing', async () => {
     const message = [
       'Login form (#42)',

@@ -126,7 +126,7 @@ function checkWellFormed(msg: string, opts: ParseOptions, r: ParseResult): void 
     expect(w.line).toBeGreaterThanOrEqual(1);
     expect(w.line).toBeLessThanOrEqual(lines);
     expect(w.comment).toBe(w.comment.trim());
-    // A comment made only of punctuation is empty (SPEC §1).
+    // A comment made only of punctuation is empty (docs/grammar.md).
     if (w.comment !== '') expect(w.comment).toMatch(/[\p{L}\p{N}\p{So}]/u);
   }
   for (const c of [...r.comments, ...r.transitions]) {

@@ -21,7 +21,7 @@ const wl = (issue: string, seconds: number, comment = '', line = 1): WorklogToke
 const parse = (message: string, opts: Partial<ParseOptions> = {}): ParseResult =>
   parseMessage(message, { ...OPTS, ...opts });
 
-describe('SPEC §1: Atlassian examples (8 h day, 5 d week)', () => {
+describe('docs/grammar.md: Atlassian examples (8 h day, 5 d week)', () => {
   it('JRA-34 #time 1w 2d 4h 30m Total work logged', () => {
     expect(parse('JRA-34 #time 1w 2d 4h 30m Total work logged')).toEqual({
       worklogs: [wl('JRA-34', 217_800, 'Total work logged')],
@@ -109,7 +109,7 @@ const CASES: Record<string, Case> = {
   'comma group': ['PROJ-1, PROJ-2 #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
   'comma group without spaces': ['PROJ-1,PROJ-2 #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
   'bracketed list': ['[PROJ-1, PROJ-2]: #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
-  // Key groups are joined only by whitespace and commas (SPEC §1): anything else makes two groups,
+  // Key groups are joined only by whitespace and commas (docs/grammar.md): anything else makes two groups,
   // and a command after them belongs to the second.
   'adjacent brackets are two groups': ['[PROJ-1][PROJ-2] #time 1h', [wl('PROJ-2', H)], 0],
   'a colon between keys makes two groups': ['PROJ-1: PROJ-2 #time 1h', [wl('PROJ-2', H)], 0],
@@ -136,7 +136,7 @@ const CASES: Record<string, Case> = {
     [wl('PROJ-1', H), wl('PROJ-2', 30 * M, 'review'), wl('PROJ-3', 30 * M, 'review')],
     0,
   ],
-  // A `#` right before a key belongs to the key (SPEC §1).
+  // A `#` right before a key belongs to the key (docs/grammar.md).
   'hash key': ['#JRA-123 #time 1h', [wl('JRA-123', H)], 0],
   'hash keys in a group': ['#PROJ-1 #PROJ-2 #time 1h', [wl('PROJ-1', H), wl('PROJ-2', H)], 0],
   'hash key after a comma joins the group': [
@@ -276,7 +276,7 @@ const CASES: Record<string, Case> = {
   'unit word glued': ['PROJ-7 #time 2hrs', [], 1],
   'each malformed #time is reported': ['PROJ-7 #time 1x #time 2y', [], 2],
   'a bad #time does not stop a good one': ['PROJ-7 #time soon #time 1h', [wl('PROJ-7', H)], 1],
-  // Rounding (SPEC §2: nearest minute, half up)
+  // Rounding (docs/grammar.md: nearest minute, half up)
   'half a minute rounds up': ['PROJ-7 #time 0.5m', [wl('PROJ-7', M)], 0],
   'exact decimal: 0.025h is 90 s, rounds to 2m': ['PROJ-7 #time 0.025h', [wl('PROJ-7', 2 * M)], 0],
   'just over a minute rounds down': ['PROJ-7 #time 1.01m', [wl('PROJ-7', M)], 0],
@@ -555,7 +555,7 @@ describe('insertBranchKey', () => {
   });
 });
 
-describe('fallbackComment (SPEC §3)', () => {
+describe('fallbackComment (docs/exactly-once.md)', () => {
   const cases: [string, string, Partial<ParseOptions>?][] = [
     ['PROJ-7 #time 1h', ''],
     ['PROJ-7 fix login #time 1h', 'fix login'],

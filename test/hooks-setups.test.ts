@@ -1,5 +1,5 @@
-// The odd setups hooks meet in real life, through the built CLI in real repos (SPEC §5): a GUI client
-// whose PATH has git and sh but no Node, a `git worktree add` with no node_modules, husky in a
+// The odd setups hooks meet in real life, through the built CLI in real repos (docs/commands.md): a GUI
+// client whose PATH has git and sh but no Node, a `git worktree add` with no node_modules, husky in a
 // subfolder with the real husky package, hooks an older jlog left, and credentials Jira refuses.
 import { execFileSync } from 'node:child_process';
 import {

@@ -107,7 +107,8 @@ describe('jlog init --git', () => {
       expect(statSync(join(f.hooksDir, h)).mode & 0o111).not.toBe(0);
     }
     expect(r.stdout).toContain('+ .jlogrc.json');
-    // The advice follows the credential rules (SPEC §7): a login per site, not an exported token alone.
+    // The advice follows the credential rules (docs/configuration.md): a login per site, not an exported
+    // token alone.
     expect(r.stdout).toContain('jlog login --base-url');
     expect(r.stdout).not.toMatch(/export JIRA_USER_EMAIL=.*JIRA_API_TOKEN=/);
     const config: unknown = JSON.parse(readFileSync(join(f.repo.dir, '.jlogrc.json'), 'utf8'));

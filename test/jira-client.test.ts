@@ -106,7 +106,7 @@ function worklogValidator() {
 }
 
 describe('addWorklog: what goes on the wire', () => {
-  it('posts the body and query SPEC §3 describes, valid against the official schema', async () => {
+  it('posts the body and query docs/exactly-once.md describes, valid against the official schema', async () => {
     const { sandbox, client } = await setup();
     const sent = body();
     const { id } = await client.addWorklog('PROJ-7', sent, Q);

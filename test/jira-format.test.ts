@@ -138,7 +138,7 @@ describe('buildWorklogBody', () => {
       timeSpentSeconds: 5400,
       started: '2026-11-27T09:05:00.000+0100',
       comment: adfDoc('fixed login'),
-      // `a`: SHA-256 of the lower-cased author email, first 12 hex digits (SPEC §3).
+      // `a`: SHA-256 of the lower-cased author email, first 12 hex digits (docs/exactly-once.md).
       properties: [{ key: 'jlog', value: { v: 2, id: 'abc123:0', fp: 'fp1', a: 'eb2b6c0d061b' } }],
     });
   });

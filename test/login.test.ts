@@ -41,7 +41,7 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
       env,
       input: `${TOKEN}\n`,
     });
-    // The site the token goes to is said before it is sent (SPEC §7).
+    // The site the token goes to is said before it is sent (docs/configuration.md).
     expect(r.stderr).toBe(`jlog: the token goes to ${s.url} (from --base-url)\n`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^logged in to ${s.url.replace(/[.]/g, '\\.')} as \\S.*\\n$`));
@@ -85,7 +85,7 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
       join(cwd, '.jlogrc.json'),
       JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
     );
-    // The repository says Data Center; the site itself is named by the user (SPEC §7).
+    // The repository says Data Center; the site itself is named by the user (docs/configuration.md).
     const r = await runJlog(['login', '--base-url', s.url], { cwd, env, input: `${TOKEN}\r\n` });
     expect(r.code).toBe(0);
     expect(s.requests.map((q) => q.path)).toEqual(['/rest/api/2/myself']);

@@ -27,7 +27,7 @@ function outside() {
 }
 
 describe('jlog parse', () => {
-  it('prints SPEC §6 JSON for the Atlassian example and exits 0', async () => {
+  it('prints docs/commands.md JSON for the Atlassian example and exits 0', async () => {
     const r = await runJlog(
       ['parse', '--json', 'JRA-123 #time 2d 5h #comment Task completed ahead of schedule #resolve'],
       outside(),

@@ -1,5 +1,5 @@
-// A token goes only to its own site (SPEC §7, issue 10): a hostile repository's `jira.baseUrl` points
-// at a capture server on 127.0.0.1, and no command, hook or login may send it an Authorization header.
+// A token goes only to its own site (docs/configuration.md, issue 10): a hostile repository's `jira.baseUrl`
+// points at a capture server on 127.0.0.1, and no command, hook or login may send it an Authorization header.
 // The legitimate ways (an environment token with JIRA_BASE_URL, a stored login picked by the
 // repository's jira.baseUrl) keep posting.
 import { execFileSync } from 'node:child_process';

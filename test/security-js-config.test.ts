@@ -1,5 +1,6 @@
-// A repository's jlog.config.js runs code: jlog loads it only with JLOG_ALLOW_JS_CONFIG=1 (SPEC §7,
-// issue 10). A config that writes a marker file must not run in any command, hooks included.
+// A repository's jlog.config.js runs code: jlog loads it only with JLOG_ALLOW_JS_CONFIG=1
+// (docs/configuration.md, issue 10). A config that writes a marker file must not run in any command, hooks
+// included.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

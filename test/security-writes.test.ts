@@ -1,5 +1,5 @@
-// No write follows a symlink (SPEC §7, issue 10): symlinks a repository plants in `.husky/`, in a
-// committed hooks dir, and symlinks in the ledger dir must never turn jlog's write into a write to a
+// No write follows a symlink (docs/configuration.md, issue 10): symlinks a repository plants in `.husky/`, in
+// a committed hooks dir, and symlinks in the ledger dir must never turn jlog's write into a write to a
 // victim file outside the repository, and a symlinked hook is never copied into a tracked file.
 import { execFileSync } from 'node:child_process';
 import {

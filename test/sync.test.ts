@@ -35,7 +35,7 @@ const json = (r: { stdout: string }) =>
   >;
 
 describe('jlog sync', () => {
-  it('posts each token once with the wire format of SPEC §3, and nothing on the second run', async () => {
+  it('posts each token once with the wire format of docs/exactly-once.md, and nothing on the second run', async () => {
     const env = await setup();
     const date = recent(2, '09:05:00', '+01:00');
     const sha = repo.commit('PROJ-7 #time 1h 30m fixed login', { date });

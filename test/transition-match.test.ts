@@ -1,4 +1,4 @@
-// Transition matching as Atlassian's smart commits match (SPEC §3), table-driven.
+// Transition matching as Atlassian's smart commits match (docs/exactly-once.md), table-driven.
 import { describe, expect, it } from 'vitest';
 import {
   matchTransition,

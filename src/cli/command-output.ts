@@ -1,5 +1,5 @@
 // How a run reports its `#comment` and transition tokens (issue 12): entries in the same JSON lists as
-// worklogs (SPEC §6), told apart by `kind`, and one line each for a person.
+// worklogs (docs/commands.md), told apart by `kind`, and one line each for a person.
 import { formatStarted } from '../core/jira-format.js';
 import type { CommandOutcome, CommandResult } from '../engine/commands.js';
 import { color, out, warn } from './output.js';

@@ -45,7 +45,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     spawnSync(process.execPath, [entry, ...a], { cwd: dir, env, encoding: 'utf8' });
   try {
     out(color.bold(`jlog demo in ${root}`));
-    // The demo's token is exported with JIRA_BASE_URL beside it: an environment token goes only there (SPEC §7).
+    // The demo's token is exported with JIRA_BASE_URL beside it: an environment token goes only there
+    // (docs/configuration.md).
     out(`sandbox Jira on ${sandbox.url} (JIRA_BASE_URL, with the sandbox's token in JIRA_API_TOKEN)\n`);
     await execGit(['init', '-q', '--bare', '-b', 'main', remote], { cwd: root, env });
     await git('init', '-q', '-b', 'main');

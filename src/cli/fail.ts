@@ -1,5 +1,5 @@
 // How a command that threw ends, whichever way it was parsed (commander or the argv fast path): one
-// error line (JSON with --json, SPEC §6), the exit code for its error code, the stack only with
+// error line (JSON with --json, docs/commands.md), the exit code for its error code, the stack only with
 // JLOG_DEBUG=1 and only for what is not a JlogError (a bug).
 import { exitCodeFor, isJlogError } from '../errors.js';
 import { printError } from './output.js';

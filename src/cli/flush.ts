@@ -20,7 +20,8 @@ export async function run(_args: string[], raw: Record<string, unknown>): Promis
     ...ui,
   })
     .catch(async (err: unknown) => {
-      // Nobody reads the worker's log: what stops posting altogether is said by the next hook (SPEC §5).
+      // Nobody reads the worker's log: what stops posting altogether is said by the next hook
+      // (docs/commands.md).
       if (opts.background) await noteBlockedAt(process.cwd(), err).catch(() => {});
       throw err;
     })

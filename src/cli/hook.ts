@@ -27,7 +27,7 @@ export async function runHook(name: string, args: string[]): Promise<number> {
     return 2;
   }
   const hook = name;
-  // Hook lines quote commit messages: escaped so they never act on the terminal (SPEC §7).
+  // Hook lines quote commit messages: escaped so they never act on the terminal (docs/configuration.md).
   const say = (line: string): void => void process.stderr.write(escapeOutput(line) + '\n');
   let stdinText: Promise<string> | null = null;
   const io = { cwd: process.cwd(), env, say, stdin: () => (stdinText ??= readStdin()) };

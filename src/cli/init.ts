@@ -39,8 +39,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   for (const a of kept) warn(`jlog: ${a.path}: ${a.note ?? 'kept'}`);
   out('');
   out('next:');
-  // Credentials are bound to their site (SPEC §7): a login per site, or an environment token with
-  // JIRA_BASE_URL beside it; the repository's jira.baseUrl only picks which login applies.
+  // Credentials are bound to their site (docs/configuration.md): a login per site, or an environment token
+  // with JIRA_BASE_URL beside it; the repository's jira.baseUrl only picks which login applies.
   const site = r.config.baseUrl ?? process.env.JIRA_BASE_URL ?? 'https://<site>.atlassian.net';
   if (r.config.baseUrl === null) {
     out('  set jira.baseUrl in .jlogrc.json to your Jira site (it picks which of your logins applies)');

@@ -1,4 +1,4 @@
-// `jlog log <key> <duration> [comment…]`: a worklog by hand, posted like any token (SPEC §6).
+// `jlog log <key> <duration> [comment…]`: a worklog by hand, posted like any token (docs/commands.md).
 import { formatDuration } from '../core/duration.js';
 import { logManually } from '../engine/manual.js';
 import { color, lowerFirst, out, printJson, shortId, warn } from './output.js';

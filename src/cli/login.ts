@@ -1,4 +1,4 @@
-// jlog login: store credentials for a Jira site, only after GET /myself has accepted them (SPEC §6).
+// jlog login: store credentials for a Jira site, only after GET /myself has accepted them (docs/commands.md).
 import { loadConfig } from '../config/load.js';
 import { saveCredentials, storedDefaultSite, type Auth, type Credentials } from '../config/credentials.js';
 import { baseUrlFix, baseUrlProblem, normalizeBaseUrl } from '../config/validate.js';
@@ -19,8 +19,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   const tty = interactive();
   const { config, filepath } = await loadConfig(process.cwd());
 
-  // Where the token goes (SPEC §7): the user names the site; a repository's config only suggests one,
-  // and the user confirms it on a terminal (without one, it must be named with --base-url).
+  // Where the token goes (docs/configuration.md): the user names the site; a repository's config only
+  // suggests one, and the user confirms it on a terminal (without one, it must be named with --base-url).
   let site: string | undefined;
   let from: string;
   const flagUrl = opt(opts, 'baseUrl');

@@ -1,11 +1,11 @@
-// Terminal output: colour only on a TTY or with FORCE_COLOR, never with NO_COLOR (SPEC §7); errors as
-// one `jlog:` line with the next step in it.
+// Terminal output: colour only on a TTY or with FORCE_COLOR, never with NO_COLOR (docs/configuration.md);
+// errors as one `jlog:` line with the next step in it.
 import pc from 'picocolors';
 import { escapeJsonText, escapeOutput, escapeTerminal } from '../core/escape.js';
 import { hintFor, isJlogError, JlogError } from '../errors.js';
 
 // Every line goes through escapeOutput: text from Jira or a commit message never acts on the
-// terminal (SPEC §7). Callers escape external text with escapeTerminal where it is embedded.
+// terminal (docs/configuration.md). Callers escape external text with escapeTerminal where it is embedded.
 export { escapeTerminal };
 
 export function colorEnabled(
@@ -56,7 +56,7 @@ export function lowerFirst(text: string): string {
   return PROPER.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-/** The SPEC §6 JSON error: `{"error":{"code","message","hint"}}`. */
+/** The docs/commands.md JSON error: `{"error":{"code","message","hint"}}`. */
 export function errorJson(err: unknown): { error: { code: string; message: string; hint: string } } {
   const e = asJlogError(err);
   return { error: { code: e.code, message: lowerFirst(e.message), hint: hintFor(e) } };
@@ -73,7 +73,7 @@ export function printError(err: unknown, json = false): void {
   }
   const e = asJlogError(err);
   const prefix = errColor.red('jlog:');
-  // Each on its line: a newline or an escape sequence in Jira's text must not act (SPEC §7).
+  // Each on its line: a newline or an escape sequence in Jira's text must not act (docs/configuration.md).
   const hint = escapeTerminal(hintFor(e));
   const details = (e.details ?? []).map(escapeTerminal);
   const message = escapeTerminal(e.message);

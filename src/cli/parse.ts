@@ -1,4 +1,5 @@
-// `jlog parse [<message>|-] [--json] [--branch <name>]`: what a message would log, offline (SPEC §6).
+// `jlog parse [<message>|-] [--json] [--branch <name>]`: what a message would log, offline
+// (docs/commands.md).
 import { loadConfig } from '../config/load.js';
 import { DEFAULT_UNITS, formatDuration, parseMaxDuration, type DurationUnits } from '../core/duration.js';
 import { parseMessage } from '../core/grammar.js';
@@ -49,7 +50,7 @@ async function readMessage(arg: string | undefined): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** SPEC §6's shape, fields in its order. */
+/** docs/commands.md's shape, fields in its order. */
 function toJson(r: ParseResult) {
   return {
     worklogs: r.worklogs.map((w) => ({

@@ -1,4 +1,4 @@
-// How sync, ci and flush report a run: the SPEC §6 JSON shape, or a short human summary.
+// How sync, ci and flush report a run: the docs/commands.md JSON shape, or a short human summary.
 import type { PlannedWorklog } from '../core/types.js';
 import { formatDuration } from '../core/duration.js';
 import type { Outcome } from '../engine/apply.js';
@@ -58,7 +58,7 @@ export function reportJson(r: RunReport): Record<string, unknown> {
   };
 }
 
-/** Exit code of a run (SPEC §6): 1 when a token in scope failed or is still pending. */
+/** Exit code of a run (docs/commands.md): 1 when a token in scope failed or is still pending. */
 export function runExitCode(r: RunReport): number {
   if (r.dryRun) return 0;
   const c = r.commands;

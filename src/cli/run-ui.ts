@@ -1,4 +1,4 @@
-// What a posting run (sync, flush, ci) shows while it works (SPEC §6): a progress bar on a terminal,
+// What a posting run (sync, flush, ci) shows while it works (docs/commands.md): a progress bar on a terminal,
 // a line per issue as it completes without one, a line as soon as it waits (another jlog's lock,
 // Jira's Retry-After), and on Ctrl-C the terminal restored, what was done, exit 130.
 import type { PlannedWorklog } from '../core/types.js';

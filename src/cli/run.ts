@@ -24,7 +24,7 @@ function commandOf(argv: string[]): string | null {
 
 /** Runs the CLI on argv and sets process.exitCode; never throws. */
 export async function runCli(argv: string[]): Promise<void> {
-  // With --json, errors too are JSON on stdout (SPEC §6); anything after `--` is an argument.
+  // With --json, errors too are JSON on stdout (docs/commands.md); anything after `--` is an argument.
   const dashdash = argv.indexOf('--');
   const json = (dashdash === -1 ? argv : argv.slice(0, dashdash)).includes('--json');
   let commanderText = '';
@@ -45,7 +45,7 @@ export async function runCli(argv: string[]): Promise<void> {
         usageError(message, `run jlog ${known ? `${cmd} ` : ''}--help for the commands and flags`),
         json,
       );
-      // usage errors exit 2 (SPEC §6)
+      // usage errors exit 2 (docs/commands.md)
       process.exitCode = 2;
       return;
     }

@@ -1,6 +1,6 @@
 // `jlog sandbox [--port <n>] [--data <file>] [--projects <keys>] [--time-tracking off] [--fault <spec>…]`:
 // the embedded Jira-compatible server on loopback, until Ctrl-C or SIGTERM. Prints the environment that
-// points jlog at it; the options set up the failure cases to try by hand (SPEC §6).
+// points jlog at it; the options set up the failure cases to try by hand (docs/commands.md).
 import { resolve } from 'node:path';
 import { JlogError, usageError } from '../errors.js';
 import { FAULT_SPEC_HELP, parseFaultSpec } from '../sandbox/fault-spec.js';

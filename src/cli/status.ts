@@ -23,7 +23,7 @@ function skipReason(r: LedgerRecord): string {
   return lowerFirst(r.error ?? 'skipped');
 }
 
-/** The commands that get a failed token out of `failed`, best first (SPEC §6). */
+/** The commands that get a failed token out of `failed`, best first (docs/commands.md). */
 export function wayOut(r: LedgerRecord): string[] {
   const id = shortId(r.id);
   const steps: string[] = [];

@@ -83,7 +83,7 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     return 1;
   }
 
-  // SPEC §6: asks first on a TTY unless --yes. Without a terminal there is no one to ask, and a
+  // docs/commands.md: asks first on a TTY unless --yes. Without a terminal there is no one to ask, and a
   // script that deletes worklogs must say so: it needs --yes (a usage error otherwise, nothing changed).
   if (!flags.yes && process.stdin.isTTY !== true) {
     throw usageError(

@@ -1,5 +1,5 @@
-// Jira credentials (SPEC §7): flags, then the environment, then the file `jlog login` writes. A token
-// is only ever sent to the site it was stored for, and never appears in a message.
+// Jira credentials (docs/configuration.md): flags, then the environment, then the file `jlog login` writes. A
+// token is only ever sent to the site it was stored for, and never appears in a message.
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -97,8 +97,8 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 /**
- * Tokens go into an HTTP header: printable ASCII only (SPEC §7). Anything else (a newline pasted with
- * it, a non-Latin-1 character) would make undici refuse the request deep inside its pool; it is a
+ * Tokens go into an HTTP header: printable ASCII only (docs/configuration.md). Anything else (a newline
+ * pasted with it, a non-Latin-1 character) would make undici refuse the request deep inside its pool; it is a
  * credential error here instead, and the token is never echoed.
  */
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
@@ -128,8 +128,8 @@ function checkedEmail(email: string, from: string): string {
 
 /**
  * The credentials to use, first match wins: flags, then the environment, then `jlog login`'s file.
- * A token is sent only to the site it belongs to (SPEC §7): a token from the environment only to
- * JIRA_BASE_URL (or --base-url), a stored token only to the site it was stored for. A repository's
+ * A token is sent only to the site it belongs to (docs/configuration.md): a token from the environment only
+ * to JIRA_BASE_URL (or --base-url), a stored token only to the site it was stored for. A repository's
  * `jira.baseUrl` never receives an environment token: it only picks among the stored sites.
  * Throws JlogError('E_CREDENTIALS') naming exactly what to set.
  */

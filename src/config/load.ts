@@ -1,6 +1,6 @@
-// Finding and loading the config (SPEC §7). This runs in every git hook, so the common cases stay cheap:
-// the search is a few existsSync calls, JSON is parsed directly, and cosmiconfig (YAML, JS) and zod are
-// imported only when a file needs them.
+// Finding and loading the config (docs/configuration.md). This runs in every git hook, so the common cases
+// stay cheap: the search is a few existsSync calls, JSON is parsed directly, and cosmiconfig (YAML, JS) and
+// zod are imported only when a file needs them.
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -102,7 +102,7 @@ export async function loadConfig(
   return { config, filepath };
 }
 
-/** JavaScript configs run code: only when the user says so (SPEC §7). */
+/** JavaScript configs run code: only when the user says so (docs/configuration.md). */
 export const JS_CONFIG = /\.(js|mjs|cjs)$/;
 /** A config is a few hundred bytes; anything near this is not one (and is not read). */
 const MAX_CONFIG_BYTES = 1024 * 1024;

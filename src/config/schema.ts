@@ -1,4 +1,4 @@
-// The configuration's shape and defaults (SPEC §7). Pure: loading lives in load.ts.
+// The configuration's shape and defaults (docs/configuration.md). Pure: loading lives in load.ts.
 
 export interface JlogConfig {
   jira: { baseUrl: string | null; deployment: 'cloud' | 'datacenter' };
@@ -11,7 +11,7 @@ export interface JlogConfig {
   started: 'commit' | 'commit-minus-duration';
   /** A duration in the grammar's units (`2w`). */
   maxDuration: string;
-  /** Unset (null) so that the Jira site's own values apply (SPEC §2). */
+  /** Unset (null) so that the Jira site's own values apply (docs/grammar.md). */
   timeTracking: { hoursPerDay?: number; daysPerWeek?: number } | null;
   comment: { fallback: 'subject' | 'none' };
   commands: { comment: boolean; transitions: boolean };
@@ -21,7 +21,7 @@ export interface JlogConfig {
   timeoutMs: number;
   /** Regular expressions (source text), one or a list, matched against a whole message: a squash merge. */
   squashPattern: string | string[] | null;
-  /** A rewrite after push: bring Jira in line at the next posting run, or only list it (SPEC §4). */
+  /** A rewrite after push: bring Jira in line at the next posting run, or only list it (docs/exactly-once.md). */
   rewrites: 'apply' | 'report';
   sync: { since: string };
   /** `jlog ci`: the window when a push has no `before`, and whether others' worklogs name their author. */

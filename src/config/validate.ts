@@ -1,5 +1,5 @@
-// Validating a loaded config (SPEC §7). Pure: the raw object is `unknown` until every key has been
-// checked; every problem is reported at once, and a credential is never echoed.
+// Validating a loaded config (docs/configuration.md). Pure: the raw object is `unknown` until every key has
+// been checked; every problem is reported at once, and a credential is never echoed.
 import * as z from 'zod/mini';
 import { JlogError } from '../errors.js';
 import { DEFAULT_CONFIG, type JlogConfig } from './schema.js';
@@ -66,8 +66,8 @@ export function normalizeBaseUrl(text: string): string {
   return text.trim().replace(/\/+$/, '');
 }
 
-// One or more <number><unit> parts, units w d h m in any case (SPEC §1). Local so that config does not
-// wait on core/duration.ts; it only decides whether the text is a duration.
+// One or more <number><unit> parts, units w d h m in any case (docs/grammar.md). Local so that config does
+// not wait on core/duration.ts; it only decides whether the text is a duration.
 /** One definition of a duration: the grammar's own (8 h days and 5 d weeks are enough to validate). */
 export function isDurationText(text: string): boolean {
   const r = parseDuration(text);
@@ -146,7 +146,7 @@ export const configSchema = z.partial(
     strict: bool,
     failPushOnError: bool,
     concurrency: z.int().check(z.gte(1), z.lte(16)),
-    // Bounded both ways (SPEC §4): a request never hangs a hook's worker longer than 2 minutes.
+    // Bounded both ways (docs/exactly-once.md): a request never hangs a hook's worker longer than 2 minutes.
     timeoutMs: z.int().check(z.gte(1_000), z.lte(120_000)),
     squashPattern: z.nullable(
       z.union([
@@ -189,8 +189,8 @@ export function findSecretKeys(raw: unknown, path: string[] = []): string[][] {
 
 // ---- messages ----
 
-// Never a value (SPEC §7): a config file may be a symlink to a secret, or hold a token by mistake.
-// Numbers, booleans and null are shown (they are what the user needs to see and cannot be a token).
+// Never a value (docs/configuration.md): a config file may be a symlink to a secret, or hold a token by
+// mistake. Numbers, booleans and null are shown (they are what the user needs to see and cannot be a token).
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

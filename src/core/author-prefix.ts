@@ -1,7 +1,8 @@
-// `ci.authorInComment` (SPEC §3): worklogs (and `#comment` comments) that `jlog ci` posts for someone
-// else's commit appear in Jira under the CI account, so their comment starts with the commit author's
+// `ci.authorInComment` (docs/exactly-once.md): worklogs (and `#comment` comments) that `jlog ci` posts for
+// someone else's commit appear in Jira under the CI account, so their comment starts with the commit author's
 // name (`Alice Doe: fixed login`). Only the posted comment changes: the token's own comment, its content
-// key and its identity stay as written (SPEC §4), so dedup is the same with or without the prefix.
+// key and its identity stay as written (docs/exactly-once.md), so dedup is the same with or without the
+// prefix.
 import type { Commit, PlannedWorklog } from './types.js';
 
 /** The Jira account that posts (GET /myself); null when unknown, which names every author. */
@@ -60,8 +61,8 @@ export function hasAuthorPrefix(remote: string, comment: string): boolean {
 }
 
 /**
- * The text `jlog ci` posts for a `#comment` (SPEC §3, ci.authorInComment as for worklogs): the author
- * named first when the commit is not the posting account's. The token's text, its content key and its
+ * The text `jlog ci` posts for a `#comment` (docs/exactly-once.md, ci.authorInComment as for worklogs): the
+ * author named first when the commit is not the posting account's. The token's text, its content key and its
  * marker stay as written.
  */
 export function commentTextWithAuthor(

@@ -1,4 +1,4 @@
-// Plan, then apply (STYLE.md), for `#comment` and transition tokens (SPEC §3, issue 12): from the
+// Plan, then apply, for `#comment` and transition tokens (docs/exactly-once.md, issue 12): from the
 // selected commits and the ledger, everything that can be decided without Jira. Pure. With
 // `commands.comment` and `commands.transitions` off (the default) the plan is empty, so no comment or
 // transition request is ever sent.
@@ -17,7 +17,7 @@ export interface CommandPlanOptions {
   grammar: GrammarOptions;
   comments: boolean;
   transitions: boolean;
-  /** Whether a commit is a squash merge (the engine's rule, SPEC §4 Copies). */
+  /** Whether a commit is a squash merge (the engine's rule, docs/exactly-once.md Copies). */
   isSquash: (commit: Commit) => boolean;
   /** Author emails in scope (any case); null for everyone. */
   authors: readonly string[] | null;
@@ -27,7 +27,7 @@ export interface CommandPlanOptions {
    * other selected commits only those the ledger holds as pending.
    */
   fresh?: ReadonlySet<string>;
-  /** `rewrites: "report"`: a posted comment's rewrite is listed, not applied (SPEC §4). */
+  /** `rewrites: "report"`: a posted comment's rewrite is listed, not applied (docs/exactly-once.md). */
   reportRewrites?: boolean;
 }
 
@@ -37,7 +37,7 @@ export interface CommandPlanFacts {
 }
 
 export interface CommandPlan {
-  /** To reconcile with Jira and apply, in SPEC §3's order within each commit, oldest commit first. */
+  /** To reconcile with Jira and apply, in docs/exactly-once.md's order within each commit, oldest commit first. */
   toApply: PlannedCommand[];
   /** The ledger says done (posted, or found on Jira before). */
   done: { command: PlannedCommand; record: LedgerRecord }[];
@@ -45,7 +45,7 @@ export interface CommandPlan {
   copies: { command: PlannedCommand; copyOf: string }[];
   failed: { command: PlannedCommand; error: string; code?: string | undefined }[];
   skipped: { command: PlannedCommand; reason: string; code?: string | undefined }[];
-  /** Posted comments an amend or rebase took out of history: deleted and tombstoned (SPEC §4). */
+  /** Posted comments an amend or rebase took out of history: deleted and tombstoned (docs/exactly-once.md). */
   gone: LedgerRecord[];
 }
 
@@ -105,7 +105,8 @@ export function planCommands(
     for (const token of commitCommandTokens(commit, opts)) {
       const record = ledger.get(token.id);
       const state = record?.state;
-      // A rewrite's heir: the run brings the old token's comment in line instead of posting (SPEC §4).
+      // A rewrite's heir: the run brings the old token's comment in line instead of posting
+      // (docs/exactly-once.md).
       const command = record?.replaces ? { ...token, replaces: record.replaces } : token;
       if (opts.fresh !== undefined && !opts.fresh.has(commit.sha) && state !== 'pending') continue;
       const copyOf = merged?.get(commandContentKey(command));

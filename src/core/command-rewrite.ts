@@ -1,4 +1,4 @@
-// The rewrite rules of SPEC §4 for `#comment` and transition tokens (SPEC §3: they follow the worklog
+// The rewrite rules for `#comment` and transition tokens (docs/exactly-once.md: they follow the worklog
 // rules), pure. A comment pairs only with a comment, as worklogs pair (core/rewrite.ts): the same
 // fingerprint, the same text, the same issue (the text was amended: the comment is updated), or the one
 // left on each side of a commit pair (the key was fixed: the old comment is deleted, the new one

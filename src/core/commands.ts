@@ -1,4 +1,4 @@
-// `#comment` and transition commands as tokens of their own (SPEC §3): ids `<sha>:c<n>` and
+// `#comment` and transition commands as tokens of their own (docs/exactly-once.md): ids `<sha>:c<n>` and
 // `<sha>:t<n>` (n counts the commit's comments, or its transitions, 0-based in message order, each key
 // of a group its own), fingerprints that survive rebase and cherry-pick as worklogs' do, content keys
 // for the copy rules, and the order a line is applied in: worklog, comment, then transitions as written.
@@ -26,7 +26,7 @@ interface PlannedCommandBase {
   /** The commit's author date as git printed it: what the fingerprint and reports use. */
   authorDate: string;
   fp: string;
-  /** The commit is a squash merge (copy rules, SPEC §4). */
+  /** The commit is a squash merge (copy rules, docs/exactly-once.md). */
   squash: boolean;
   /** The token this one replaces (a rewrite): the run updates or moves that one's comment instead of posting. */
   replaces?: RewriteSource | undefined;
@@ -142,7 +142,7 @@ export interface OrderKey {
 
 const KIND_RANK: Record<OrderKey['kind'], number> = { worklog: 0, comment: 1, transition: 2 };
 
-/** Sorts a commit's entries into the order SPEC §3 applies them (stable; does not mutate). */
+/** Sorts a commit's entries into the order docs/exactly-once.md applies them (stable; does not mutate). */
 export function applyOrder<T>(entries: readonly T[], key: (e: T) => OrderKey): T[] {
   return entries
     .map((e, i) => ({ e, k: key(e), i }))

@@ -1,4 +1,4 @@
-// Durations (SPEC §2): `1w 2d 4h 30m`, `2h30m`, `1.5h`. Pure, hand-scanned (no backtracking regex),
+// Durations (docs/grammar.md): `1w 2d 4h 30m`, `2h30m`, `1.5h`. Pure, hand-scanned (no backtracking regex),
 // exact for decimals: `0.025h` is 90 s, not 89.99999.
 import { JlogError } from '../errors.js';
 import { isSpace } from './chars.js';
@@ -230,7 +230,7 @@ function trimTrailing(text: string, start: number, end: number): number {
   return e;
 }
 
-/** Nearest whole minute, half up (SPEC §2): 29 s → 0, 30 s → 60. */
+/** Nearest whole minute, half up (docs/grammar.md): 29 s → 0, 30 s → 60. */
 export function roundToMinute(seconds: number): number {
   return Math.floor(seconds / 60 + 0.5) * 60;
 }

@@ -1,7 +1,7 @@
 /* eslint-disable no-control-regex -- this file is about control characters */
 // Text from Jira (error messages, display names) and from commit messages reaches a terminal: its
-// control characters must not act there (SPEC §7). An ESC sequence could clear the screen, retitle
-// the window or move the cursor to forge a line ("logged in as Admin"); C1 controls (U+0080–U+009F,
+// control characters must not act there (docs/configuration.md). An ESC sequence could clear the screen,
+// retitle the window or move the cursor to forge a line ("logged in as Admin"); C1 controls (U+0080–U+009F,
 // CSI among them) act on some terminals too; a carriage return overwrites the line; bidi overrides
 // reorder what is shown. Each becomes a visible escape (`\x1b`, `\r`, `\u202e`) instead.
 

@@ -1,4 +1,4 @@
-// Commit message → tokens + diagnostics (SPEC §1). Pure. Each line stands alone; a key group is keys
+// Commit message → tokens + diagnostics (docs/grammar.md). Pure. Each line stands alone; a key group is keys
 // separated only by whitespace/commas; commands after a group apply to every key in it; a command's
 // arguments run to the next command or key group.
 import { checkDuration, parseTimeArgument, type DurationUnits } from './duration.js';
@@ -22,7 +22,7 @@ export interface ParseOptions extends GrammarOptions {
 const LINE_BREAK = /\r?\n/;
 
 /**
- * A line that names another commit's work (SPEC §1): `git revert` writes `Revert "PROJ-1 #time 1h"`,
+ * A line that names another commit's work (docs/grammar.md): `git revert` writes `Revert "PROJ-1 #time 1h"`,
  * reverting that writes `Reapply "…"`, and `git commit --fixup/--squash` writes `fixup! `, `squash! `
  * or `amend! ` before the target's subject. Logging those tokens again would double the time, so such
  * a line yields nothing, not even a diagnostic (also after a `* `/`- ` bullet or indented, as
@@ -32,7 +32,7 @@ const QUOTING_LINE = /^\s*(?:[*-]\s+)?(?:Revert "|Reapply "|fixup! |squash! |ame
 
 /**
  * A comment with no letter, digit or symbol in it (`.`, `-`, `()`), as `PROJ-7 #time 1h .` leaves
- * behind, says nothing: it is empty (SPEC §1).
+ * behind, says nothing: it is empty (docs/grammar.md).
  */
 const MEANINGFUL = /[\p{L}\p{N}\p{So}]/u;
 const meaningful = (text: string): string => (MEANINGFUL.test(text) ? text : '');

@@ -45,7 +45,7 @@ export function identify(commit: Commit, worklogs: readonly WorklogToken[]): Tok
   });
 }
 
-/** A token's content key (SPEC §4): issue, seconds, and the comment as written in the token. */
+/** A token's content key (docs/exactly-once.md): issue, seconds, and the comment as written in the token. */
 export function contentKey(t: { issue: string; seconds: number; comment: string }): string {
   return JSON.stringify([t.issue, t.seconds, t.comment.trim()]);
 }
@@ -63,8 +63,8 @@ const BITBUCKET_SUBJECT = /^Merged in .*\(pull request #\d+\)\s*$/;
 const GITLAB_LINE = /^\s*See merge request \S+!\d+\s*$/m;
 
 /**
- * Whether a commit is a squash merge (SPEC §4): GitHub's `(#12)` subject, `git merge --squash`'s body,
- * Bitbucket's `Merged in … (pull request #3)` subject, GitLab's `See merge request group/x!3` line,
+ * Whether a commit is a squash merge (docs/exactly-once.md): GitHub's `(#12)` subject, `git merge --squash`'s
+ * body, Bitbucket's `Merged in … (pull request #3)` subject, GitLab's `See merge request group/x!3` line,
  * or one of the configured patterns against the whole message.
  */
 export function isSquashCommit(commit: Commit, squashPatterns: readonly RegExp[]): boolean {

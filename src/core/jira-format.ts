@@ -1,6 +1,6 @@
 // Jira's wire formats, pure: the `started` timestamp, Atlassian Document Format, the worklog body.
 // Jira accepts `started` only as `yyyy-MM-dd'T'HH:mm:ss.SSS±HHMM`: `toISOString()`'s `Z`, a `+01:00`
-// offset or a missing offset are refused with a 400 (SPEC §3).
+// offset or a missing offset are refused with a 400 (docs/exactly-once.md).
 
 import { authorHash, parseMarker } from './marker.js';
 import type { Marker, PlannedWorklog } from './types.js';
@@ -135,7 +135,7 @@ export interface WorklogBody {
 
 export type Deployment = 'cloud' | 'datacenter';
 
-/** The worklog property key that carries jlog's marker (SPEC §3). */
+/** The worklog property key that carries jlog's marker (docs/exactly-once.md). */
 export const MARKER_KEY = 'jlog';
 
 /** The POST body for a planned worklog: duration, start, comment (when any) and the jlog marker. */

@@ -1,5 +1,5 @@
-// The `jlog` marker as Jira holds it (SPEC §3): read from worklog and comment properties that anyone
-// with edit rights (a human, a script, a hostile Jira) may have written, so everything is checked and
+// The `jlog` marker as Jira holds it (docs/exactly-once.md): read from worklog and comment properties that
+// anyone with edit rights (a human, a script, a hostile Jira) may have written, so everything is checked and
 // whatever does not have the marker's shape is ignored rather than trusted. A v1 marker
 // (`{v:1,id,fp}`) reads as v2 without `a` and `also`.
 import { createHash } from 'node:crypto';
@@ -7,7 +7,7 @@ import type { IssueMarks, Marker, MarkerRef } from './types.js';
 
 /** Far above any real id (`<sha>:<n>`, `manual:<uuid>`) or fingerprint: longer strings are not ours. */
 const MAX_FIELD = 200;
-/** SPEC caps `also` at 50 when writing; reading tolerates more, but not without bound. */
+/** Markers cap `also` at 50 when writing; reading tolerates more, but not without bound. */
 const MAX_ALSO_READ = 500;
 
 const field = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= MAX_FIELD;
@@ -59,7 +59,7 @@ export function authorHash(email: string): string {
   return hash;
 }
 
-/** Newest last, at most this many of each list of the issue property (SPEC §3). */
+/** Newest last, at most this many of each list of the issue property (docs/exactly-once.md). */
 export const MAX_ISSUE_MARKS = 500;
 /** Jira refuses a property value longer than this (as JSON). */
 export const MAX_PROPERTY_CHARS = 32_768;

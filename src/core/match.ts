@@ -1,5 +1,5 @@
-// Reconciling with Jira, the pure part (SPEC §4): which remote worklog, if any, already stands for a
-// planned token, and which copy worklog a token may claim. The engine reads the issue and asks git the
+// Reconciling with Jira, the pure part (docs/exactly-once.md): which remote worklog, if any, already stands
+// for a planned token, and which copy worklog a token may claim. The engine reads the issue and asks git the
 // ancestry questions this module lists, then calls `matchRemote` with the answers.
 import { hasAuthorPrefix } from './author-prefix.js';
 import { parseTokenId } from './identity.js';
@@ -86,7 +86,7 @@ function stripPrNumber(comment: string): string {
   return comment.replace(/\s*\(#\d+\)\s*$/, '').trim();
 }
 
-/** Claimed by a copy already (SPEC §4: no `copy` entry in its `also`). */
+/** Claimed by a copy already (docs/exactly-once.md: no `copy` entry in its `also`). */
 function claimedByCopy(marker: Marker): boolean {
   return (marker.also ?? []).some((r) => r.copy === true);
 }
@@ -218,7 +218,7 @@ function preferred(
   )[0];
 }
 
-/** SPEC §3: `also` holds at most 50 entries. */
+/** docs/exactly-once.md: `also` holds at most 50 entries. */
 const MAX_ALSO = 50;
 
 /** The marker with `ref` added to `also` (once; at most 50). */

@@ -1,4 +1,4 @@
-// Plan, then apply (STYLE.md): from the selected commits, what git says about them and the ledger's
+// Plan, then apply: from the selected commits, what git says about them and the ledger's
 // state, decide every token's fate that can be decided without Jira. Pure and complete: the engine
 // reconciles what is left with Jira and applies it; `--dry-run` prints it.
 import { startedOf } from './jira-format.js';

@@ -1,5 +1,5 @@
-// The rewrite inheritance rule (SPEC §4 "Rewrites"), pure: which new token stands for which old one
-// when history is rewritten. post-rewrite gives git's own old→new commit mapping; a force-push seen by
+// The rewrite inheritance rule (docs/exactly-once.md "Rewrites"), pure: which new token stands for which old
+// one when history is rewritten. post-rewrite gives git's own old→new commit mapping; a force-push seen by
 // pre-push gives only the commits that leave the branch and the commits pushed instead.
 import { contentKey } from './identity.js';
 import type { LedgerRecord } from './types.js';
@@ -101,7 +101,7 @@ type Held = Pick<LedgerRecord, 'state' | 'from' | 'replaces'>;
 
 /**
  * What post-rewrite does with an heir's ledger record, given what the ledger holds for the heir and
- * for the old token (SPEC §4: a rewrite and a POST in flight may interleave in any order):
+ * for the old token (docs/exactly-once.md: a rewrite and a POST in flight may interleave in any order):
  * - `carry`: the heir is new to the ledger, or pending (post-commit recorded an amend's tokens): it
  *   takes the old token's state;
  * - `rejoin`: the heir was posted as new work (git runs post-commit, so its worker, before

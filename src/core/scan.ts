@@ -1,5 +1,5 @@
-// The smart-commit lexer (SPEC §1): finds issue keys and `#commands` on one line, and keys in a branch
-// name. A hand-written scanner, linear in the line's length: no regex that can backtrack.
+// The smart-commit lexer (docs/grammar.md): finds issue keys and `#commands` on one line, and keys in a
+// branch name. A hand-written scanner, linear in the line's length: no regex that can backtrack.
 import { isDigitCode, isLetterCode, isSpace, isUpperCode, isWordCode } from './chars.js';
 
 export interface KeyEvent {
@@ -83,7 +83,7 @@ export function scanLine(line: string, projects: ReadonlySet<string> | null): Li
         const key = line.slice(i, end);
         events.push({
           kind: 'key',
-          // A `#` right before a key belongs to it (SPEC §1): it is neither a gap nor argument text.
+          // A `#` right before a key belongs to it (docs/grammar.md): it is neither a gap nor argument text.
           start: prev === HASH ? i - 1 : i,
           end,
           key,
@@ -105,7 +105,7 @@ export function scanLine(line: string, projects: ReadonlySet<string> | null): Li
 }
 
 /**
- * Between two keys of one group: at least one whitespace or comma and nothing else (SPEC §1, as
+ * Between two keys of one group: at least one whitespace or comma and nothing else (docs/grammar.md, as
  * Jira reads it). `[PROJ-1][PROJ-2]`, `PROJ-1: PROJ-2` or `PROJ-1 and PROJ-2` are two groups, and a
  * command after them belongs to the second only.
  */

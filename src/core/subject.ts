@@ -1,4 +1,4 @@
-// The worklog comment when a token has none (SPEC §3, `comment.fallback: "subject"`): the commit
+// The worklog comment when a token has none (docs/exactly-once.md, `comment.fallback: "subject"`): the commit
 // subject without its key groups and commands, whitespace collapsed.
 import { isSpace } from './chars.js';
 import { allowList, isGroupGap, scanLine } from './scan.js';

@@ -1,4 +1,5 @@
-// Which workflow transition a smart-commit command names, as Atlassian matches it (SPEC §3): any case,
+// Which workflow transition a smart-commit command names, as Atlassian matches it (docs/exactly-once.md): any
+// case,
 // `-` for a space, a unique prefix. An exact name wins over prefixes (`#close` with `Close` and
 // `Close Issue` offered is `Close`); no match, or several, is an error that lists what Jira offers.
 

@@ -3,7 +3,7 @@
 /** One `#time` token: a worklog to post. */
 export interface WorklogToken {
   issue: string;
-  /** Whole minutes, in seconds (SPEC §2). */
+  /** Whole minutes, in seconds (docs/grammar.md). */
   seconds: number;
   /** The token's own comment text, '' when it has none (the subject fallback is applied when posting). */
   comment: string;
@@ -63,16 +63,16 @@ export interface Commit {
   message: string;
 }
 
-/** A token that a marker also stands for (SPEC §3 `also`): a rewrite, or a copy that claimed it. */
+/** A token that a marker also stands for (docs/exactly-once.md `also`): a rewrite, or a copy that claimed it. */
 export interface MarkerRef {
   id: string;
   fp: string;
-  /** Set when a copy commit's token claimed the worklog (SPEC §4 Copies). */
+  /** Set when a copy commit's token claimed the worklog (docs/exactly-once.md Copies). */
   copy?: true;
 }
 
 /**
- * What a `jlog` property holds on Jira (SPEC §3), on worklogs and comments. Readers take v1
+ * What a `jlog` property holds on Jira (docs/exactly-once.md), on worklogs and comments. Readers take v1
  * (`{v:1,id,fp}`) as v2 without `a` and `also` (core/marker.ts).
  */
 export interface Marker {
@@ -89,7 +89,7 @@ export interface Marker {
   also?: MarkerRef[];
 }
 
-/** The issue property `jlog` (SPEC §3): tombstones and applied transitions, newest last, at most 500 each. */
+/** The issue property `jlog` (docs/exactly-once.md): tombstones and applied transitions, newest last, at most 500 each. */
 export interface IssueMarks {
   v: 1;
   undone: { id: string; fp: string }[];
@@ -147,7 +147,7 @@ export type LedgerState = 'pending' | 'posted' | 'failed' | 'skipped' | 'undone'
  * enough of the token to report on it without git.
  */
 export interface LedgerRecord {
-  /** A `#comment` or transition token (SPEC §3, issue 12); absent for a worklog. Its `seconds` is 0. */
+  /** A `#comment` or transition token (docs/exactly-once.md, issue 12); absent for a worklog. Its `seconds` is 0. */
   kind?: 'comment' | 'transition';
   /** A comment token: the comment's id on Jira. */
   commentId?: string;

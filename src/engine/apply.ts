@@ -1,5 +1,5 @@
-// Reconcile and apply (SPEC §4): for each issue, one view of what Jira holds, then the issue's tokens
-// one after another: already logged, a claim, a rewrite brought in line (alias, update, delete), or a
+// Reconcile and apply (docs/exactly-once.md): for each issue, one view of what Jira holds, then the issue's
+// tokens one after another: already logged, a claim, a rewrite brought in line (alias, update, delete), or a
 // POST. Issues run side by side and share the client's request slots, so a free slot goes to the next
 // write of any issue that is not busy. Every outcome is in the ledger before the next step; a kill at
 // any instant leaves at worst a pending token whose worklog may already be on Jira, and the next run's
@@ -506,7 +506,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   return result;
 }
 
-/** The marker a POST carries (SPEC §3): a squash commit's token is a copy. */
+/** The marker a POST carries (docs/exactly-once.md): a squash commit's token is a copy. */
 export function markerFor(w: PlannedWorklog): Marker {
   return {
     v: 2,

@@ -1,4 +1,4 @@
-// Which commits a CI run covers (SPEC §6, `jlog ci`): `--range`, else what the provider says was
+// Which commits a CI run covers (docs/commands.md, `jlog ci`): `--range`, else what the provider says was
 // pushed. Only push events log: a pull-request event runs a fork's commits with the CI account's
 // token, so GitHub `pull_request`/`pull_request_target`, GitLab merge-request pipelines and Bitbucket
 // pull-request pipelines are refused (exit 2) unless the user names a range.

@@ -1,7 +1,7 @@
-// Rewrites of `#comment` and transition tokens in the ledger (SPEC §3: they follow the worklog rules of
-// §4), beside the worklogs' (rewrites.ts), in the same ledger update: post-rewrite and a force-push seen
-// by pre-push record which new command token stands for which old one. Only git and the ledger: the
-// next posting run updates the old comment, or deletes it (and posts the new one when it moved).
+// Rewrites of `#comment` and transition tokens in the ledger (they follow the worklog rules,
+// docs/exactly-once.md), beside the worklogs' (rewrites.ts), in the same ledger update: post-rewrite and a
+// force-push seen by pre-push record which new command token stands for which old one. Only git and the
+// ledger: the next posting run updates the old comment, or deletes it (and posts the new one when it moved).
 import { commitCommandTokens, commandOptionsOff } from '../core/command-plan.js';
 import {
   commandHeirStep,

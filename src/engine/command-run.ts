@@ -1,5 +1,5 @@
-// The comment and transition step of a posting run (SPEC §3, issue 12), after the worklogs: plan the
-// selected commits' commands (core/command-plan.ts), record what the plan settles, then reconcile and
+// The comment and transition step of a posting run (docs/exactly-once.md, issue 12), after the worklogs: plan
+// the selected commits' commands (core/command-plan.ts), record what the plan settles, then reconcile and
 // apply each issue's commands in order (commands.ts). With `commands.comment` and
 // `commands.transitions` off (the default) it does nothing at all: no request, no ledger line.
 import type { Credentials } from '../config/credentials.js';
@@ -208,7 +208,7 @@ export async function runCommands(o: CommandRunOptions): Promise<CommandResult> 
 
 /**
  * For each merge commit with commands: the commands of the commits it merges (reachable from it, not
- * from its first parent), by content key. git alone decides what is a copy (SPEC §4).
+ * from its first parent), by content key. git alone decides what is a copy (docs/exactly-once.md).
  */
 async function mergedCommands(
   ctx: RepoContext,

@@ -1,4 +1,4 @@
-// Reconcile and apply an issue's `#comment` and transition tokens (SPEC §3, issue 12), after the
+// Reconcile and apply an issue's `#comment` and transition tokens (docs/exactly-once.md, issue 12), after the
 // issue's worklogs. Comments: the remote check reads the issue's comments with their `jlog`
 // properties; a marker that stands for the token (id, fingerprint or `also`) means it is there. Posting
 // writes the marker with the comment, so a kill after the POST leaves a comment the next run finds.
@@ -108,8 +108,8 @@ const shaOf = (id: string): string | undefined =>
   parseCommandId(id)?.sha ?? /^([0-9a-f]{7,64}):/.exec(id)?.[1];
 
 /**
- * Applies one issue's commands in order (the caller sorts them: SPEC §3's line order). Never throws
- * for a Jira answer: every command ends in the result and, unless dry-run, in the ledger.
+ * Applies one issue's commands in order (the caller sorts them: docs/exactly-once.md's line order). Never
+ * throws for a Jira answer: every command ends in the result and, unless dry-run, in the ledger.
  */
 export async function applyIssueCommands(
   issue: string,
@@ -162,7 +162,8 @@ export async function applyIssueCommands(
     for (const c of commands.slice(from)) await (how === 'fail' ? fail(c, err) : leavePending(c, err));
   };
 
-  // Ancestry for fingerprint matches (SPEC §4): asked of git once for every marker the issue holds.
+  // Ancestry for fingerprint matches (docs/exactly-once.md): asked of git once for every marker the issue
+  // holds.
   const fpCountsFor = async (c: PlannedCommand, markerIds: readonly string[]) => {
     const pairs: [string, string][] = [];
     for (const id of markerIds) {
@@ -213,7 +214,7 @@ export async function applyIssueCommands(
     const fpCounts = await fpCountsFor(c, ids);
     let hit = marked.find((r) => names(r.marker!, c, fpCounts));
     // A squash commit's comment is the copy of a branch commit's comment with the same content that
-    // is not in its history (SPEC §4 Copies), claimed like a worklog.
+    // is not in its history (docs/exactly-once.md Copies), claimed like a worklog.
     if (hit === undefined && c.squash) {
       hit = marked.find(
         (r) =>
@@ -233,7 +234,8 @@ export async function applyIssueCommands(
     }
     if (hit !== undefined) {
       // A rewrite's new token is on Jira already (CI in a fresh clone posted it): a separate comment of
-      // the old token is deleted and tombstoned, never updated, so one comment remains (SPEC §4).
+      // the old token is deleted and tombstoned, never updated, so one comment remains
+      // (docs/exactly-once.md).
       if (c.replaces !== undefined && !opts.dryRun) await dropSeparateOld(c, hit.id);
       await settle(c, 'posted', { commentId: hit.id, reason: 'found' }, { commentId: hit.id });
       return;
@@ -286,8 +288,8 @@ export async function applyIssueCommands(
   }
 
   /**
-   * A rewritten comment whose old token's comment is on Jira (SPEC §4, as for worklogs): on the same
-   * issue it is updated to the new text and its marker gains the new token; moved to another issue,
+   * A rewritten comment whose old token's comment is on Jira (docs/exactly-once.md, as for worklogs): on the
+   * same issue it is updated to the new text and its marker gains the new token; moved to another issue,
    * it is deleted and tombstoned there and the caller posts the new one. Returns whether the token is
    * settled.
    */
@@ -322,14 +324,14 @@ export async function applyIssueCommands(
   }
 
   async function applyTransition(c: PlannedTransition, m: IssueMarks): Promise<void> {
-    // Recorded as applied by any clone or CI job: done, whatever the status is now (SPEC §3).
+    // Recorded as applied by any clone or CI job: done, whatever the status is now (docs/exactly-once.md).
     const recorded = m.transitions.find((t) => t.id === c.id || t.fp === c.fp);
     if (recorded !== undefined) {
       await settle(c, 'posted', { reason: 'found' });
       return;
     }
     // The heir of an applied transition whose fingerprint a rewrite changed: recorded as applied too,
-    // so no fresh clone or CI job applies it again; never applied a second time (SPEC §3).
+    // so no fresh clone or CI job applies it again; never applied a second time (docs/exactly-once.md).
     if (c.replaces?.applied === true) {
       if (!opts.dryRun && !(await recordTransition(c).catch(() => false))) {
         result.notices.push(
@@ -482,8 +484,8 @@ function oldCommand(
 
 /**
  * Posted comments a rewrite took out of history (core/command-plan.ts `gone`): deleted and
- * tombstoned, like a gone worklog (SPEC §4), then recorded as rewritten. A read or write that fails
- * leaves them for the next run.
+ * tombstoned, like a gone worklog (docs/exactly-once.md), then recorded as rewritten. A read or write that
+ * fails leaves them for the next run.
  */
 export async function removeGoneComments(
   issue: string,

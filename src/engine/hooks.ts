@@ -1,4 +1,4 @@
-// The hook handlers (SPEC §5). They record and hand posting to a detached background worker, so git
+// The hook handlers (docs/commands.md). They record and hand posting to a detached background worker, so git
 // never waits for Jira; only strict mode (commit-msg) and failPushOnError (pre-push) may fail git.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { insertBranchKey, parseMessage } from '../core/grammar.js';
@@ -155,7 +155,7 @@ const ZERO = /^0+$/;
 /**
  * pre-push <remote> <url>: hands the pushed commits to the worker, which records and posts them. A
  * force-push (the remote ref is not an ancestor of what is pushed) maps the tokens of the commits that
- * leave the branch first (SPEC §4). The pushed commits are read once, by whoever records them.
+ * leave the branch first (docs/exactly-once.md). The pushed commits are read once, by whoever records them.
  */
 export async function prePush(io: HookIO, remote: string): Promise<number> {
   const ctx = await openRepo(io.cwd, io.env);
@@ -195,7 +195,7 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   if (ctx.config.postOn === 'push' && (!ctx.config.failPushOnError || pushed.length === 0)) {
     // The worker records what the ledger lacks (commits made with hooks skipped), then posts, with
     // every older pending token whose commit is on a remote by now and a force-push's rewrites, even
-    // when this push carries no token (SPEC §5): reading the ledger is its cost, not the push's.
+    // when this push carries no token (docs/commands.md): reading the ledger is its cost, not the push's.
     spawnBackgroundFlush(ctx, pushed, { onlyPushed: true });
     return 0;
   }

@@ -1,4 +1,4 @@
-// `jlog log`: a worklog by hand (SPEC §6). Same client, same ledger, same marker, same exactly-once
+// `jlog log`: a worklog by hand (docs/commands.md). Same client, same ledger, same marker, same exactly-once
 // poster as the commits' tokens (applyPlan, under the post lock); only the token comes from the
 // command line: id `manual:<uuid>`, no commit. `--instead-of` records a failed token as moved to it.
 import { randomUUID } from 'node:crypto';

@@ -1,8 +1,8 @@
 // What the hooks tell the user about posting they do not see (the background worker's): "jlog: 2
 // worklogs failed, run jlog status" once after failures, tokens left pending, and, on every hook until
-// it is fixed, a failure that stops posting altogether (SPEC §5): `jlog: Jira refused the credentials
-// (401); 5 worklogs waiting: run jlog login`. Tiny caches beside the ledger, so a hook never reads the
-// whole ledger to say it.
+// it is fixed, a failure that stops posting altogether (docs/commands.md): `jlog: Jira refused the
+// credentials (401); 5 worklogs waiting: run jlog login`. Tiny caches beside the ledger, so a hook never
+// reads the whole ledger to say it.
 import { existsSync } from 'node:fs';
 import { credentialsPath } from '../config/paths.js';
 import { isJlogError } from '../errors.js';

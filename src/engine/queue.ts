@@ -1,4 +1,4 @@
-// The commits a hook queued with sh alone (no Node on PATH, SPEC §5) become pending tokens in the
+// The commits a hook queued with sh alone (no Node on PATH, docs/commands.md) become pending tokens in the
 // next run that has Node: a hook, or `jlog flush` (which the hooks' worker runs too). Nothing lost.
 import { commitExists, readCommits } from '../git/index.js';
 import { hasQueue, takeQueue } from '../ledger/queue.js';

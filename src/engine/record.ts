@@ -30,7 +30,7 @@ export function planOptionsFor(
   };
 }
 
-/** `squashPattern`: one regular expression or a list of them (SPEC §7), matched against the whole message. */
+/** `squashPattern`: one regular expression or a list of them (docs/configuration.md), matched against the whole message. */
 function squashPatternsOf(value: string | readonly string[] | null): RegExp[] {
   if (value === null) return [];
   return (typeof value === 'string' ? [value] : value).map((source) => new RegExp(source, 'm'));

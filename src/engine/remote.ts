@@ -1,5 +1,5 @@
-// What Jira holds for one issue (SPEC §4 "Remote check"): its worklogs with their jlog markers around
-// the run's tokens, and, when the run has something to write, the issue's tombstones. One view per
+// What Jira holds for one issue (docs/exactly-once.md "Remote check"): its worklogs with their jlog markers
+// around the run's tokens, and, when the run has something to write, the issue's tombstones. One view per
 // issue per run: read before the first write, read again when older than 5 s before a POST, read back
 // after an unknown outcome, and kept up to date with this run's own writes.
 import { fitIssueMarks } from '../core/marker.js';
@@ -9,7 +9,7 @@ import { isJlogError, JlogError } from '../errors.js';
 
 /** A read older than this is done again before the next POST to the issue. */
 export const STALE_READ_MS = 5000;
-/** The issue property that holds tombstones and applied transitions (SPEC §3). */
+/** The issue property that holds tombstones and applied transitions (docs/exactly-once.md). */
 export const ISSUE_PROPERTY = 'jlog';
 
 export interface Window {
@@ -122,7 +122,7 @@ export async function addTombstones(
   return true;
 }
 
-/** The issue's `jlog` property as SPEC §3 shapes it; anything else there reads as empty lists. */
+/** The issue's `jlog` property as docs/exactly-once.md shapes it; anything else there reads as empty lists. */
 export async function readIssueMarks(
   jira: JiraClient,
   issue: string,

@@ -1,5 +1,5 @@
-// What `jlog status` says about rewrites (SPEC §6): rewrites of posted tokens that the next posting run
-// brings Jira in line with (or that `rewrites: "report"` leaves for the user to apply), and worklogs on
+// What `jlog status` says about rewrites (docs/commands.md): rewrites of posted tokens that the next posting
+// run brings Jira in line with (or that `rewrites: "report"` leaves for the user to apply), and worklogs on
 // Jira whose commit a force-push took off every branch (orphans, never deleted without `jlog undo`).
 import type { LedgerRecord } from '../core/types.js';
 
@@ -46,7 +46,7 @@ export function rewriteStatus(records: readonly LedgerRecord[]): {
   const rewrites: RewriteEntry[] = [];
   const orphans: OrphanEntry[] = [];
   for (const r of records) {
-    // A posted `#comment` follows the same rules (SPEC §3): its comment is what changes.
+    // A posted `#comment` follows the same rules (docs/exactly-once.md): its comment is what changes.
     const posted = r.replaces?.worklogId !== undefined || r.replaces?.commentId !== undefined;
     if (r.state === 'pending' && r.replaces !== undefined && posted) {
       const from = r.replaces;

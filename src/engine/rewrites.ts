@@ -1,5 +1,5 @@
-// Rewrites in the ledger (SPEC §4): post-rewrite and a force-push seen by pre-push record which new
-// token stands for which old one. Only git and the ledger: the next posting run brings Jira in line
+// Rewrites in the ledger (docs/exactly-once.md): post-rewrite and a force-push seen by pre-push record which
+// new token stands for which old one. Only git and the ledger: the next posting run brings Jira in line
 // (alias, update, delete + tombstone), so hooks never wait for Jira.
 import { commitWorklogs, REWRITTEN, type PlanOptions } from '../core/plan.js';
 import {
@@ -49,7 +49,7 @@ export async function recordCommitRewrite(
     for (const [sha, list] of groupBySha(newTokens)) newBySha.set(sha, list.map(rewriteToken));
     const inheritance = inheritByCommit(pairs, oldBySha, newBySha);
     const worklogs = carry(view, kind, inheritance, [...oldBySha.values()].flat(), newTokens, oldParsed);
-    // `#comment` and transition tokens in the same update (SPEC §3: the same rewrite rules).
+    // `#comment` and transition tokens in the same update (docs/exactly-once.md: the same rewrite rules).
     const commands = carryCommitCommands(view, kind, pairs, oldCommands, newCommands);
     return {
       records: [...worklogs.records, ...commands.records],

@@ -123,10 +123,12 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     let account: Promise<PostingAccount | null> | undefined;
     const postingAccount = (): Promise<PostingAccount | null> =>
       (account ??= jira === null ? Promise.resolve(null) : jira.myself());
-    // Worklogs first, then comments and transitions (SPEC §3: on a line, the worklog goes first).
+    // Worklogs first, then comments and transitions (docs/exactly-once.md: on a line, the worklog goes
+    // first).
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       const report = await worklogRun(signal);
-      // ci.authorInComment names the author of a `#comment` too, as it does in worklogs (SPEC §3).
+      // ci.authorInComment names the author of a `#comment` too, as it does in worklogs
+      // (docs/exactly-once.md).
       const namesAuthors =
         opts.scope.kind === 'ci' && ctx.config.ci.authorInComment && ctx.config.commands.comment;
       const commentText = namesAuthors
@@ -233,7 +235,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       );
       report.notices.push(...applied.notices);
       if (!dryRun) {
-        // For the next hook's one-line notice (SPEC §5).
+        // For the next hook's one-line notice (docs/commands.md).
         await countFailures(ctx.ledger, applied.failed.length);
         await noteStillPending(
           ctx.ledger,
@@ -256,7 +258,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
 
 /**
  * The hooks' background worker (`jlog flush --background`): a run, and when it left a POST whose
- * outcome is unknown, it waits out the settle window itself and tries once more (SPEC §4).
+ * outcome is unknown, it waits out the settle window itself and tries once more (docs/exactly-once.md).
  */
 export async function runInBackground(
   opts: RunOptions,
@@ -274,7 +276,7 @@ export async function runInBackground(
   return runPosting(opts);
 }
 
-/** SPEC §4: an unknown outcome is posted again only when no marker is there this long after it. */
+/** docs/exactly-once.md: an unknown outcome is posted again only when no marker is there this long after it. */
 export function settleMsFor(timeoutMs: number): number {
   return 4 * timeoutMs;
 }

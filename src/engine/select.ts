@@ -145,8 +145,8 @@ async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Pro
 
 /**
  * For each merge commit with tokens: the tokens of the commits it merges (reachable from it, not from
- * its first parent), by content key. git alone decides what is a copy (SPEC §4). A merge commit in a
- * squash form (GitLab's `See merge request`) that brings one commit alone brings GitLab's squash
+ * its first parent), by content key. git alone decides what is a copy (docs/exactly-once.md). A merge commit
+ * in a squash form (GitLab's `See merge request`) that brings one commit alone brings GitLab's squash
  * commit (its message the MR title, which the merge commit repeats): that commit may claim like one.
  */
 async function mergeFacts(

@@ -1,5 +1,5 @@
-// The Jira site's time tracking (SPEC §2): hours per day and days per week for `d` and `w`, and whether
-// worklogs can be posted at all. Config overrides win; the site's answer is cached for a day.
+// The Jira site's time tracking (docs/grammar.md): hours per day and days per week for `d` and `w`, and
+// whether worklogs can be posted at all. Config overrides win; the site's answer is cached for a day.
 import type { JlogConfig } from '../config/schema.js';
 import type { JiraClient } from '../jira/client.js';
 import type { Ledger } from '../ledger/ledger.js';

@@ -293,8 +293,8 @@ async function undoLocked(
 }
 
 /**
- * SPEC §4: every undone token is tombstoned in its issue's `jlog` property before anything is deleted,
- * so no clone, CI job or later run posts it again. Returns the issues where Jira refused (403); a
+ * docs/exactly-once.md: every undone token is tombstoned in its issue's `jlog` property before anything is
+ * deleted, so no clone, CI job or later run posts it again. Returns the issues where Jira refused (403); a
  * token that was never posted anywhere (no credentials) is cancelled locally only.
  */
 async function tombstone(

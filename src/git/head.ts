@@ -1,6 +1,6 @@
 // HEAD read straight from the object store, for the post-commit hook: a commit that was just made is a
-// loose object, and reading it costs a few milliseconds where starting git costs tens (SPEC §5: git is
-// never slowed down). Anything unusual (packed object, non-UTF-8 encoding, odd layout) answers null and
+// loose object, and reading it costs a few milliseconds where starting git costs tens (docs/commands.md: git
+// is never slowed down). Anything unusual (packed object, non-UTF-8 encoding, odd layout) answers null and
 // the caller asks git instead.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

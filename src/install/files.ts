@@ -1,6 +1,6 @@
 // Small file helpers for hook files: a hook is replaced whole (temp file + rename), never seen
-// half-written, and never written through a symlink (SPEC §7): `.husky/` and a committed hooks dir
-// are the repository's, and a clone may plant symlinks there (to a file outside it, or at the
+// half-written, and never written through a symlink (docs/configuration.md): `.husky/` and a committed hooks
+// dir are the repository's, and a clone may plant symlinks there (to a file outside it, or at the
 // temporary name jlog would use).
 import { randomBytes } from 'node:crypto';
 import {

@@ -1,5 +1,5 @@
-// The one list of the git hooks jlog installs and answers (SPEC §5). Its own tiny module, so the hook
-// entry point can import it without loading the installer.
+// The one list of the git hooks jlog installs and answers (docs/commands.md). Its own tiny module, so the
+// hook entry point can import it without loading the installer.
 export const HOOK_NAMES = ['commit-msg', 'post-commit', 'post-rewrite', 'pre-push'] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 

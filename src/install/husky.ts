@@ -62,7 +62,7 @@ export function installHusky(huskyDir: string, pkg = ''): Action[] {
     const path = join(huskyDir, hook);
     const line = huskyLine(hook, pkg);
     if (isSymlink(path)) {
-      // Its target's text would be copied into a tracked file: leave it to the user (SPEC §7).
+      // Its target's text would be copied into a tracked file: leave it to the user (docs/configuration.md).
       actions.push({ path, change: 'kept', note: SYMLINK_NOTE });
       continue;
     }

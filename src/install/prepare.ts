@@ -51,7 +51,8 @@ function write(path: string, text: string, pkg: PackageJson): void {
  * action, or a reason it did nothing.
  */
 export function addPrepare(path: string): Action | { skipped: string } {
-  // Its target's text would be copied into the repository's package.json (SPEC §7: no write through a symlink).
+  // Its target's text would be copied into the repository's package.json (docs/configuration.md: no write
+  // through a symlink).
   if (isSymlink(path)) return { skipped: `${path} is a symlink, so no prepare script was added` };
   const file = read(path);
   if (file === null) return { skipped: `${path} is not a JSON object, so no prepare script was added` };

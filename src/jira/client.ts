@@ -124,7 +124,7 @@ export function createJiraClient(
     },
 
     updateWorklog(issue, id, body, q) {
-      // SPEC §4: duration, start and comment only. The marker is changed on its own
+      // docs/exactly-once.md: duration, start and comment only. The marker is changed on its own
       // (setWorklogProperty), so a PUT never overwrites an `also` another machine just wrote.
       const update: Partial<WorklogBody> = { timeSpentSeconds: body.timeSpentSeconds, started: body.started };
       if (body.comment !== undefined) update.comment = body.comment;

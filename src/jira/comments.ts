@@ -1,4 +1,4 @@
-// The client's comment calls (SPEC §3 `#comment`): comments carry the jlog marker as the comment
+// The client's comment calls (docs/exactly-once.md `#comment`): comments carry the jlog marker as the comment
 // property `jlog`. Jira's comment list does not return properties, so the remote check reads every
 // page of comments, then their properties with `POST /comment/list?expand=properties` in batches.
 import { adfDoc, adfToText, MARKER_KEY, markerFromProperties } from '../core/jira-format.js';

@@ -1,4 +1,4 @@
-// Jira's answers as JlogErrors (SPEC §4): a stable code, Jira's own message, whether a later try
+// Jira's answers as JlogErrors (docs/exactly-once.md): a stable code, Jira's own message, whether a later try
 // can help, and for 401 what to fix. Messages pass through the redactor.
 
 import { JlogError } from '../errors.js';

@@ -1,4 +1,4 @@
-// One request to Jira, with the retry rules of SPEC §4. The only place that sends bytes to Jira:
+// One request to Jira, with the retry rules of docs/exactly-once.md. The only place that sends bytes to Jira:
 // one keep-alive undici Pool per client, each attempt bounded by timeoutMs, every failure a
 // JlogError. A POST that may have landed is never sent again: it fails as E_JIRA_UNKNOWN_OUTCOME
 // and the engine reads the issue's worklogs to find out.
@@ -41,10 +41,10 @@ export interface HttpResult {
 /** Statuses worth another attempt for requests that are safe to repeat. */
 const RETRY_IDEMPOTENT = new Set([429, 500, 502, 503, 504]);
 
-/** SPEC §4: a larger answer is an error, never read into memory (a hostile or broken server). */
+/** docs/exactly-once.md: a larger answer is an error, never read into memory (a hostile or broken server). */
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-/** What undici accepts in a header is wider than this; SPEC §7 says tokens are printable ASCII. */
+/** What undici accepts in a header is wider than this; docs/configuration.md says tokens are printable ASCII. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** The answer was larger than MAX_RESPONSE_BYTES (thrown by `once`, mapped by `request`). */
@@ -116,8 +116,8 @@ export class JiraHttp {
     if (this.closed) throw new JlogError('E_INTERNAL', 'The Jira client is closed.');
     const path = this.pathOf(call);
     // Only reads are sent again after an outcome that is unknown: a POST, PUT or DELETE that may have
-    // landed is reported as E_JIRA_UNKNOWN_OUTCOME and the caller reads back (SPEC §4). DELETE is the
-    // one write repeated, because its second answer tells: 404 means the first one landed.
+    // landed is reported as E_JIRA_UNKNOWN_OUTCOME and the caller reads back (docs/exactly-once.md). DELETE
+    // is the one write repeated, because its second answer tells: 404 means the first one landed.
     const idempotent = call.method === 'GET' || call.readOnly === true;
     const repeatable = idempotent || call.method === 'DELETE';
     const attempts = this.s.maxRetries + 1;

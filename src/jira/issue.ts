@@ -1,4 +1,4 @@
-// The client's issue-level calls (SPEC §3): entity properties (the `jlog` issue property holds
+// The client's issue-level calls (docs/exactly-once.md): entity properties (the `jlog` issue property holds
 // tombstones and applied transitions; the worklog property holds the marker), the issue's status and
 // its workflow transitions. Writes hold the issue's lock and count against its write windows.
 import { JlogError, isJlogError } from '../errors.js';

@@ -1,5 +1,5 @@
-// Pacing (SPEC §4): writes to one issue strictly one after another and under Jira Cloud's per-issue
-// write limit, and at most `concurrency` requests in flight across the client. The clock is
+// Pacing (docs/exactly-once.md): writes to one issue strictly one after another and under Jira Cloud's
+// per-issue write limit, and at most `concurrency` requests in flight across the client. The clock is
 // injectable so the windows can be tested without real sleeps.
 
 export interface Clock {

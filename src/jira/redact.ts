@@ -1,5 +1,5 @@
-// The token must never reach an error message, a cause or a debug line (SPEC §7). Everything the
-// client says passes through a redactor that knows the credential in every form it was sent in.
+// The token must never reach an error message, a cause or a debug line (docs/configuration.md). Everything
+// the client says passes through a redactor that knows the credential in every form it was sent in.
 
 import type { Credentials } from './types.js';
 

@@ -1,5 +1,5 @@
-// When to try again, and how long to wait (SPEC §4 and Atlassian's rate-limit advice): Retry-After is the floor;
-// without it, exponential backoff with jitter ×0.7–1.3; every wait capped.
+// When to try again, and how long to wait (docs/exactly-once.md and Atlassian's rate-limit advice):
+// Retry-After is the floor; without it, exponential backoff with jitter ×0.7–1.3; every wait capped.
 
 /** `Retry-After` in ms from `now`: delta-seconds or an HTTP date; undefined when absent or junk. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {

@@ -57,7 +57,7 @@ export interface RemoteWorklog {
   marker?: Marker;
 }
 
-/** An issue comment as jlog reads it back (SPEC §3: the remote check over comments). */
+/** An issue comment as jlog reads it back (docs/exactly-once.md: the remote check over comments). */
 export interface RemoteComment {
   id: string;
   /** Plain text: ADF (Cloud) flattened, or Data Center's string. */
@@ -102,7 +102,7 @@ export interface JiraClient {
   /** `PUT …/worklog/{id}?adjustEstimate=…` with `timeSpentSeconds`, `started` and `comment` only. */
   updateWorklog(issue: string, id: string, body: WorklogBody, q: WriteQuery): Promise<void>;
   deleteWorklog(issue: string, id: string, q: { adjustEstimate: 'auto' | 'leave' }): Promise<void>;
-  /** `PUT …/issue/{key}/worklog/{id}/properties/{key}` (the marker update of SPEC §3). */
+  /** `PUT …/issue/{key}/worklog/{id}/properties/{key}` (the marker update of docs/exactly-once.md). */
   setWorklogProperty(issue: string, worklogId: string, key: string, value: unknown): Promise<void>;
   /**
    * The property's value; undefined when the issue has no such property (a missing issue is

@@ -136,7 +136,7 @@ export function flatten(fold: Fold): Fold {
   return { base: map, overlay: NO_RECORDS, size: map.size, lines: map.size, invalid: 0 };
 }
 
-/** Many superseded records: rewrite the folded state (SPEC: > 2× live ids and > 10k lines). */
+/** Many superseded records: rewrite the folded state (> 2× live ids and > 10k lines). */
 export function needsCompaction(fold: Fold): boolean {
   const total = fold.lines + fold.invalid;
   return total > 10_000 && total > 2 * fold.size;

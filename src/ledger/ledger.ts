@@ -1,5 +1,5 @@
 // The ledger: `<git common dir>/jlog/ledger.jsonl`, an append-only log of JSON lines where the last
-// record of an id is its state. The only module that touches the ledger files (STYLE.md).
+// record of an id is its state. The only module that touches the ledger files.
 //
 // Durability: every append is one write of whole lines then fsync, under an exclusive lock; a torn
 // last line is ignored by readers and cut off by the next writer. Readers take no lock.

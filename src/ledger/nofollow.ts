@@ -1,5 +1,5 @@
-// Writes in the ledger dir never follow a symlink (SPEC §7): a symlink planted at a ledger, cache or
-// log path (a repository unpacked with its .git, a shared machine) must not turn jlog's write into a
+// Writes in the ledger dir never follow a symlink (docs/configuration.md): a symlink planted at a ledger,
+// cache or log path (a repository unpacked with its .git, a shared machine) must not turn jlog's write into a
 // write to the file it points at. Files are opened with O_NOFOLLOW, temporary files are created with
 // O_EXCL under random names, and the dir itself must be a real directory.
 import { constants, closeSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';

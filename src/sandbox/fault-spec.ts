@@ -1,5 +1,5 @@
 // `jlog sandbox --fault <spec>`: a fault rule from one line of text, so the failure cases can be tried
-// by hand (SPEC §6). `<fault>[,method=<M>][,path=<part>][,issue=<KEY>][,times=<n>|all]` where
+// by hand (docs/commands.md). `<fault>[,method=<M>][,path=<part>][,issue=<KEY>][,times=<n>|all]` where
 // `<fault>` is an HTTP status (`503`, `429`: with `Retry-After: 1`), `hang`, `drop-after-store`,
 // `drop-before-store` or `latency:<ms>`.
 import type { Fault, FaultRule } from './types.js';

@@ -1,4 +1,5 @@
-// Real git repositories in temp dirs, isolated from the developer's own git config (STYLE.md §Tests).
+// Real git repositories in temp dirs, isolated from the developer's own git config (so a test never depends
+// on who runs it).
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,

@@ -1,6 +1,6 @@
-// Copies (SPEC §4): squash and merge commits repeat the tokens of the commits they merge. Whoever runs
-// first (a developer's hooks, or CI on the merge), Jira ends with one worklog per token, and a squash
-// claims a worklog on Jira so that no later squash claims it again.
+// Copies (docs/exactly-once.md): squash and merge commits repeat the tokens of the commits they merge.
+// Whoever runs first (a developer's hooks, or CI on the merge), Jira ends with one worklog per token, and a
+// squash claims a worklog on Jira so that no later squash claims it again.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, ALICE_NOREPLY, BOB, Team, day, markerA } from './team.js';
 

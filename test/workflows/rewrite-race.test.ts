@@ -1,6 +1,6 @@
-// A rewrite racing the background worker (SPEC §4 "Rewrites"): git runs post-commit (which may start a
-// worker) before post-rewrite records the amend's old→new mapping, so a slow post-rewrite must not let
-// the worker post the amended token as new work beside the old token's worklog.
+// A rewrite racing the background worker (docs/exactly-once.md "Rewrites"): git runs post-commit (which may
+// start a worker) before post-rewrite records the amend's old→new mapping, so a slow post-rewrite must not
+// let the worker post the amended token as new work beside the old token's worklog.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-// Rewrites after push (SPEC §4 "Rewrites"): amend, rebase -i, fixup/squash autosquash, reset and
+// Rewrites after push (docs/exactly-once.md "Rewrites"): amend, rebase -i, fixup/squash autosquash, reset and
 // force-push. Jira is brought in line with the final history by the next posting run (here the
 // force-push's worker), so CI on the merge and a second clone find every token already logged.
 import { afterEach, describe, expect, it, vi } from 'vitest';

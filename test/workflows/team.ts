@@ -1,5 +1,5 @@
-// A team around one bare remote, as SPEC §4 is tried for real: each developer has a clone with the
-// hooks installed, a "provider" clone plays GitHub/GitLab/Bitbucket merging pull requests exactly the
+// A team around one bare remote, as docs/exactly-once.md is tried for real: each developer has a clone with
+// the hooks installed, a "provider" clone plays GitHub/GitLab/Bitbucket merging pull requests exactly the
 // way they write their commits, and every CI run is a fresh full clone running `jlog ci` from the
 // provider's push event. The sandbox is Jira; tests assert what it holds at the end.
 import { spawn } from 'node:child_process';
@@ -45,7 +45,7 @@ export type RunJson = Partial<
   Record<'posted' | 'updated' | 'deleted' | 'alreadyLogged' | 'failed' | 'pending' | 'skipped', RunEntry[]>
 >;
 
-/** The `a` of a v2 marker (SPEC §3): the first 12 hex digits of SHA-256 of the lower-cased email. */
+/** The `a` of a v2 marker (docs/exactly-once.md): the first 12 hex digits of SHA-256 of the lower-cased email. */
 export function markerA(email: string): string {
   return createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
 }
@@ -509,7 +509,7 @@ export class Team {
     }).then((r) => r.stdout.trimEnd());
   }
 
-  /** The issue's `jlog` property (SPEC §3: tombstones), read through Jira's REST API; null when unset. */
+  /** The issue's `jlog` property (docs/exactly-once.md: tombstones), read through Jira's REST API; null when unset. */
   async issueProperty(key: string): Promise<{ undone?: { id: string; fp: string }[] } | null> {
     const auth = Buffer.from(`${this.env.JIRA_USER_EMAIL}:${this.env.JIRA_API_TOKEN}`).toString('base64');
     const res = await fetch(`${this.sandbox.url}/rest/api/3/issue/${key}/properties/jlog`, {

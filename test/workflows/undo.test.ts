@@ -1,4 +1,5 @@
-// Undo (SPEC §4 "Undo"): `jlog undo` deletes the worklogs and tombstones their tokens in the issue's
+// Undo (docs/exactly-once.md "Undo"): `jlog undo` deletes the worklogs and tombstones their tokens in the
+// issue's
 // `jlog` property, so no other clone and no CI job posts them again.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, Team, day } from './team.js';

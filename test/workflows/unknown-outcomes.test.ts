@@ -1,5 +1,5 @@
-// Unknown outcomes (SPEC §4): a POST whose answer never came is never sent again in the same run; a
-// later run posts it only when Jira still holds no marker for it after the settle window (four times
+// Unknown outcomes (docs/exactly-once.md): a POST whose answer never came is never sent again in the same
+// run; a later run posts it only when Jira still holds no marker for it after the settle window (four times
 // timeoutMs); the background worker waits that window out itself. And a rewrite racing the worker.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, Team, day, markerA } from './team.js';
