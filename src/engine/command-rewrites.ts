@@ -19,7 +19,7 @@ import type { Commit, LedgerRecord, RewriteKind, RewriteSource } from '../core/t
 import type { LedgerView } from '../ledger/ledger.js';
 import { commandRecord } from './command-run.js';
 import type { RepoContext } from './context.js';
-import { ledgerRecord } from './record.js';
+import { goneRecord, rewrittenRecord } from './record.js';
 import type { RewriteNote } from './rewrites.js';
 
 /** The command tokens of these commits; none when `commands.*` are off (nothing to carry then). */
@@ -139,29 +139,13 @@ function carryCommands(
         );
       if (o.kind === 'comment' && before.state === 'posted' && step !== 'posted')
         notes.push({ old: before, to: n.id });
-      records.push(
-        ledgerRecord(before, {
-          state: 'skipped',
-          code: REWRITTEN,
-          error: `rewritten by ${kind} as ${n.id.slice(0, 12)}`,
-          rewritten: { by: kind, to: n.id },
-        }),
-      );
-    } else if (before.state === 'posted' && o.kind === 'comment') {
-      // Gone from history: the next posting run deletes and tombstones it; a force-push only lists it.
-      records.push(ledgerRecord(before, { state: 'posted', rewritten: { by: kind, to: null } }));
-      notes.push({ old: before, to: null });
-    } else if (before.state === 'pending' && known) {
-      records.push(
-        ledgerRecord(before, {
-          state: 'skipped',
-          code: REWRITTEN,
-          error: `removed by ${kind}`,
-          rewritten: { by: kind, to: null },
-        }),
-      );
+      records.push(rewrittenRecord(before, kind, n.id));
+    } else if (!(before.state === 'posted' && o.kind === 'transition')) {
+      // An applied transition whose command left history stays applied: a transition cannot be undone.
+      const retired = goneRecord(before, kind, known);
+      if (retired !== null) records.push(retired);
+      if (before.state === 'posted') notes.push({ old: before, to: null });
     }
-    // An applied transition whose command left history stays applied: a transition cannot be undone.
   }
   return { records, result: notes };
 }

@@ -156,6 +156,32 @@ export async function applyIssueCommands(
       { error: e.message, code: e.code, retryable: e.retryable },
     );
   };
+
+  /**
+   * A write that threw: Jira said no (fail), something else broke (rethrown), or the outcome is unknown:
+   * never sent again in this run, recorded pending first, then `readBack` looks for it after a moment.
+   * What it found when it landed; otherwise undefined, and the token is settled (failed, or pending for
+   * a later run).
+   */
+  const afterWriteError = async <T>(
+    c: PlannedCommand,
+    err: unknown,
+    readBack: () => Promise<T | undefined>,
+  ): Promise<T | undefined> => {
+    if (!isJlogError(err, 'E_JIRA_UNKNOWN_OUTCOME')) {
+      if (isJlogError(err) && FAILING.has(err.code)) {
+        await fail(c, err);
+        return undefined;
+      }
+      throw err;
+    }
+    const at = Date.now();
+    await opts.record(c, 'pending', { error: err.message, code: err.code, unknownAt: at });
+    await sleep(opts.readBackMs ?? READ_BACK_MS);
+    const found = await readBack();
+    if (found === undefined) await leavePending(c, err, at);
+    return found;
+  };
   /** A read or write that did not work: the rest of the issue's commands wait for the next run. */
   const stopIssue = async (from: number, err: unknown): Promise<void> => {
     const how = readFailure(err);
@@ -249,19 +275,11 @@ export async function applyIssueCommands(
       onJira.push({ id, body: text, marker, created: new Date().toISOString() });
       await settle(c, 'posted', { commentId: id }, { commentId: id });
     } catch (err) {
-      if (!isJlogError(err, 'E_JIRA_UNKNOWN_OUTCOME')) {
-        if (isJlogError(err) && FAILING.has(err.code)) return fail(c, err);
-        throw err;
-      }
-      // Never sent again in this run: look for it after a moment.
-      const at = Date.now();
-      await opts.record(c, 'pending', { error: err.message, code: err.code, unknownAt: at });
-      await sleep(opts.readBackMs ?? READ_BACK_MS);
-      const again = await opts.jira.listComments(issue);
-      comments = again;
-      const landed = again.find((r) => r.marker !== undefined && names(r.marker, c, () => true));
-      if (landed) return settle(c, 'posted', { commentId: landed.id }, { commentId: landed.id });
-      return leavePending(c, err, at);
+      const landed = await afterWriteError(c, err, async () => {
+        comments = await opts.jira.listComments(issue);
+        return comments.find((r) => r.marker !== undefined && names(r.marker, c, () => true));
+      });
+      if (landed) await settle(c, 'posted', { commentId: landed.id }, { commentId: landed.id });
     }
   }
 
@@ -370,16 +388,9 @@ export async function applyIssueCommands(
     try {
       await opts.jira.transitionIssue(issue, t.id);
     } catch (err) {
-      if (!isJlogError(err, 'E_JIRA_UNKNOWN_OUTCOME')) {
-        if (isJlogError(err) && FAILING.has(err.code)) return fail(c, err);
-        throw err;
-      }
-      // Never sent again in this run: the status tells whether it landed.
-      const at = Date.now();
-      await opts.record(c, 'pending', { error: err.message, code: err.code, unknownAt: at });
-      await sleep(opts.readBackMs ?? READ_BACK_MS);
-      const now = await opts.jira.getIssueStatus(issue);
-      if (now.id !== t.to.id) return leavePending(c, err, at);
+      // The status tells whether it landed.
+      const landed = async () => ((await opts.jira.getIssueStatus(issue)).id === t.to.id ? true : undefined);
+      if (!(await afterWriteError(c, err, landed))) return;
     }
     // Recorded on Jira right after Jira accepted it: no clone or CI job applies it again. The
     // transition is applied whatever happens to that record, so it is posted either way.

@@ -9,13 +9,12 @@ import { DATE_HINT, parseDateBound } from '../core/report.js';
 import type { LedgerRecord, PlannedWorklog } from '../core/types.js';
 import { JlogError, usageError } from '../errors.js';
 import { createJiraClient } from '../jira/client.js';
-import type { RetryInfo } from '../jira/types.js';
 import { applyPlan, type Outcome } from './apply.js';
 import { openRepo } from './context.js';
 import { debugLogger } from './debug.js';
 import { ledgerRecord } from './record.js';
 import { localDay } from './report.js';
-import { MANUAL_PREFIX, settleMsFor, type RunWait } from './run.js';
+import { MANUAL_PREFIX, reportRetries, settleMsFor, type RunWait } from './run.js';
 import { siteTimeTracking } from './site.js';
 
 export interface ManualOptions {
@@ -104,12 +103,7 @@ export async function logManually(opts: ManualOptions): Promise<ManualResult> {
     timeoutMs: ctx.config.timeoutMs,
     concurrency: 1,
     debug: log,
-    ...(opts.onWait
-      ? {
-          onRetry: (r: RetryInfo) =>
-            opts.onWait!({ kind: 'jira', delayMs: r.delayMs, status: r.status, code: r.code }),
-        }
-      : {}),
+    ...reportRetries(opts.onWait),
   });
   try {
     const tt = await siteTimeTracking(ctx.config, ctx.ledger, { jira, baseUrl: creds.baseUrl, log });

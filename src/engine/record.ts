@@ -1,8 +1,8 @@
 // Recording tokens as pending (the hooks' job): plan the commits offline against the ledger and append
 // what the ledger does not know yet. Other authors' tokens are recorded as skipped (not mine).
 import { parseMaxDuration } from '../core/duration.js';
-import { COPY, NOT_MINE, plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
-import type { Commit, LedgerRecord, PlannedWorklog } from '../core/types.js';
+import { COPY, NOT_MINE, REWRITTEN, plan, type PlanDiagnostic, type PlanOptions } from '../core/plan.js';
+import type { Commit, LedgerRecord, PlannedWorklog, RewriteKind } from '../core/types.js';
 import type { JlogConfig } from '../config/schema.js';
 import type { RepoContext } from './context.js';
 import { siteTimeTracking } from './site.js';
@@ -135,4 +135,22 @@ export async function recordNewCommit(
     ),
   ]);
   return { pending: p.toPost, skipped: skipped.map((s) => s.worklog), diagnostics: p.diagnostics };
+}
+
+/** The old token's own record once a rewrite gave it an heir (worklog or command). */
+export function rewrittenRecord(before: LedgerRecord, kind: RewriteKind, to: string): LedgerRecord {
+  const error = `rewritten by ${kind} as ${to.slice(0, 12)}`;
+  return ledgerRecord(before, { state: 'skipped', code: REWRITTEN, error, rewritten: { by: kind, to } });
+}
+
+/**
+ * The old token's own record once a rewrite took it out of history with no heir: a posted one stays
+ * posted for the next posting run to delete and tombstone (a force-push only lists it); a pending one
+ * the ledger knew is dropped. Null: nothing to change.
+ */
+export function goneRecord(before: LedgerRecord, kind: RewriteKind, known: boolean): LedgerRecord | null {
+  const rewritten = { by: kind, to: null };
+  if (before.state === 'posted') return ledgerRecord(before, { state: 'posted', rewritten });
+  if (before.state !== 'pending' || !known) return null;
+  return ledgerRecord(before, { state: 'skipped', code: REWRITTEN, error: `removed by ${kind}`, rewritten });
 }

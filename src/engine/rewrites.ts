@@ -14,7 +14,7 @@ import { readCommits } from '../git/index.js';
 import type { LedgerView } from '../ledger/ledger.js';
 import type { RepoContext } from './context.js';
 import { carryCommitCommands, carryPushedCommands, commandTokensOf } from './command-rewrites.js';
-import { ledgerRecord, offlinePlanOptions, recordCommits } from './record.js';
+import { goneRecord, ledgerRecord, offlinePlanOptions, recordCommits, rewrittenRecord } from './record.js';
 
 export interface RewriteNote {
   /** The old token, posted, that the next posting run changes on Jira (or, for a force-push, lists). */
@@ -156,28 +156,11 @@ function carry(
       if (step === 'carry') records.push(heirRecord(before, n, known, heir!.rule === 'fingerprint'));
       if (step === 'rejoin') records.push(rejoined(current!, before));
       if (before.state === 'posted' && heir!.rule !== 'fingerprint') notes.push({ old: before, to: n.id });
-      records.push(
-        ledgerRecord(before, {
-          state: 'skipped',
-          code: REWRITTEN,
-          error: `rewritten by ${kind} as ${n.id.slice(0, 12)}`,
-          rewritten: { by: kind, to: n.id },
-          ...(before.worklogId ? { worklogId: before.worklogId } : {}),
-        }),
-      );
-    } else if (before.state === 'posted') {
-      // Gone from history: the next posting run deletes and tombstones it; a force-push only lists it.
-      records.push(ledgerRecord(before, { state: 'posted', rewritten: { by: kind, to: null } }));
-      notes.push({ old: before, to: null });
-    } else if (before.state === 'pending' && known) {
-      records.push(
-        ledgerRecord(before, {
-          state: 'skipped',
-          code: REWRITTEN,
-          error: `removed by ${kind}`,
-          rewritten: { by: kind, to: null },
-        }),
-      );
+      records.push(rewrittenRecord(before, kind, n.id));
+    } else {
+      const retired = goneRecord(before, kind, known);
+      if (retired !== null) records.push(retired);
+      if (before.state === 'posted') notes.push({ old: before, to: null });
     }
   }
   return { records, result: notes };

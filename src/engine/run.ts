@@ -46,6 +46,12 @@ export type RunWait =
   | { kind: 'lock'; holderPid: number | null }
   | { kind: 'jira'; delayMs: number; status?: number | undefined; code?: string | undefined };
 
+/** The client's retry hook that tells `onWait` of each wait for Jira; nothing when nobody listens. */
+export function reportRetries(onWait?: (wait: RunWait) => void): { onRetry?: (r: RetryInfo) => void } {
+  if (onWait === undefined) return {};
+  return { onRetry: (r) => onWait({ kind: 'jira', delayMs: r.delayMs, status: r.status, code: r.code }) };
+}
+
 export interface RunReport {
   posted: Outcome[];
   planned: Outcome[];
@@ -99,12 +105,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           timeoutMs: ctx.config.timeoutMs,
           concurrency: ctx.config.concurrency,
           debug: log,
-          ...(opts.onWait
-            ? {
-                onRetry: (r: RetryInfo) =>
-                  opts.onWait!({ kind: 'jira', delayMs: r.delayMs, status: r.status, code: r.code }),
-              }
-            : {}),
+          ...reportRetries(opts.onWait),
         });
   try {
     const tt = await siteTimeTracking(
