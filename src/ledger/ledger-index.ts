@@ -7,10 +7,13 @@
 // The ledger is append-only below the stamped offset (compaction renames a new file in), so a line the
 // index points at stays the line it was for as long as the stamp holds.
 //
+// The index holds positions only, never a record: every record comes from the ledger's own bytes, and
+// a line that is not a record of the id asked for makes the reader fold the ledger whole.
+//
 // Format: a line of 64 hex (the SHA-256 of everything after it), a JSON line (the stamp, the fold's
-// counters, the listed records with their first-seen positions), then one 16-byte entry per id,
-// sorted by the id's hash: hash, first-seen position, byte offset and length of its current line
-// (unsigned 32-bit little-endian each; a ledger of 4 GiB or more is not indexed).
+// counters, where the listed records are: first-seen position, byte offset, length), then one 16-byte
+// entry per id, sorted by the id's hash: hash, first-seen position, byte offset and length of its
+// current line (unsigned 32-bit little-endian each; a ledger of 4 GiB or more is not indexed).
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -123,7 +126,7 @@ export function encodeIndex(stamp: IndexStamp, fold: Fold, slots: readonly Slot[
     size: fold.size,
     lines: fold.lines,
     invalid: fold.invalid,
-    listed: slots.filter((s) => isListed(s.record)).map((s) => [s.ord, s.record]),
+    listed: slots.filter((s) => isListed(s.record)).map((s) => [s.ord, s.at, s.len]),
     entries: slots.length,
   };
   const rest = Buffer.concat([Buffer.from(`${JSON.stringify(meta)}\n`), body]);
@@ -143,7 +146,8 @@ interface Meta {
   size: number;
   lines: number;
   invalid: number;
-  listed: { ord: number; record: LedgerRecord }[];
+  /** Where the listed records' lines are. */
+  listed: { ord: number; at: number; len: number }[];
   entries: number;
 }
 
@@ -172,14 +176,20 @@ function decodeMeta(text: string): Meta | null {
   const listed: Meta['listed'] = [];
   let last = -1;
   for (const item of v.listed as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 2 || !isCount(item[0]) || item[0] <= last || item[0] >= size)
-      return null;
-    const record = parseLine(JSON.stringify(item[1]));
-    if (record === null || record === 'header' || !isListed(record)) return null;
-    listed.push({ ord: item[0], record });
-    last = item[0];
+    if (!Array.isArray(item) || item.length !== 3 || !item.every(isCount)) return null;
+    const [ord, at, len] = item as number[];
+    if (ord! <= last || ord! >= size) return null;
+    listed.push({ ord: ord!, at: at!, len: len! });
+    last = ord!;
   }
-  return { stamp: { ino: stamp.ino, offset: stamp.offset, head: stamp.head }, size, lines, invalid, listed, entries };
+  return {
+    stamp: { ino: stamp.ino, offset: stamp.offset, head: stamp.head },
+    size,
+    lines,
+    invalid,
+    listed,
+    entries,
+  };
 }
 
 /** Reads exactly `length` bytes at `position` (fewer only at the end of the file). */
@@ -216,7 +226,7 @@ class LazyBase implements IndexedBase {
   readonly #found = new Map<string, { ord: number; record: LedgerRecord } | null>();
   #whole: Map<string, LedgerRecord> | null = null;
   #wholeOrds: Map<string, number> | null = null;
-  #wholeListed: { ord: number; record: LedgerRecord }[] | null = null;
+  #listed: { ord: number; record: LedgerRecord }[] | null = null;
 
   constructor(fd: number, offset: number, entries: Buffer, meta: Meta) {
     this.#fd = fd;
@@ -231,18 +241,28 @@ class LazyBase implements IndexedBase {
   }
 
   get listed(): readonly { ord: number; record: LedgerRecord }[] {
-    const whole = this.#whole;
-    if (whole === null) return this.#meta.listed;
-    if (this.#wholeListed === null) {
+    if (this.#whole === null && this.#listed === null) {
+      const out: { ord: number; record: LedgerRecord }[] = [];
+      for (const { ord, at, len } of this.#meta.listed) {
+        const record = this.#line(at, len);
+        if (record === null || !isListed(record)) {
+          this.#foldWhole();
+          break;
+        }
+        out.push({ ord, record });
+      }
+      if (this.#whole === null) this.#listed = out;
+    }
+    if (this.#listed === null) {
       let ord = 0;
       const out: { ord: number; record: LedgerRecord }[] = [];
-      for (const record of whole.values()) {
+      for (const record of this.#foldWhole().values()) {
         if (isListed(record)) out.push({ ord, record });
         ord++;
       }
-      this.#wholeListed = out;
+      this.#listed = out;
     }
-    return this.#wholeListed;
+    return this.#listed;
   }
 
   get(id: string): LedgerRecord | undefined {
@@ -320,6 +340,7 @@ class LazyBase implements IndexedBase {
     const fold = foldText(EMPTY_FOLD, bytes.toString('utf8'));
     this.#whole = new Map([...current(fold)].map((r) => [r.id, r]));
     this.#found.clear();
+    this.#listed = null;
     openLedgers.unregister(this);
     try {
       closeSync(this.#fd);
@@ -387,7 +408,8 @@ export async function openIndexed(
     const { stamp } = meta;
     const st = fstatSync(fd);
     // Too much appended since: reading it all and writing a fresh index costs less than folding it.
-    if (st.ino !== stamp.ino || st.size < stamp.offset || st.size - stamp.offset > limits.maxTail) return null;
+    if (st.ino !== stamp.ino || st.size < stamp.offset || st.size - stamp.offset > limits.maxTail)
+      return null;
     // A line must end right at the stamp, and the file must start as it did.
     const head = readAtSync(fd, 0, Math.min(HEAD_BYTES, stamp.offset));
     if (head.toString('base64') !== stamp.head) return null;
