@@ -242,6 +242,21 @@ describe('jlog sync', () => {
     expect(JSON.parse(parsed.stdout).worklogs[0].seconds).toBe(6 * 3600);
   });
 
+  it("reads the issues while the site's working hours are on their way, and posts with the site's answer", async () => {
+    const env = await setup({ timeTracking: { hoursPerDay: 6, daysPerWeek: 4 } });
+    repo.commit('PROJ-1 #time 1d\nPROJ-2 #time 2h', { date: recent(1) });
+    sandbox.fault({ fault: { kind: 'latency', ms: 400 }, pathIncludes: '/configuration' });
+    expect((await sync(env)).code).toBe(0);
+    const config = sandbox.requests.find((q) => q.path.endsWith('/configuration'))!;
+    const firstCheck = sandbox.requests.find((q) => q.path.endsWith('/worklog') && q.method === 'GET')!;
+    expect(firstCheck.at).toBeLessThan(config.at + 400);
+    // Planned with 8 h days first; the answer (6 h) made the plan again before anything was written.
+    expect(sandbox.worklogs('PROJ-1').map((w) => w.timeSpentSeconds)).toEqual([6 * 3600]);
+    expect(sandbox.worklogs('PROJ-2').map((w) => w.timeSpentSeconds)).toEqual([2 * 3600]);
+    const status = JSON.parse((await runJlog(['status', '--json'], { cwd: repo.dir, env })).stdout);
+    expect(status.posted).toBe(2);
+  });
+
   it('posts #comment and transitions when the config asks for them (issue 12), after the worklog', async () => {
     const env = await setup();
     repo.commit('PROJ-1 #time 1h work #comment done #resolve', {

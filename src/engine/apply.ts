@@ -80,6 +80,8 @@ export interface ApplyOptions {
   log?: ((line: string) => void) | undefined;
   /** Fires when this process lost the post lock (it stalled past the stale time): write nothing more. */
   signal?: AbortSignal;
+  /** Views already being read for this input (issueViews); made here when absent. */
+  views?: IssueViews;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -90,6 +92,55 @@ const SQUASH_WINDOW_MS = 120 * DAY_MS;
 const READ_BACK_MS = 3000;
 /** Jira answers that fail a token (no retry helps without a change). */
 const FAILING = new Set(['E_JIRA_BAD_REQUEST', 'E_JIRA_FORBIDDEN', 'E_JIRA_NOT_FOUND', 'E_JIRA_LIMIT']);
+
+/** The remote check's views of a run's issues, each read once (a failed read is read again when asked). */
+export interface IssueViews {
+  get(issue: string): Promise<IssueView>;
+  /** Starts reading every issue of the input now (the run waits for something else meanwhile). */
+  warm(): void;
+}
+
+export function issueViews(jira: JiraClient, input: ApplyInput): IssueViews {
+  const spans = new Map<string, { starts: number[]; squash: boolean }>();
+  const span = (issue: string, startedMs: number, squash = false): void => {
+    const s = spans.get(issue) ?? { starts: [], squash: false };
+    if (Number.isFinite(startedMs)) s.starts.push(startedMs);
+    s.squash ||= squash;
+    spans.set(issue, s);
+  };
+  for (const w of input.toPost) {
+    span(w.issue, w.startedMs, w.squash);
+    if (w.replaces) span(w.replaces.issue, w.startedMs);
+  }
+  for (const r of input.gone) span(r.issue, r.started ? startedToMs(r.started) : Number.NaN);
+  const views = new Map<string, Promise<IssueView>>();
+  const get = (issue: string): Promise<IssueView> => {
+    let v = views.get(issue);
+    if (v === undefined) {
+      const s = spans.get(issue) ?? { starts: [Date.now()], squash: false };
+      const starts = s.starts.length > 0 ? s.starts : [Date.now()];
+      const window: Window = {
+        startedAfter: Math.min(...starts) - (s.squash ? SQUASH_WINDOW_MS : WINDOW_MS),
+        startedBefore: Math.max(...starts) + WINDOW_MS,
+      };
+      // Tombstones too, in a dry run as well: its plan is exactly what a real run would post.
+      const view = new IssueView(jira, issue, window, { withMarks: true });
+      v = view.read().then(() => view);
+      views.set(issue, v);
+      // A failed read is not kept: the next question reads again.
+      v.catch(() => views.delete(issue));
+    }
+    return v;
+  };
+  return {
+    get,
+    warm() {
+      // The same order as the run asks (its issues in plan order), so its first answers come first.
+      for (const issue of new Set([...input.toPost.map((w) => w.issue), ...input.gone.map((r) => r.issue)]))
+        get(issue).catch(() => undefined); // the run asks again and handles the failure
+    },
+  };
+}
 
 export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<ApplyResult> {
   const result: ApplyResult = {
@@ -117,37 +168,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   };
 
   // --- the per-issue views ----------------------------------------------------------------------
-  const spans = new Map<string, { starts: number[]; squash: boolean }>();
-  const span = (issue: string, startedMs: number, squash = false): void => {
-    const s = spans.get(issue) ?? { starts: [], squash: false };
-    if (Number.isFinite(startedMs)) s.starts.push(startedMs);
-    s.squash ||= squash;
-    spans.set(issue, s);
-  };
-  for (const w of input.toPost) {
-    span(w.issue, w.startedMs, w.squash);
-    if (w.replaces) span(w.replaces.issue, w.startedMs);
-  }
-  for (const r of input.gone) span(r.issue, r.started ? startedToMs(r.started) : Number.NaN);
-  const views = new Map<string, Promise<IssueView>>();
-  const viewOf = (issue: string): Promise<IssueView> => {
-    let v = views.get(issue);
-    if (v === undefined) {
-      const s = spans.get(issue) ?? { starts: [Date.now()], squash: false };
-      const starts = s.starts.length > 0 ? s.starts : [Date.now()];
-      const window: Window = {
-        startedAfter: Math.min(...starts) - (s.squash ? SQUASH_WINDOW_MS : WINDOW_MS),
-        startedBefore: Math.max(...starts) + WINDOW_MS,
-      };
-      // Tombstones too, in a dry run as well: its plan is exactly what a real run would post.
-      const view = new IssueView(opts.jira, issue, window, { withMarks: true });
-      v = view.read().then(() => view);
-      views.set(issue, v);
-      // A failed read is not kept: the next question reads again.
-      v.catch(() => views.delete(issue));
-    }
-    return v;
-  };
+  const viewOf = (opts.views ?? issueViews(opts.jira, input)).get;
 
   // --- ancestry, asked of git once per pair ------------------------------------------------------
   const known = new Map<string, boolean>();

@@ -10,7 +10,7 @@ import { isAncestor, readCommit } from '../git/index.js';
 import { parseTokenId } from '../core/identity.js';
 import type { JiraClient } from '../jira/client.js';
 import type { RetryInfo } from '../jira/types.js';
-import { applyPlan, type ApplyResult, type Outcome } from './apply.js';
+import { applyPlan, issueViews, type ApplyResult, type Outcome } from './apply.js';
 import { runCommands } from './command-run.js';
 import { emptyCommandResult, type CommandResult } from './commands.js';
 import { recordQueued } from './queue.js';
@@ -19,7 +19,7 @@ import { debugLogger } from './debug.js';
 import { countFailures, noteStillPending } from './notice.js';
 import { copyRecord, ledgerRecord, planOptionsFor, recordCommits } from './record.js';
 import { selectCommits, type RunScope, type Selection } from './select.js';
-import { siteTimeTracking } from './site.js';
+import { readSiteTimeTracking, type SiteReading, type SiteTimeTracking } from './site.js';
 import { OFF_BRANCH } from '../core/plan.js';
 
 export type { RunScope } from './select.js';
@@ -107,19 +107,39 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           debug: log,
           ...reportRetries(opts.onWait),
         });
+  let site: SiteReading | undefined;
   try {
-    const tt = await siteTimeTracking(
+    // The site's working hours are asked while git is read (issue 13: one request less on the way to
+    // the first check); the commits are read with what is known now and again in the rare case that
+    // the answer differs (a site with other working hours, seen for the first time today).
+    site = await readSiteTimeTracking(
       ctx.config,
       ctx.ledger,
       jira && creds ? { jira, baseUrl: creds.baseUrl, log } : null,
     );
+    let tt = site.now;
     const flush = opts.scope.kind === 'flush';
-    const planOptions: PlanOptions = {
-      ...planOptionsFor(ctx.config, tt, null, opts.retryFailed === true),
+    const optionsFor = (hours: SiteTimeTracking): PlanOptions => ({
+      ...planOptionsFor(ctx.config, hours, null, opts.retryFailed === true),
       pendingOnly: flush,
       ...(opts.applyRewrites ? { reportRewrites: false } : {}),
+    });
+    let planOptions = optionsFor(tt);
+    let selection = await selectCommits(ctx, opts.scope, planOptions);
+    let siteSettled = false;
+    /** Waits for the site's answer; true when it changed the working hours and so the selection. */
+    const settleSite = async (): Promise<boolean> => {
+      if (siteSettled) return false;
+      const answer = await site!.settled;
+      siteSettled = true;
+      const changed = answer.hoursPerDay !== tt.hoursPerDay || answer.daysPerWeek !== tt.daysPerWeek;
+      tt = answer;
+      if (changed) {
+        planOptions = optionsFor(answer);
+        selection = await selectCommits(ctx, opts.scope, planOptions);
+      }
+      return changed;
     };
-    const selection = await selectCommits(ctx, opts.scope, planOptions);
 
     let account: Promise<PostingAccount | null> | undefined;
     const postingAccount = (): Promise<PostingAccount | null> =>
@@ -128,6 +148,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     // first).
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
       const report = await worklogRun(signal);
+      await settleSite(); // commands are planned with the site's working hours too
       // ci.authorInComment names the author of a `#comment` too, as it does in worklogs
       // (docs/exactly-once.md).
       const namesAuthors =
@@ -154,7 +175,17 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     };
     const worklogRun = async (signal?: AbortSignal): Promise<RunReport> => {
       if (!dryRun) await learn(ctx, selection);
-      const p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
+      let p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
+      // The first checks go out while the site's answer is on its way (issue 13); a plan the answer
+      // changes is made again and its issues read again before anything is written.
+      let views = jira === null || p.toPost.length + p.gone.length === 0 ? undefined : issueViews(jira, p);
+      if (!siteSettled) {
+        views?.warm();
+        if (await settleSite()) {
+          p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
+          views = undefined;
+        }
+      }
       // Copies are settled by the plan alone: recorded once, never posted. (None: no lock to take.)
       if (!dryRun && p.copies.length > 0)
         await ctx.ledger.update((view) => ({
@@ -218,6 +249,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           settleMs: settleMsFor(ctx.config.timeoutMs),
           ancestors: (pairs) => ancestorsOf(ctx, pairs),
           tokenOf: (id) => tokenOf(ctx, id, planOptions),
+          ...(views ? { views } : {}),
           ...(signal ? { signal } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
           ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
@@ -253,6 +285,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       onWait: (holderPid) => opts.onWait?.({ kind: 'lock', holderPid }),
     }))!;
   } finally {
+    await site?.written;
     await jira?.close();
   }
 }
