@@ -1,7 +1,12 @@
 // Cross-process locks in the ledger dir (proper-lockfile: an atomic mkdir whose mtime the holder
 // refreshes). A holder killed with SIGKILL stops refreshing, so after `staleMs` the next process takes
 // the lock over: no manual cleanup, and recovery takes seconds.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Most takes find the lock free (a hook's one append). Those skip proper-lockfile (fastLock below):
+// loading it and its signal-exit, which hooks a dozen signals, was a good part of a token commit's
+// cost (issue 13). The protocol on disk is the same, so both kinds of holder exclude each other, and a
+// lock found taken always goes through proper-lockfile (stale takeover, retries).
+import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JlogError } from '../errors.js';
@@ -58,6 +63,17 @@ export function resolveStaleMs(explicit: number | undefined): number {
 /** Takes `<dir>/<name>.lock`; null when held and `wait` is false. The dir must exist. */
 export async function acquire(dir: string, name: string, opts: AcquireOptions): Promise<HeldLock | null> {
   const target = join(dir, name);
+  const fast = fastLock(`${target}.lock`, opts.staleMs);
+  if (fast !== null) {
+    if (opts.announce) writeHolder(target);
+    return {
+      signal: fast.signal,
+      release: async () => {
+        if (opts.announce) rmSync(`${target}.pid`, { force: true });
+        fast.release();
+      },
+    };
+  }
   const deadline = Date.now() + opts.timeoutMs;
   let delay = 10;
   // Loaded on the first lock, not with the ledger: a read-only run (status, a dry run) takes no lock
@@ -118,4 +134,96 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
       delay = Math.min(delay * 2, opts.maxDelayMs);
     }
   }
+}
+
+/** What identifies our lock dir: another holder's (after a takeover) is a new dir with its own mtime. */
+interface Mark {
+  ino: number;
+  mtimeMs: number;
+}
+
+function markOf(path: string): Mark | null {
+  try {
+    const st = statSync(path);
+    return { ino: st.ino, mtimeMs: st.mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+const sameMark = (a: Mark | null, b: Mark): boolean =>
+  a !== null && a.ino === b.ino && a.mtimeMs === b.mtimeMs;
+
+/**
+ * The lock when it is free, without proper-lockfile: one mkdir (atomic), as proper-lockfile takes it.
+ * Null when the dir cannot be made (held, stale or anything else): proper-lockfile then decides, with
+ * its stale takeover and its errors. Held, it keeps proper-lockfile's promises:
+ * - the mtime is refreshed every `staleMs / 5` (at least 1 s), so a long hold (a compaction, a posting
+ *   run) is never taken for a dead one;
+ * - a lock that stopped being ours (removed, or taken over after this process stalled past `staleMs`)
+ *   aborts `signal`, and is never removed: release removes only the dir it made and last stamped;
+ * - a process that exits holding it removes it (a signal or SIGKILL leaves it to go stale, as SIGKILL
+ *   does with proper-lockfile).
+ */
+export function fastLock(path: string, staleMs: number): { signal: AbortSignal; release(): void } | null {
+  try {
+    mkdirSync(path);
+  } catch {
+    return null;
+  }
+  let mark = markOf(path);
+  if (mark === null) return null; // removed at once: let proper-lockfile sort it out
+  const controller = new AbortController();
+  let held = true;
+  let timer: NodeJS.Timeout | undefined;
+  const lost = (why: string): void => {
+    held = false;
+    process.off('exit', onExit);
+    controller.abort(Object.assign(new Error(`lock ${path} lost: ${why}`), { code: 'ECOMPROMISED' }));
+  };
+  const refresh = (): void => {
+    timer = undefined;
+    if (!held) return;
+    if (!sameMark(markOf(path), mark!)) return lost('removed or taken over by another process');
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      return lost('its mtime could not be refreshed');
+    }
+    const next = markOf(path);
+    if (next === null) return lost('removed by another process');
+    mark = next;
+    schedule();
+  };
+  const schedule = (): void => {
+    timer = setTimeout(refresh, Math.max(1_000, Math.floor(staleMs / 5)));
+    timer.unref(); // never keeps the process alive; exit removes the lock
+  };
+  const onExit = (): void => {
+    if (held && sameMark(markOf(path), mark!)) {
+      try {
+        rmdirSync(path);
+      } catch {
+        // going away anyway; the lock goes stale
+      }
+    }
+  };
+  process.on('exit', onExit);
+  schedule();
+  return {
+    signal: controller.signal,
+    release() {
+      if (timer !== undefined) clearTimeout(timer);
+      process.off('exit', onExit);
+      if (!held) return; // lost: what is there now is another holder's
+      held = false;
+      if (!sameMark(markOf(path), mark!)) return;
+      try {
+        rmdirSync(path);
+      } catch (err) {
+        if (errCode(err) !== 'ENOENT') throw ioError('lock', path, err);
+      }
+    },
+  };
 }
