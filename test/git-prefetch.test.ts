@@ -229,8 +229,37 @@ describe('the early repoInfo of a sync', () => {
       prefetchRepoInfo(a.dir);
       // A caller that wants no user.email does not get one it did not ask for.
       expect((await repoInfo(a.dir, { userEmail: false })).userEmail).toBeNull();
+      // A prefetch told that nobody here reads user.email is taken by any caller, without one.
+      expect(fresh.userEmail).not.toBeNull();
+      prefetchRepoInfo(a.dir, { userEmail: false });
+      expect(await repoInfo(a.dir)).toEqual({ ...fresh, userEmail: null });
     } finally {
       b.cleanup();
     }
+  });
+});
+
+describe('the early repoInfo of a sync for all authors', () => {
+  it('runs no `git config user.email`: one process, not two', async () => {
+    const { r } = setup();
+    const calls = join(r.home, 'all-calls');
+    const bin = join(r.home, 'bin2');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${realGit()}' "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    process.env.PATH = `${bin}:${savedPath ?? ''}`;
+    const ran = (): string[] =>
+      readFileSync(calls, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+    writeFileSync(calls, '');
+    prefetchRepoInfo(r.dir, { userEmail: false });
+    expect((await repoInfo(r.dir)).top).toBe(r.dir);
+    expect(ran().filter((l) => / config /.test(` ${l} `))).toEqual([]);
+    expect(ran()).toHaveLength(1);
+    writeFileSync(calls, '');
+    prefetchRepoInfo(r.dir);
+    expect((await repoInfo(r.dir)).userEmail).not.toBeNull();
+    expect(ran().filter((l) => l.includes('config --get user.email'))).toHaveLength(1);
   });
 });

@@ -22,6 +22,7 @@ export function prefetchSync(cmd: FastCommand): void {
   } catch {
     // A date or range the run will refuse: it says so itself, in its own words.
   }
-  // The run's first question (where the repository is): it depends on nothing.
-  prefetchRepoInfo(process.cwd());
+  // The run's first question (where the repository is): it depends on nothing. A sync for all authors
+  // never asks whose tokens are mine (cli/sync.ts, engine/run.ts): no `git config user.email` for it.
+  prefetchRepoInfo(process.cwd(), { userEmail: cmd.opts.allAuthors !== true });
 }

@@ -29,7 +29,7 @@ export interface RepoInfo {
 export function repoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promise<RepoInfo> {
   const e = early;
   early = null;
-  if (e !== null && e.cwd === cwd && opts.userEmail !== false) return e.info;
+  if (e !== null && e.cwd === cwd && (opts.userEmail !== false || !e.withEmail)) return e.info;
   return readRepoInfo(cwd, opts);
 }
 
@@ -37,13 +37,19 @@ export function repoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promi
  * Started before it is asked for, alongside the sync's early log (issue 13: independent git reads run
  * in parallel, while Node loads): the first repoInfo for the same directory takes it, once.
  */
-let early: { cwd: string; info: Promise<RepoInfo> } | null = null;
+let early: { cwd: string; info: Promise<RepoInfo>; withEmail: boolean } | null = null;
 
-export function prefetchRepoInfo(cwd: string): void {
-  const info = readRepoInfo(cwd);
+/**
+ * `userEmail: false` says that nothing in this process will read user.email (a sync for all authors
+ * plans everyone's tokens): the prefetch then runs one git process, not two, and whoever takes it
+ * gets `userEmail: null`.
+ */
+export function prefetchRepoInfo(cwd: string, opts: { userEmail?: boolean } = {}): void {
+  const withEmail = opts.userEmail !== false;
+  const info = readRepoInfo(cwd, { userEmail: withEmail });
   // Unclaimed, its failure is nobody's error; a claimer gets the same rejection.
   info.catch(() => undefined);
-  early = { cwd, info };
+  early = { cwd, info, withEmail };
 }
 
 async function readRepoInfo(cwd: string, opts: { userEmail?: boolean } = {}): Promise<RepoInfo> {
