@@ -167,6 +167,25 @@ describe('parseMessage properties', () => {
     );
   });
 
+  it('a message says what its lines (split on \\r?\\n) say one by one, up to git’s scissors', () => {
+    fc.assert(
+      fc.property(message, options, (msg, opts) => {
+        const cc = opts.gitCommentChar ?? null;
+        const want: ParseResult = { worklogs: [], comments: [], transitions: [], diagnostics: [] };
+        const lines = msg.split(/\r?\n/);
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i]!;
+          if (cc !== null && line === `${cc} ------------------------ >8 ------------------------`) break;
+          const one = parseMessage(line, opts);
+          for (const k of ['worklogs', 'comments', 'transitions', 'diagnostics'] as const)
+            for (const x of one[k]) (want[k] as { line: number }[]).push({ ...x, line: i + 1 });
+        }
+        expect(parseMessage(msg, opts)).toEqual(want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('a line that names another commit’s work yields nothing at all', () => {
     const prefix = fc.constantFrom('Revert "', 'Reapply "', 'fixup! ', 'squash! ', 'amend! ');
     const bullet = fc.constantFrom('', '* ', '- ', '  ', '  * ');

@@ -6,6 +6,7 @@ import {
   buildWorklogBody,
   formatStarted,
   markerFromProperties,
+  startedOf,
   startedToMs,
 } from '../src/core/jira-format.js';
 import type { PlannedWorklog } from '../src/core/types.js';
@@ -33,6 +34,42 @@ describe('formatStarted', () => {
     expect(startedToMs(formatStarted('2026-03-29T01:30:00+01:00', 3600))).toBe(
       Date.parse('2026-03-29T01:30:00+01:00') - 3_600_000,
     );
+  });
+
+  it("copies git's own %aI fields exactly as the general path computes them (property)", () => {
+    // startedOf(text, 0) takes a fast path for what git prints; any nonzero minus takes the general
+    // one, and a minus of a billionth of a second moves no millisecond.
+    const text = fc
+      .tuple(
+        fc.integer({ min: 1900, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.constantFrom('Z', '+', '-'),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 75 }),
+      )
+      .map(([y, mo, d, h, mi, s, sign, oh, om]) => {
+        const p = (n: number, w = 2) => String(n).padStart(w, '0');
+        const zone = sign === 'Z' ? 'Z' : `${sign}${p(oh)}:${p(om)}`;
+        return `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}${zone}`;
+      });
+    const same = (iso: string) => {
+      const slow = (): unknown => startedOf(iso, Number.MIN_VALUE);
+      let want: unknown;
+      try {
+        want = slow();
+      } catch (err) {
+        want = err;
+      }
+      if (want instanceof Error) expect(() => startedOf(iso)).toThrow(RangeError);
+      else expect(startedOf(iso)).toEqual(want);
+    };
+    fc.assert(fc.property(text, same), { numRuns: 2000 });
+    for (const iso of ['2024-02-29T10:00:00+01:00', '2023-02-29T10:00:00Z', '2026-07-04T08:00:00-00:00'])
+      same(iso);
   });
 
   it('refuses what is not an ISO date with an offset', () => {

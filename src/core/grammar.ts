@@ -19,8 +19,6 @@ export interface ParseOptions extends GrammarOptions {
   gitCommentChar?: string | null | undefined;
 }
 
-const LINE_BREAK = /\r?\n/;
-
 /**
  * A line that names another commit's work (docs/grammar.md): `git revert` writes `Revert "PROJ-1 #time 1h"`,
  * reverting that writes `Reapply "…"`, and `git commit --fixup/--squash` writes `fixup! `, `squash! `
@@ -63,18 +61,33 @@ function hasKeylessTime(events: readonly LineEvent[]): boolean {
 
 /** Calls `visit` for each line the grammar reads, with its 1-based number; stops at git's scissors. */
 function eachLine(message: string, opts: ParseOptions, visit: (line: string, lineNo: number) => void): void {
-  const lines = message.split(LINE_BREAK);
   const cc = opts.gitCommentChar ?? null;
   const cut = cc === null ? null : scissors(cc);
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!;
-    if (cc !== null) {
-      if (line === cut) return;
-      if (isGitCommentLine(line, cc)) continue;
+  // The lines of `message.split(/\r?\n/)`, walked without building them: without a `#` a line yields
+  // nothing, and most lines of most messages have none (a scan reads thousands; issue 13).
+  let hash = message.indexOf('#');
+  let n = 0;
+  for (let start = 0; ;) {
+    const nl = message.indexOf('\n', start);
+    const end = nl === -1 ? message.length : nl;
+    n++;
+    if (cc !== null || (hash !== -1 && hash < end)) {
+      const line = message.slice(start, nl !== -1 && message.charCodeAt(end - 1) === 13 ? end - 1 : end);
+      if (cc !== null) {
+        if (line === cut) return;
+        if (isGitCommentLine(line, cc)) {
+          if (nl === -1) return;
+          start = nl + 1;
+          continue;
+        }
+      }
+      if (line.includes('#') && !QUOTING_LINE.test(line)) visit(line, n);
+    } else if (hash === -1) {
+      return;
     }
-    // Without a command a line yields nothing: most lines of most messages stop here.
-    if (!line.includes('#') || QUOTING_LINE.test(line)) continue;
-    visit(line, n + 1);
+    if (nl === -1) return;
+    start = nl + 1;
+    if (hash !== -1 && hash < start) hash = message.indexOf('#', start);
   }
 }
 

@@ -63,10 +63,62 @@ export function formatStarted(authorDateIso: string, minusSeconds = 0): string {
  * formatting then parsing the text again cost more than the rest of the token's work (issue 13).
  */
 export function startedOf(authorDateIso: string, minusSeconds = 0): { started: string; startedMs: number } {
+  if (minusSeconds === 0) {
+    const fast = startedAsPrinted(authorDateIso);
+    if (fast !== undefined) return fast;
+  }
   const parsed = parseIso(authorDateIso);
   if (parsed === undefined) throw new RangeError(`not an ISO 8601 date with an offset: ${authorDateIso}`);
   const startedMs = parsed.epochMs - Math.round(minusSeconds * 1000);
   return { started: formatAtOffset(startedMs, parsed.offsetMinutes), startedMs };
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number written at `text[from, from + width)` in ASCII digits, or -1. */
+function digits(text: string, from: number, width: number): number {
+  let n = 0;
+  for (let i = from; i < from + width; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * `startedOf` without moving the instant, for what `git log %aI` prints (`2026-03-29T01:30:00+01:00`,
+ * `…Z`): the wall-clock fields are the text's own, so they are copied, not computed (a scan does this
+ * for every token; issue 13). Undefined for anything else (fractions, a field out of range, a year
+ * before 1970): the general path decides those.
+ */
+function startedAsPrinted(text: string): { started: string; startedMs: number } | undefined {
+  const z = text.length === 20 && text.charCodeAt(19) === 90; // Z
+  if (!z && text.length !== 25) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':')
+    return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  let offset = 0;
+  if (!z) {
+    const sign = text[19];
+    const oh = digits(text, 20, 2);
+    const om = digits(text, 23, 2);
+    if ((sign !== '+' && sign !== '-') || text[22] !== ':' || oh < 0 || om < 0) return undefined;
+    offset = (sign === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const monthDays = mo === 2 && leap ? 29 : (DAYS[mo - 1] ?? 0);
+  if (y < 1970 || mo < 1 || d < 1 || d > monthDays || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+    return undefined;
+  return {
+    started: `${text.slice(0, 19)}.000${formatOffset(offset)}`,
+    startedMs: Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000,
+  };
 }
 
 /** Unix ms of a `started` (Jira's format, or ISO with `Z`/`+01:00`); NaN when it is unreadable. */
