@@ -1,0 +1,19 @@
+// The shims' way in: `node dist/hook.cjs <hook> [args]`, the hooks' CommonJS build (scripts/build.mjs).
+// What `jlog hook <hook>` does, without the CLI's entry: a CommonJS script skips Node's ES-module
+// loader, and a token commit is about one Node start (issue 13). Only stderr is used: hooks print
+// nothing else, and making stdout costs a stream nobody reads.
+import { runHook } from './hook.js';
+import { guard } from './watchdog.js';
+
+// A reader that went away (git's stderr closed) is not worth a crash, least of all in commit-msg,
+// whose exit status decides the commit.
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+const [name = '', ...args] = process.argv.slice(2);
+// runHook catches everything and decides the exit code itself: a hook never fails git by crashing.
+void guard(runHook(name, args), { hook: true }).then((code) => {
+  process.exitCode = code;
+});
