@@ -5,7 +5,10 @@ import tseslint from 'typescript-eslint';
 // The house rules of STYLE.md as import restrictions: one chokepoint per outside system, a pure core.
 // ESLint applies the last matching block's `no-restricted-imports` whole (options are not merged), so
 // each block below lists every restriction for its files, and the more specific blocks come later.
-const UNDICI = { group: ['undici'], message: 'Only src/jira/ talks to Jira (and src/sandbox/ serves it).' };
+const UNDICI = {
+  group: ['undici', 'undici/*'],
+  message: 'Only src/jira/ talks to Jira (and src/sandbox/ serves it).',
+};
 const CHILD_PROCESS = {
   group: ['node:child_process', 'child_process'],
   message:
@@ -18,7 +21,7 @@ const CORE = [
     message: 'core/ is pure: no I/O.',
   },
   {
-    group: ['undici', 'simple-git', 'cosmiconfig', 'proper-lockfile', 'write-file-atomic'],
+    group: ['undici', 'undici/*', 'simple-git', 'cosmiconfig', 'proper-lockfile', 'write-file-atomic'],
     message: 'core/ is pure.',
   },
   {

@@ -6,6 +6,7 @@
 //   node bench/post.mjs            (BENCH_SIZES=100,1000 to pick sizes; BENCH_RUNS=n rounds)
 import {
   JLOG,
+  ROOT,
   benchEnv,
   ensureBuilt,
   figure,
@@ -19,12 +20,37 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 
+const BARE = join(import.meta.dirname, 'lib', 'bare-poster.mjs');
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ISSUES = 50;
 const LATENCY_MS = 50;
 const CONCURRENCY = 16;
 const TIMEOUT_MS = 180_000; // the 5,000 run under load must not hold the whole bench hostage
+
+const ideal = (n) => ((n + ISSUES) * LATENCY_MS) / CONCURRENCY;
+
+/** Wall time of bench/lib/bare-poster.mjs posting n worklogs over the issues, as the run spreads them. */
+async function barePost(n, startSandbox) {
+  const issues = {};
+  for (let i = 0; i < n; i++) {
+    const key = `PROJ-${1 + (i % ISSUES)}`;
+    issues[key] = (issues[key] ?? 0) + 1;
+  }
+  const sandbox = await startSandbox();
+  sandbox.fault({ fault: { kind: 'latency', ms: LATENCY_MS }, times: Infinity });
+  try {
+    const r = await run(process.execPath, [BARE], {
+      cwd: ROOT,
+      env: { ...b.env, ...sandbox.env, BARE_PLAN: JSON.stringify({ concurrency: CONCURRENCY, issues }) },
+    });
+    const posted = sandbox.worklogs().length;
+    if (posted !== n) throw new Error(`bare poster posted ${posted} of ${n}: ${r.err.slice(0, 300)}`);
+    return r.ms;
+  } finally {
+    await sandbox.close();
+  }
+}
 
 ensureBuilt();
 const b = benchEnv('post');
@@ -37,6 +63,7 @@ try {
     const rounds = n > 1000 ? 1 : RUNS;
     const ratios = [];
     const times = [];
+    const bareRatios = [];
     let rejected = 0;
     for (let round = 0; round < rounds; round++) {
       const dir = generateRepo(b.dir(`repo-${n}-${round}`), b.env, {
@@ -62,20 +89,24 @@ try {
         if (posted !== n) throw new Error(`posted ${posted} of ${n} worklogs: ${r.err.slice(0, 300)}`);
         rejected += sandbox.requests.filter((q) => q.status === 429).length;
         const requests = sandbox.requests.length;
-        const ideal = ((n + ISSUES) * LATENCY_MS) / CONCURRENCY;
-        ratios.push(ideal / r.ms);
+        ratios.push(ideal(n) / r.ms);
         times.push(r.ms);
         if (round === 0) console.log(`  post ${n}: ${requests} requests for ${n} worklogs`);
       } finally {
         await sandbox.close();
       }
+      // The reference, right after: the same requests from a bare undici script (bench/lib/bare-poster.mjs).
+      if (rounds > 1) bareRatios.push(ideal(n) / (await barePost(n, startSandbox)));
     }
-    const ideal = ((n + ISSUES) * LATENCY_MS) / CONCURRENCY;
-    const row = { n, ms: median(times), ideal, ratio: median(ratios), rejected };
+    const bare = bareRatios.length > 0 ? median(bareRatios) : undefined;
+    const row = { n, ms: median(times), ideal: ideal(n), ratio: median(ratios), rejected, bare };
     rows.push(row);
     console.log(
       `post ${n} worklogs / ${ISSUES} issues, ${LATENCY_MS} ms latency, concurrency ${CONCURRENCY}: ` +
-        `${fmt.ms(row.ms)} vs ideal ${fmt.ms(ideal)} = ${row.ratio.toFixed(2)} of ideal, ${rejected} x 429 (median of ${rounds})`,
+        `${fmt.ms(row.ms)} vs ideal ${fmt.ms(row.ideal)} = ${row.ratio.toFixed(2)} of ideal, ${rejected} x 429 (median of ${rounds})` +
+        (bare === undefined
+          ? ''
+          : `; a bare undici script making the same requests: ${bare.toFixed(2)} of ideal`),
     );
   }
   const r1k = rows.find((r) => r.n === 1000);
@@ -84,7 +115,9 @@ try {
       name: 'post 1,000 worklogs',
       ratio: r1k.ratio,
       goal: '>= 0.90 of ideal, 0 x 429',
-      value: `${r1k.ratio.toFixed(2)} of ideal, ${r1k.rejected} x 429`,
+      value:
+        `${r1k.ratio.toFixed(2)} of ideal, ${r1k.rejected} x 429` +
+        (r1k.bare ? ` (bare ${r1k.bare.toFixed(2)})` : ''),
       ok: r1k.ratio >= 0.9 && r1k.rejected === 0,
     });
   }

@@ -3,7 +3,8 @@
 // JlogError. A POST that may have landed is never sent again: it fails as E_JIRA_UNKNOWN_OUTCOME
 // and the engine reads the worklogs to find out.
 
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Pool, poolRequest } from './undici-pool.js';
 import { JlogError } from '../errors.js';
 import { errorForStatus } from './errors.js';
 import type { Pacer } from './pacing.js';
@@ -231,7 +232,7 @@ export class JiraHttp {
     body: unknown,
   ): Promise<HttpResult & { retryAfter?: string | undefined }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const res = await this.pool.request({
+    const res = await poolRequest(this.pool, {
       method,
       path,
       headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
