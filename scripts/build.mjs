@@ -71,8 +71,8 @@ await import('./build-schema.mjs');
  *   validator, the foreground post of failPushOnError, ...) is a file of its own, `lazy-<path>.cjs`,
  *   required when the import runs, and so is every package hook.cjs imports (`vendor-<name>.cjs`).
  *   Inlined, V8 would parse ~1.5 MB on every commit;
- * - errors.ts is one file that all of them require, so a JlogError thrown in a lazy file is still a
- *   JlogError to the hook that catches it (the hooks' messages depend on it);
+ * - errors.ts is in hook.cjs, which exports it, and the lazy files require it from there: a JlogError
+ *   thrown in a lazy file is still a JlogError to the hook that catches it (its message depends on it);
  * - child_process, which loads net, dgram and streams, is required on the first spawn, not at start:
  *   post-commit's fast path starts no process.
  * Returns the metafile inputs, for the notices.
@@ -108,7 +108,7 @@ async function hookScript() {
         if (spec.startsWith('.')) {
           const abs = resolve(args.resolveDir, spec.replace(/\.js$/, '.ts'));
           if (!abs.startsWith(src)) return undefined; // inside a package
-          if (abs === errors && entry !== errors) return split('errors.cjs');
+          if (abs === errors && !core) return split('hook.cjs');
           if (args.kind !== 'dynamic-import') return undefined;
           if (!queued.has(abs)) queued.set(abs, lazyName(abs));
           return split(queued.get(abs));
@@ -144,7 +144,6 @@ async function hookScript() {
     Object.assign(inputs, r.metafile.inputs);
   };
   await one(resolve('src/cli/hook-main.ts'), 'hook.cjs', true);
-  await one(errors, 'errors.cjs', false);
   for (;;) {
     const next = [...queued].find(([abs]) => !built.has(abs));
     if (next === undefined) break;

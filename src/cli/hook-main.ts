@@ -5,6 +5,10 @@
 import { runHook } from './hook.js';
 import { guard } from './watchdog.js';
 
+// The lazy files of this build require errors.ts from here (scripts/build.mjs): one JlogError class for
+// all of them, without a file of its own to resolve and read on every commit.
+export * from '../errors.js';
+
 // A reader that went away (git's stderr closed) is not worth a crash, least of all in commit-msg,
 // whose exit status decides the commit.
 process.stderr.on('error', (err: NodeJS.ErrnoException) => {
