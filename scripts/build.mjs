@@ -7,6 +7,7 @@ import { NODE_BANNER, nodeBundle } from './esbuild-node.mjs';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { builtinModules } from 'node:module';
+import { createHash } from 'node:crypto';
 import { thirdPartyNotices } from './notices.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -63,7 +64,8 @@ rmSync(`${outdir}.old-${process.pid}`, { recursive: true, force: true });
 await import('./build-schema.mjs');
 
 /**
- * dist/hook/hook.cjs: the hook path as CommonJS, for the shims (`node dist/hook/hook.cjs <hook>`). Node
+ * dist/hook/hook-core.cjs: the hook path as CommonJS, for the shims, which run it through hook.cjs
+ * (`node dist/hook/hook.cjs <hook>`, src/cli/hook-load.ts: with V8's code cache). Node
  * loads CommonJS without its ES-module loader, which cost a token commit about 7 ms (a CPU profile
  * shows it resolving, linking and compiling modules before any jlog code runs). CommonJS has no
  * chunks, so this splits by hand, every file beside hook.cjs in dist/hook/:
@@ -71,7 +73,7 @@ await import('./build-schema.mjs');
  *   validator, the foreground post of failPushOnError, ...) is a file of its own, `lazy-<path>.cjs`,
  *   required when the import runs, and so is every package hook.cjs imports (`vendor-<name>.cjs`).
  *   Inlined, V8 would parse ~1.5 MB on every commit;
- * - errors.ts is in hook.cjs, which exports it, and the lazy files require it from there: a JlogError
+ * - errors.ts is in hook-core.cjs, which exports it through hook.cjs, and the lazy files require it from there: a JlogError
  *   thrown in a lazy file is still a JlogError to the hook that catches it (its message depends on it);
  * - child_process, which loads net, dgram and streams, is required on the first spawn, not at start:
  *   post-commit's fast path starts no process.
@@ -143,7 +145,19 @@ async function hookScript() {
     });
     Object.assign(inputs, r.metafile.inputs);
   };
-  await one(resolve('src/cli/hook-main.ts'), 'hook.cjs', true);
+  await one(resolve('src/cli/hook-main.ts'), 'hook-core.cjs', true);
+  // The shims' entry: loads hook-core.cjs with V8's code cache (hook-load.ts).
+  const hash = createHash('sha256')
+    .update(readFileSync(`${dir}/hook-core.cjs`))
+    .digest('hex')
+    .slice(0, 16);
+  const loader = await build({
+    ...cjs,
+    entryPoints: ['src/cli/hook-load.ts'],
+    outfile: `${dir}/hook.cjs`,
+    define: { ...common.define, JLOG_HOOK_CORE: '"hook-core.cjs"', JLOG_HOOK_HASH: JSON.stringify(hash) },
+  });
+  Object.assign(inputs, loader.metafile.inputs);
   for (;;) {
     const next = [...queued].find(([abs]) => !built.has(abs));
     if (next === undefined) break;

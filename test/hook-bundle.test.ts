@@ -124,3 +124,41 @@ describe("the shims' build (dist/hook/hook.cjs)", () => {
     expect(bad.stderr).not.toContain('internal error');
   });
 });
+
+describe("the shims' build: V8's code cache", () => {
+  it('is made by the first run beside the build, used by the next, and a bad one is only recompiled', async () => {
+    const bundle = makeTempDir('jlog-bundle-');
+    dirs.push(bundle);
+    execFileSync(process.execPath, ['scripts/build.mjs', bundle], { stdio: 'ignore' });
+    const dir = join(bundle, 'hook');
+    const hook = join(dir, 'hook.cjs');
+    const caches = () => readdirSync(dir).filter((f) => f.endsWith('.v8'));
+    expect(caches()).toEqual([]);
+    const r = makeRepo();
+    repos.push(r);
+    writeFileSync(join(r.dir, '.jlogrc.json'), '{ "postOn": "push" }\n');
+    const commitAndHook = async (message: string) => {
+      r.commit(message);
+      return runCommand(process.execPath, [hook, 'post-commit'], { cwd: r.dir, env: r.env });
+    };
+    expect((await commitAndHook('PROJ-7 #time 1h one')).stderr).toContain('PROJ-7 1h pending');
+    // Named for the build's content and this Node: no other build or Node ever reads it.
+    const [cache] = caches();
+    expect(cache).toMatch(
+      new RegExp(`^hook-core\\.cjs\\.[0-9a-f]{16}\\.${process.version}-${process.arch}\\.v8$`),
+    );
+    const made = readFileSync(join(dir, cache!));
+    expect(made.length).toBeGreaterThan(1000);
+    expect((await commitAndHook('PROJ-7 #time 2h two')).stderr).toContain('PROJ-7 2h pending');
+    expect(readFileSync(join(dir, cache!)).equals(made)).toBe(true); // used, not made again
+    // Garbage in its place: V8 rejects it, the hook runs as before, and a good cache replaces it.
+    writeFileSync(join(dir, cache!), Buffer.alloc(made.length, 7));
+    const third = await commitAndHook('PROJ-7 #time 3h three');
+    expect(third.code).toBe(0);
+    expect(third.stderr).toContain('PROJ-7 3h pending');
+    expect(readFileSync(join(dir, cache!)).equals(Buffer.alloc(made.length, 7))).toBe(false);
+    expect(caches()).toEqual([cache]);
+    const ledger = readFileSync(join(r.dir, '.git', 'jlog', 'ledger.jsonl'), 'utf8');
+    expect(ledger.match(/"state":"pending"/g)).toHaveLength(3);
+  });
+});

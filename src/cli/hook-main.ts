@@ -1,7 +1,8 @@
-// The shims' way in: `node dist/hook.cjs <hook> [args]`, the hooks' CommonJS build (scripts/build.mjs).
-// What `jlog hook <hook>` does, without the CLI's entry: a CommonJS script skips Node's ES-module
-// loader, and a token commit is about one Node start (issue 13). Only stderr is used: hooks print
-// nothing else, and making stdout costs a stream nobody reads.
+// The hook path's CommonJS build (dist/hook/hook-core.cjs, scripts/build.mjs), which the shims run
+// through dist/hook/hook.cjs (hook-load.ts: with V8's code cache): what `jlog hook <hook>` does,
+// without the CLI's entry. A CommonJS script skips Node's ES-module loader, and a token commit is
+// about one Node start (issue 13). Only stderr is used: hooks print nothing else, and making stdout
+// costs a stream nobody reads.
 import { runHook } from './hook.js';
 import { guard } from './watchdog.js';
 
