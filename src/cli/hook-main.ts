@@ -3,6 +3,8 @@
 // without the CLI's entry. A CommonJS script skips Node's ES-module loader, and a token commit is
 // about one Node start (issue 13). Only stderr is used: hooks print nothing else, and making stdout
 // costs a stream nobody reads.
+import { join } from 'node:path';
+import { setWorkerCli } from '../engine/background.js';
 import { runHook } from './hook.js';
 import { guard } from './watchdog.js';
 
@@ -16,6 +18,9 @@ process.stderr.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
+
+// The background worker is the CLI's `jlog flush`: dist/jlog.js, one folder up from this build.
+setWorkerCli(join(__dirname, '..', 'jlog.js'));
 
 const [name = '', ...args] = process.argv.slice(2);
 // runHook catches everything and decides the exit code itself: a hook never fails git by crashing.
