@@ -91,7 +91,7 @@ function coAuthors(message: string): string[] {
 
 export function planCommands(
   commits: readonly Commit[],
-  ledger: { get(id: string): LedgerRecord | undefined; all?(): LedgerRecord[] },
+  ledger: { get(id: string): LedgerRecord | undefined; all?(): LedgerRecord[]; listed?(): LedgerRecord[] },
   opts: CommandPlanOptions,
   facts: CommandPlanFacts = {},
 ): CommandPlan {
@@ -130,7 +130,7 @@ export function planCommands(
   }
   // Comments a rewrite took out of history, wherever their commit is now (the ledger alone); a
   // force-push's are listed as orphans by status, never deleted without jlog undo.
-  for (const r of ledger.all?.() ?? []) {
+  for (const r of ledger.listed?.() ?? ledger.all?.() ?? []) {
     if (r.kind !== 'comment' || r.state !== 'posted' || r.rewritten?.to !== null) continue;
     if (r.rewritten.by !== 'push' && !opts.reportRewrites) out.gone.push(r);
   }

@@ -136,6 +136,11 @@ export function commitWorklogs(
 export interface PlanLedger {
   get(id: string): LedgerRecord | undefined;
   all(): LedgerRecord[];
+  /**
+   * The records `all()` holds that are not posted or were taken out of history by a rewrite (the
+   * ledger's `isListed`), in the same order: all the gone-token scan below needs, without every record.
+   */
+  listed?(): LedgerRecord[];
 }
 
 export function plan(
@@ -197,7 +202,7 @@ export function plan(
     }
   }
   // Rewrites that took a posted token out of history, wherever its commit is now (the ledger alone).
-  for (const r of ledger.all()) {
+  for (const r of ledger.listed?.() ?? ledger.all()) {
     if (r.state !== 'posted' || r.rewritten === undefined || r.rewritten.to !== null) continue;
     // A `#comment` that left history is the command run's to delete (core/command-plan.ts).
     if (r.kind !== undefined) continue;

@@ -119,7 +119,8 @@ async function flushSelection(ctx: RepoContext, shas: string[] | undefined): Pro
   const view = await ctx.ledger.read();
   const wanted = shas === undefined ? null : new Set(shas);
   const pending = new Map<string, LedgerRecord[]>();
-  for (const r of view.all()) {
+  // Pending records are listed ones: an indexed ledger hands them over without reading every line.
+  for (const r of view.listed()) {
     // A worklog logged by hand (jlog log) has no commit to find on a branch.
     if (r.id.startsWith(MANUAL_PREFIX)) continue;
     if (r.state === 'pending') pending.set(r.sha, [...(pending.get(r.sha) ?? []), r]);

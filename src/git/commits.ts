@@ -132,6 +132,16 @@ function logArgs(opts: ReadCommitsOptions): { args: string[]; input?: string } {
 }
 
 /**
+ * `git log` into a pipe writes each commit as it is done (GIT_FLUSH unset and stdout not a file): 2,000
+ * writes of 300 bytes, each a wake-up, a read and a 'data' event on this side, one by one whenever jlog
+ * keeps up. Fully buffered, git writes a few KB at a time: the same commits, still streamed.
+ */
+function startLog(cwd: string, args: string[], input: string | undefined): GitRun {
+  const env = { ...process.env, GIT_FLUSH: '0' };
+  return startGit(args, input === undefined ? { cwd, env } : { cwd, env, input });
+}
+
+/**
  * A `git log` started before anyone asked for it: the sync fast path starts its log first thing, so
  * that git walks history while Node loads the rest of jlog (issue 13). It does not hold the process
  * open until claimed, and the first readCommits takes it only when it asks exactly the same question
@@ -142,7 +152,7 @@ let early: { key: string; cwd: string; run: GitRun } | null = null;
 export function prefetchCommits(cwd: string, opts: ReadCommitsOptions): void {
   early?.run.kill();
   const { args, input } = logArgs(opts);
-  const run = startGit(args, input === undefined ? { cwd } : { cwd, input });
+  const run = startLog(cwd, args, input);
   run.ref(false);
   // Unclaimed, its failure is nobody's error; a claimer gets the same rejection from `result`.
   run.result.catch(() => undefined);
@@ -175,9 +185,7 @@ export async function readCommits(
   if (opts.shas !== undefined && opts.shas.length === 0) return [];
   const { args, input } = logArgs(opts);
   try {
-    const run =
-      claim(cwd, JSON.stringify([args, input])) ??
-      startGit(args, input === undefined ? { cwd } : { cwd, input });
+    const run = claim(cwd, JSON.stringify([args, input])) ?? startLog(cwd, args, input);
     if (onCommit === undefined) return parseLogOutput((await run.result).stdout);
     return await streamed(run, onCommit);
   } catch (err) {

@@ -16,6 +16,12 @@ export interface LedgerView {
   get(id: string): LedgerRecord | undefined;
   /** Current state of every id, in first-seen order. */
   all(): LedgerRecord[];
+  /**
+   * The current records `isListed` picks (all but the posted tokens still in history), in first-seen
+   * order: what a run scans the whole ledger for (tokens a rewrite took out of history, pending ones).
+   * An indexed ledger answers it without reading every line.
+   */
+  listed(): LedgerRecord[];
   /** Current records of a commit's tokens, ordered by n (the index in `<sha>:<n>`). */
   bySha(sha: string): LedgerRecord[];
   counts(): Record<LedgerState, number>;
@@ -41,7 +47,31 @@ export interface Fold {
 }
 
 const OVERLAY_MAX = 2048;
-const NO_RECORDS: ReadonlyMap<string, LedgerRecord> = new Map();
+export const NO_RECORDS: ReadonlyMap<string, LedgerRecord> = new Map();
+
+/**
+ * A base that answers by id without holding every record (ledger-index.ts: the ledger's lines found
+ * through an index file, parsed when asked); iterating it reads them all. It knows its listed records
+ * and every id's first-seen position, so `listed()` needs neither.
+ */
+export interface IndexedBase extends ReadonlyMap<string, LedgerRecord> {
+  /** Its `isListed` records with their first-seen positions, in that order. */
+  readonly listed: readonly { ord: number; record: LedgerRecord }[];
+  /** An id's first-seen position, or undefined when the base does not hold it. */
+  ordOf(id: string): number | undefined;
+}
+
+function isIndexed(base: ReadonlyMap<string, LedgerRecord>): base is IndexedBase {
+  return typeof (base as Partial<IndexedBase>).ordOf === 'function';
+}
+
+/**
+ * Everything but a posted token still in history: pending, failed, skipped, undone, and posted
+ * tokens a rewrite took away (`rewritten.to === null`). Few, in a ledger of years of posted work.
+ */
+export function isListed(r: LedgerRecord): boolean {
+  return r.state !== 'posted' || r.rewritten?.to === null;
+}
 
 export const EMPTY_FOLD: Fold = { base: NO_RECORDS, overlay: NO_RECORDS, size: 0, lines: 0, invalid: 0 };
 
@@ -174,6 +204,27 @@ class View implements LedgerView {
 
   all(): LedgerRecord[] {
     return [...current(this.fold)];
+  }
+
+  listed(): LedgerRecord[] {
+    const { base, overlay } = this.fold;
+    if (!isIndexed(base)) return this.all().filter(isListed);
+    // The base's listed records as the overlay left them, then the overlay's own: an id the base
+    // holds keeps its first-seen position, a new one comes after every base id, in overlay order.
+    const out: { ord: number; record: LedgerRecord }[] = [];
+    const seen = new Set<string>();
+    for (const { ord, record } of base.listed) {
+      seen.add(record.id);
+      const r = overlay.get(record.id) ?? record;
+      if (isListed(r)) out.push({ ord, record: r });
+    }
+    let next = base.size;
+    for (const [id, r] of overlay) {
+      if (seen.has(id)) continue;
+      const ord = base.ordOf(id) ?? next++;
+      if (isListed(r)) out.push({ ord, record: r });
+    }
+    return out.sort((a, b) => a.ord - b.ord).map((e) => e.record);
   }
 
   bySha(sha: string): LedgerRecord[] {

@@ -25,6 +25,7 @@ import {
   type LedgerView,
 } from './fold.js';
 import { acquire, resolveStaleMs } from './lock.js';
+import type * as IndexModule from './ledger-index.js';
 import type * as SnapshotModule from './snapshot.js';
 import type { Stamp } from './snapshot.js';
 import type * as SummaryModule from './summary.js';
@@ -61,6 +62,14 @@ const NO_FILE: Snapshot = {
 // Status's own code, loaded by status only (a hook opens the ledger on every commit).
 const summaryCode = (): Promise<typeof SummaryModule> => import('./summary.js');
 const snapshotCode = (): Promise<typeof SnapshotModule> => import('./snapshot.js');
+// The ledger index's code, loaded only for a ledger big enough to have one.
+const indexCode = (): Promise<typeof IndexModule> => import('./ledger-index.js');
+
+/**
+ * A ledger this big is read through its index (ledger-index.ts), and one this much appended past its
+ * index is read whole and indexed again: about 750 records, a few ms to fold.
+ */
+const INDEX_MIN_BYTES = 256 * 1024;
 
 /** The stamp of what a Snapshot covers. */
 function stampOf(snap: Snapshot, genOf: (head: Buffer) => string | null): Stamp {
@@ -95,6 +104,7 @@ export class Ledger {
   readonly folder: LedgerFolder;
   readonly #file: string;
   readonly #staleMs: number;
+  readonly #indexMin: number;
   #snap: Snapshot | undefined;
   /** Serializes this instance's own lock holders, so they queue instead of polling the lock dir. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -103,16 +113,20 @@ export class Ledger {
   /** The dir was made (or found) private and real by this instance: a poster commits hundreds of times. */
   #dirReady = false;
 
-  private constructor(dir: string, staleMs: number) {
+  private constructor(dir: string, staleMs: number, indexMin: number) {
     this.dir = dir;
     this.folder = new LedgerFolder(dir, staleMs);
     this.#file = join(dir, LEDGER_FILE);
     this.#staleMs = staleMs;
+    this.#indexMin = indexMin;
   }
 
-  /** No I/O: the dir is created (0700) on the first write; a missing ledger reads as empty. */
-  static open(dir: string, opts: { lockStaleMs?: number } = {}): Ledger {
-    return new Ledger(resolve(dir), resolveStaleMs(opts.lockStaleMs));
+  /**
+   * No I/O: the dir is created (0700) on the first write; a missing ledger reads as empty.
+   * `indexMinBytes` (tests) moves the size from which the ledger is read through its index.
+   */
+  static open(dir: string, opts: { lockStaleMs?: number; indexMinBytes?: number } = {}): Ledger {
+    return new Ledger(resolve(dir), resolveStaleMs(opts.lockStaleMs), opts.indexMinBytes ?? INDEX_MIN_BYTES);
   }
 
   /** The current state. No lock: a torn last line is simply not part of it yet. */
@@ -271,6 +285,8 @@ export class Ledger {
   }
 
   async #load(): Promise<Snapshot> {
+    // A big ledger's first read starts from its index, when there is one that still describes it.
+    if (this.#snap === undefined) this.#snap = (await this.#fromIndex().catch(() => null)) ?? undefined;
     const prev = this.#snap ?? NO_FILE;
     let got = await readFrom(this.#file, prev.offset);
     if (got === null) return (this.#snap = NO_FILE);
@@ -282,10 +298,40 @@ export class Ledger {
     }
     const n = completeLength(got.bytes);
     if (n === 0 && base === prev && prev.ino === got.ino) return (this.#snap = prev);
-    const fold = n === 0 ? base.fold : foldText(base.fold, got.bytes.toString('utf8', 0, n));
+    const fold =
+      n === 0
+        ? base.fold
+        : base === NO_FILE && n >= this.#indexMin
+          ? await this.#foldAndIndex(got, n)
+          : foldText(base.fold, got.bytes.toString('utf8', 0, n));
     const offset = base.offset + n;
     const head = Buffer.from(got.head.subarray(0, Math.min(HEAD_BYTES, offset)));
     return (this.#snap = { ino: got.ino, offset, head, fold, view: viewOf(fold) });
+  }
+
+  /** The snapshot an index gives (its base reads records when asked), or null: read the ledger whole. */
+  async #fromIndex(): Promise<Snapshot | null> {
+    const size = (await stat(this.#file).catch(() => null))?.size;
+    if (size === undefined || size < this.#indexMin) return null;
+    const { INDEX_FILE, openIndexed } = await indexCode();
+    // An index is never much longer than the ledger it describes: a bigger file is not ours.
+    const got = await openIndexed(this.#file, join(this.dir, INDEX_FILE), {
+      maxBytes: 2 * size + 1024 * 1024,
+      maxTail: this.#indexMin,
+    });
+    return got === null ? null : { ...got, view: viewOf(got.fold) };
+  }
+
+  /**
+   * The whole fold of a big ledger read from its first byte, leaving an index of it behind for the
+   * next reader (best effort: the index is a cache).
+   */
+  async #foldAndIndex(got: { ino: number; head: Buffer; bytes: Buffer }, n: number): Promise<Fold> {
+    const { INDEX_FILE, encodeIndex, foldBytes, writeIndex } = await indexCode();
+    const { fold, slots } = foldBytes(got.bytes, n);
+    const data = encodeIndex({ ino: got.ino, offset: n, head: headOf(got.head, n) }, fold, slots);
+    if (data !== null) await writeIndex(join(this.dir, INDEX_FILE), data).catch(() => {});
+    return fold;
   }
 
   /** Under the lock. */

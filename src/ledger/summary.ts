@@ -4,7 +4,7 @@
 // first-seen position. That is what the folder's snapshot keeps (snapshot.ts), so that status reads
 // it plus only the lines appended since (issue 13: status must not grow with the ledger).
 import type { LedgerRecord, LedgerState } from '../core/types.js';
-import { LEDGER_STATES } from './fold.js';
+import { LEDGER_STATES, isListed } from './fold.js';
 
 /** Posted records kept by recency: enough that undoing a few recent ones still leaves the top ten. */
 export const RECENT_KEPT = 64;
@@ -38,9 +38,7 @@ export interface Summary {
 }
 
 /** Status lists these one by one: everything not posted, and posted tokens a rewrite took away. */
-export function isShown(r: LedgerRecord): boolean {
-  return r.state !== 'posted' || r.rewritten?.to === null;
-}
+export const isShown: (r: LedgerRecord) => boolean = isListed;
 
 /** Most recent first; equal times keep first-seen order (one well-defined order, however it is built). */
 export function byRecency(a: Entry, b: Entry): number {
