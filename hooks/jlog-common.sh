@@ -1,6 +1,6 @@
 # jlog-managed-hook: the common block of jlog's four hook shims, sourced by each of them (as husky's
 # hooks source one script). `jlog init` copies it beside the shims; `jlog uninstall` removes it.
-# jlog-hook-version: 2
+# jlog-hook-version: 3
 # Built-ins only on the path that decides whether Node is needed, and only the top of this file is
 # read there: a commit without a token must cost nothing. Hooks run at the work tree's top.
 U=ABCDEFGHIJKLMNOPQRSTUVWXYZ
@@ -96,6 +96,8 @@ jlog_find() {
   jlog_commondir
   # The common dir of a main worktree is its .git: its parent is that worktree's top.
   for p in . "$cdir/.."; do
+    # A jlog with the hooks' own build (jlog_run_now) is run by node straight, not through its bin.
+    [ -f "$p/node_modules/jlog/dist/hook/hook.cjs" ] && jlog_js=$p/node_modules/jlog/dist/jlog.js && return 0
     [ -x "$p/node_modules/.bin/jlog" ] && jlog_exe=$p/node_modules/.bin/jlog && return 0
     [ -f "$p/node_modules/jlog/dist/jlog.js" ] && jlog_js=$p/node_modules/jlog/dist/jlog.js && return 0
   done
@@ -139,6 +141,12 @@ jlog_run_now() {
     if ! jlog_node; then
       jlog_missing "$1" node
       return 0
+    fi
+    # The hooks' own CommonJS build beside jlog.js: `jlog hook` without Node's ES-module loader, which
+    # was a good part of a token commit's cost (issue 13). An older jlog has none.
+    if [ -f "${jlog_js%/*}/hook/hook.cjs" ]; then
+      node "${jlog_js%/*}/hook/hook.cjs" "$@"
+      return
     fi
     node "$jlog_js" hook "$@"
     return

@@ -1,13 +1,19 @@
 // Bundles the CLI into dist/ with esbuild. Commands are dynamic imports, so esbuild splits them into
-// chunks and a command loads only what it runs. The hooks get a build of their own (dist/hook.js, see
-// hookPath below): a token commit must cost about one Node start (issue 13).
+// chunks and a command loads only what it runs. The hooks get builds of their own: a token commit must
+// cost about one Node start (issue 13). dist/hook.js (see hookPath below) is what `jlog hook` loads;
+// dist/hook.cjs (see hookScript below) is what the shims run.
 import { build } from 'esbuild';
 import { NODE_BANNER, nodeBundle } from './esbuild-node.mjs';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { builtinModules } from 'node:module';
+import { createHash } from 'node:crypto';
 import { thirdPartyNotices } from './notices.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+/** Built-ins hook.cjs requires on first use (the functions the hook path imports from them). */
+const LAZY_BUILTINS = { child_process: ['spawn'] };
 
 // Build beside dist/ and swap it in, so a CLI that is running (a test, a hook) never finds dist/ missing.
 const outdir = process.argv[2] ?? 'dist';
@@ -42,9 +48,10 @@ const hooks = await build({
   chunkNames: 'chunks/hook-[name]-[hash]',
   plugins: [hookPath()],
 });
+const script = await hookScript();
 writeFileSync(
   `${staging}/THIRD-PARTY-NOTICES`,
-  thirdPartyNotices({ inputs: { ...cli.metafile.inputs, ...hooks.metafile.inputs } }),
+  thirdPartyNotices({ inputs: { ...cli.metafile.inputs, ...hooks.metafile.inputs, ...script } }),
 );
 rmSync(`${outdir}.old-${process.pid}`, { recursive: true, force: true });
 try {
@@ -55,6 +62,118 @@ try {
 renameSync(staging, outdir);
 rmSync(`${outdir}.old-${process.pid}`, { recursive: true, force: true });
 await import('./build-schema.mjs');
+
+/**
+ * dist/hook/hook-core.cjs: the hook path as CommonJS, for the shims, which run it through hook.cjs
+ * (`node dist/hook/hook.cjs <hook>`, src/cli/hook-load.ts: with V8's code cache). Node
+ * loads CommonJS without its ES-module loader, which cost a token commit about 7 ms (a CPU profile
+ * shows it resolving, linking and compiling modules before any jlog code runs). CommonJS has no
+ * chunks, so this splits by hand, every file beside hook.cjs in dist/hook/:
+ * - what the hook path imports lazily stays lazy: a jlog module behind `import()` (the config's
+ *   validator, the foreground post of failPushOnError, ...) is a file of its own, `lazy-<path>.cjs`,
+ *   required when the import runs, and so is every package hook.cjs imports (`vendor-<name>.cjs`).
+ *   Inlined, V8 would parse ~1.5 MB on every commit;
+ * - errors.ts is in hook-core.cjs, which exports it through hook.cjs, and the lazy files require it from there: a JlogError
+ *   thrown in a lazy file is still a JlogError to the hook that catches it (its message depends on it);
+ * - child_process, which loads net, dgram and streams, is required on the first spawn, not at start:
+ *   post-commit's fast path starts no process.
+ * Returns the metafile inputs, for the notices.
+ */
+async function hookScript() {
+  const dir = `${staging}/hook`;
+  const src = resolve('src') + sep;
+  const errors = resolve('src/errors.ts');
+  const inputs = {};
+  const queued = new Map(); // entry path → output file name
+  const built = new Set();
+  const lazyName = (abs) =>
+    `lazy-${abs
+      .slice(src.length)
+      .replace(/\.ts$/, '')
+      .replace(/[^a-z0-9]+/gi, '-')}.cjs`;
+  const vendorName = (pkg) => `vendor-${pkg.replace(/[^a-z0-9]+/gi, '-')}.cjs`;
+  const vendors = new Set();
+
+  /** The imports of one build of the CommonJS hook script; `core` is hook.cjs itself. */
+  const splitter = (entry, core) => ({
+    name: 'jlog-hook-split',
+    setup(b) {
+      const split = (file) => ({ path: `./${file}`, namespace: 'jlog-split' });
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.namespace === 'jlog-split') return { path: args.path, external: true };
+        if (args.namespace !== 'file' || args.kind === 'entry-point') return undefined;
+        const spec = args.path;
+        if (spec.startsWith('node:') || builtinModules.includes(spec)) {
+          const name = spec.replace(/^node:/, '');
+          return core && LAZY_BUILTINS[name] ? { path: name, namespace: 'jlog-lazy-builtin' } : undefined;
+        }
+        if (spec.startsWith('.')) {
+          const abs = resolve(args.resolveDir, spec.replace(/\.js$/, '.ts'));
+          if (!abs.startsWith(src)) return undefined; // inside a package
+          if (abs === errors && !core) return split('hook.cjs');
+          if (args.kind !== 'dynamic-import') return undefined;
+          if (!queued.has(abs)) queued.set(abs, lazyName(abs));
+          return split(queued.get(abs));
+        }
+        if (!core) return undefined; // a lazy file bundles its packages (esbuild drops what it does not use)
+        vendors.add(spec);
+        return split(vendorName(spec));
+      });
+      // Required when the import runs: esbuild wraps a lazily imported module, so a static import
+      // inside it waits for it to be needed.
+      b.onLoad({ filter: /.*/, namespace: 'jlog-split' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'jlog-lazy-builtin' }, (args) => ({
+        contents:
+          `let m;\nconst get = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));\n` +
+          LAZY_BUILTINS[args.path]
+            .map((f) => `export function ${f}(...a) { return get().${f}(...a); }\n`)
+            .join(''),
+        loader: 'js',
+      }));
+    },
+  });
+  const cjs = { ...common, format: 'cjs', splitting: false, banner: {}, outdir: undefined };
+  const one = async (entry, file, core) => {
+    const r = await build({
+      ...cjs,
+      entryPoints: [entry],
+      outfile: `${dir}/${file}`,
+      plugins: [splitter(entry, core)],
+    });
+    Object.assign(inputs, r.metafile.inputs);
+  };
+  await one(resolve('src/cli/hook-main.ts'), 'hook-core.cjs', true);
+  // The shims' entry: loads hook-core.cjs with V8's code cache (hook-load.ts).
+  const hash = createHash('sha256')
+    .update(readFileSync(`${dir}/hook-core.cjs`))
+    .digest('hex')
+    .slice(0, 16);
+  const loader = await build({
+    ...cjs,
+    entryPoints: ['src/cli/hook-load.ts'],
+    outfile: `${dir}/hook.cjs`,
+    define: { ...common.define, JLOG_HOOK_CORE: '"hook-core.cjs"', JLOG_HOOK_HASH: JSON.stringify(hash) },
+  });
+  Object.assign(inputs, loader.metafile.inputs);
+  for (;;) {
+    const next = [...queued].find(([abs]) => !built.has(abs));
+    if (next === undefined) break;
+    built.add(next[0]);
+    await one(next[0], next[1], false);
+  }
+  for (const pkg of vendors) {
+    const r = await build({
+      ...cjs,
+      stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: '.' },
+      outfile: `${dir}/${vendorName(pkg)}`,
+    });
+    Object.assign(inputs, r.metafile.inputs);
+  }
+  return inputs;
+}
 
 /**
  * main.ts's hook fast path loads dist/hook.js, the hooks' own build, instead of bundling the hook code

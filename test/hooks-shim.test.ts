@@ -379,6 +379,44 @@ describe('commit-msg and post-commit shims', () => {
   });
 });
 
+describe("the hooks' own build (dist/hook/hook.cjs)", () => {
+  /** A fake package dist: jlog.js and hook/hook.cjs, each recording which of them ran and with what. */
+  function fakeDist(f: Fixture, dist: string): void {
+    mkdirSync(join(dist, 'hook'), { recursive: true });
+    const rec = (who: string) =>
+      `require('node:fs').appendFileSync(${JSON.stringify(f.calls)}, 'CALL ${who} ' + process.argv.slice(2).join(' ') + '\\n');\n`;
+    writeFileSync(join(dist, 'jlog.js'), rec('jlog.js'));
+    writeFileSync(join(dist, 'hook', 'hook.cjs'), rec('hook.cjs'));
+  }
+
+  it("runs beside jlog.js when it is there, with the hook name and git's arguments", () => {
+    const f = setup();
+    const dist = join(f.repo.home, 'pkg', 'dist');
+    fakeDist(f, dist);
+    // A .js that is not ESM here: the fake's package has no "type" (CommonJS either way).
+    expect(commit(f, 'PROJ-1 #time 1h', { JLOG_BIN: join(dist, 'jlog.js') }).status).toBe(0);
+    expect(argvs(f)).toEqual(['hook.cjs post-commit']);
+  });
+
+  it('a jlog.js without it (an older jlog) is run as before', () => {
+    const f = setup();
+    const dist = join(f.repo.home, 'pkg', 'dist');
+    fakeDist(f, dist);
+    rmSync(join(dist, 'hook'), { recursive: true });
+    expect(commit(f, 'PROJ-1 #time 1h', { JLOG_BIN: join(dist, 'jlog.js') }).status).toBe(0);
+    expect(argvs(f)).toEqual(['jlog.js hook post-commit']);
+  });
+
+  it('is preferred to node_modules/.bin/jlog when the installed jlog has it', () => {
+    const f = setup();
+    mkdirSync(join(f.repo.dir, 'node_modules', '.bin'), { recursive: true });
+    copyFileSync(f.env.JLOG_BIN!, join(f.repo.dir, 'node_modules', '.bin', 'jlog'));
+    fakeDist(f, join(f.repo.dir, 'node_modules', 'jlog', 'dist'));
+    expect(commit(f, 'PROJ-1 #time 1h', { JLOG_BIN: '' }).status).toBe(0);
+    expect(argvs(f)).toEqual(['hook.cjs post-commit']);
+  });
+});
+
 describe('post-rewrite and pre-push shims', () => {
   function withRemote(f: Fixture): string {
     const remote = join(f.repo.home, 'remote.git');

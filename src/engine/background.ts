@@ -5,6 +5,14 @@ import { closeSync } from 'node:fs';
 import { ensurePrivateDirSync, openAppendSync } from '../ledger/nofollow.js';
 import type { RepoContext } from './context.js';
 
+/** The CLI the worker runs; null: this process's own script (jlog.js). */
+let workerCli: string | null = null;
+
+/** The hooks' own build (dist/hook/, whose script is not the CLI) names the CLI beside it. */
+export function setWorkerCli(path: string): void {
+  workerCli = path;
+}
+
 /**
  * `shas`: commits to record and post first. With `onlyPushed` (pre-push), the worker posts those and
  * older pending tokens whose commit is on a remote, never local-only commits, even when `shas` is empty.
@@ -14,7 +22,7 @@ export function spawnBackgroundFlush(
   shas: readonly string[],
   opts: { onlyPushed?: boolean } = {},
 ): void {
-  const entry = process.argv[1];
+  const entry = workerCli ?? process.argv[1];
   if (entry === undefined) return;
   ensurePrivateDirSync(ctx.ledger.dir);
   // Never through a symlink; a log that cannot be opened safely costs the log, not the posting.

@@ -22,7 +22,7 @@ export const COMMON_FILE = 'jlog-common.sh';
  * line changes in a way older copies lack: `doctor` then flags installed hooks as stale and `init`
  * rewrites them. Hooks from before the stamp existed count as version 1.
  */
-export const HOOK_VERSION = 2;
+export const HOOK_VERSION = 3;
 
 const STAMP = /^# jlog-hook-version: (\d+)$/m;
 

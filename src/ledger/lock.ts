@@ -8,7 +8,6 @@
 // lock found taken always goes through proper-lockfile (stale takeover, retries).
 import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { JlogError } from '../errors.js';
 import { errCode, ioError } from './files.js';
 
@@ -67,7 +66,9 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
   if (fast !== null) {
     if (opts.announce) writeHolder(target);
     return {
-      signal: fast.signal,
+      get signal() {
+        return fast.signal;
+      },
       release: async () => {
         if (opts.announce) rmSync(`${target}.pid`, { force: true });
         fast.release();
@@ -130,7 +131,8 @@ export async function acquire(dir: string, name: string, opts: AcquireOptions): 
         );
       }
       // Jittered exponential backoff, so waiters do not retry in lockstep.
-      await sleep(Math.min(left, delay * (0.5 + Math.random())));
+      // A plain timer: node:timers/promises would load on every hook's start for this rare wait.
+      await new Promise((r) => setTimeout(r, Math.min(left, delay * (0.5 + Math.random()))));
       delay = Math.min(delay * 2, opts.maxDelayMs);
     }
   }
@@ -173,13 +175,15 @@ export function fastLock(path: string, staleMs: number): { signal: AbortSignal; 
   }
   let mark = markOf(path);
   if (mark === null) return null; // removed at once: let proper-lockfile sort it out
-  const controller = new AbortController();
+  // Made when first asked for: loading AbortController costs a hook's one append ~1 ms.
+  let controller: AbortController | undefined;
+  const control = (): AbortController => (controller ??= new AbortController());
   let held = true;
   let timer: NodeJS.Timeout | undefined;
   const lost = (why: string): void => {
     held = false;
     process.off('exit', onExit);
-    controller.abort(Object.assign(new Error(`lock ${path} lost: ${why}`), { code: 'ECOMPROMISED' }));
+    control().abort(Object.assign(new Error(`lock ${path} lost: ${why}`), { code: 'ECOMPROMISED' }));
   };
   const refresh = (): void => {
     timer = undefined;
@@ -212,7 +216,9 @@ export function fastLock(path: string, staleMs: number): { signal: AbortSignal; 
   process.on('exit', onExit);
   schedule();
   return {
-    signal: controller.signal,
+    get signal() {
+      return control().signal;
+    },
     release() {
       if (timer !== undefined) clearTimeout(timer);
       process.off('exit', onExit);
