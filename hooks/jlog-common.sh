@@ -105,7 +105,12 @@ jlog_find() {
   for p in ./*/node_modules/jlog/dist/jlog.js "$cdir"/../*/node_modules/jlog/dist/jlog.js; do
     [ -f "$p" ] && jlog_js=$p && return 0
   done
-  command -v jlog >/dev/null 2>&1 && jlog_exe=jlog && return 0
+  if j=$(command -v jlog 2>/dev/null) && [ -n "$j" ]; then
+    # npm's global layout (<prefix>/bin/jlog, <prefix>/lib/node_modules/jlog): the hooks' own build.
+    p=${j%/bin/jlog}/lib/node_modules/jlog/dist
+    [ -f "$p/hook/hook.cjs" ] && jlog_js=$p/jlog.js && return 0
+    jlog_exe=jlog && return 0
+  fi
   # Last resort (slow, ~1 s): npx finds a jlog in a parent's node_modules. Ask it for the path first, so
   # that npx's own "not found" (exit 1) is never taken for jlog's answer.
   if command -v npx >/dev/null 2>&1; then

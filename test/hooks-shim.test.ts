@@ -415,6 +415,20 @@ describe("the hooks' own build (dist/hook/hook.cjs)", () => {
     expect(commit(f, 'PROJ-1 #time 1h', { JLOG_BIN: '' }).status).toBe(0);
     expect(argvs(f)).toEqual(['hook.cjs post-commit']);
   });
+  it('is found for a jlog on PATH installed by npm -g (<prefix>/bin/jlog, <prefix>/lib/node_modules/jlog)', () => {
+    const f = setup();
+    const prefix = join(f.repo.home, 'prefix');
+    mkdirSync(join(prefix, 'bin'), { recursive: true });
+    copyFileSync(f.env.JLOG_BIN!, join(prefix, 'bin', 'jlog'));
+    fakeDist(f, join(prefix, 'lib', 'node_modules', 'jlog', 'dist'));
+    const PATH = `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`;
+    expect(commit(f, 'PROJ-1 #time 1h', { JLOG_BIN: '', PATH }).status).toBe(0);
+    expect(argvs(f)).toEqual(['hook.cjs post-commit']);
+    // Without the build beside it, the jlog on PATH runs itself, as before.
+    rmSync(join(prefix, 'lib'), { recursive: true });
+    expect(commit(f, 'PROJ-2 #time 1h', { JLOG_BIN: '', PATH }).status).toBe(0);
+    expect(argvs(f)).toEqual(['hook.cjs post-commit', 'hook post-commit']);
+  });
 });
 
 describe('post-rewrite and pre-push shims', () => {
