@@ -87,6 +87,22 @@ describe('parseLogOutput', () => {
     expect(parseLogOutput(rec({ sha, body: 'x' }))[0]?.sha).toBe(sha);
   });
 
+  it('takes 40 or 64 lower-case hex digits as a SHA, and nothing else', () => {
+    for (const sha of [
+      'a'.repeat(39),
+      'a'.repeat(41),
+      'a'.repeat(63),
+      'a'.repeat(65),
+      'A'.repeat(40),
+      `${'a'.repeat(39)}g`,
+      `${'a'.repeat(39)}/`,
+      `${'a'.repeat(39)}:`,
+    ])
+      expect(() => parseLogOutput(rec({ sha, body: 'x' })), sha).toThrow(/is not a SHA/);
+    for (const sha of ['0123456789abcdef'.repeat(4).slice(0, 40), '0123456789abcdef'.repeat(4)])
+      expect(parseLogOutput(rec({ sha, body: 'x' }))[0]?.sha).toBe(sha);
+  });
+
   it('refuses output that is not in its format instead of misreading it', () => {
     for (const raw of [
       'not git output',

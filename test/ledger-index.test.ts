@@ -291,6 +291,20 @@ describe('the ledger index', () => {
       expect(lazy.get[1]).toBeNull();
     });
 
+    it("a compaction removes the temp files of a cache writer that was killed, and the ledger's own", async () => {
+      const dir = await seeded();
+      const temps = [
+        'ledger-index.tmp-0123456789abcdef',
+        'status-snapshot.tmp-fedcba9876543210',
+        'ledger.jsonl.1234.tmp',
+      ];
+      for (const t of temps) writeFileSync(join(dir, t), 'half written');
+      writeFileSync(join(dir, 'ledger-index.tmp-notmine'), 'kept');
+      await Ledger.open(dir).compact();
+      for (const t of temps) expect(existsSync(join(dir, t)), t).toBe(false);
+      expect(existsSync(join(dir, 'ledger-index.tmp-notmine'))).toBe(true);
+    });
+
     it('is not written for a small ledger', async () => {
       const dir = await seeded(3);
       await Ledger.open(dir).read();

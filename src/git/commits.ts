@@ -10,7 +10,16 @@ import { startGit, type GitRun } from './spawn.js';
 // Seven fields, NUL between them; `-z` ends each commit with one more NUL.
 const FIELDS = ['%H', '%P', '%an', '%ae', '%aI', '%s', '%B'] as const;
 export const LOG_FORMAT = FIELDS.join('%x00');
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** 40 (SHA-1) or 64 (SHA-256) lower-case hex digits: checked for every commit a scan reads. */
+function isSha(text: string): boolean {
+  if (text.length !== 40 && text.length !== 64) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /** Parses `git log -z --format=LOG_FORMAT` output, in git's order. Throws E_GIT on output it cannot read. */
 export function parseLogOutput(raw: string): Commit[] {
@@ -37,7 +46,7 @@ function commitOf(fields: readonly string[]): Commit {
     subject = '',
     message = '',
   ] = fields;
-  if (!SHA.test(sha))
+  if (!isSha(sha))
     throw new JlogError('E_GIT', `unexpected git log output: "${sha.slice(0, 50)}" is not a SHA`);
   return {
     sha,

@@ -338,7 +338,11 @@ class LazyBase implements IndexedBase {
     if (this.#whole !== null) return this.#whole;
     const bytes = readAtSync(this.#fd, 0, this.#offset);
     const fold = foldText(EMPTY_FOLD, bytes.toString('utf8'));
-    this.#whole = new Map([...current(fold)].map((r) => [r.id, r]));
+    // Past a few thousand records the fold is one map already, in first-seen order.
+    this.#whole =
+      fold.overlay.size === 0
+        ? (fold.base as Map<string, LedgerRecord>)
+        : new Map([...current(fold)].map((r) => [r.id, r]));
     this.#found.clear();
     this.#listed = null;
     openLedgers.unregister(this);

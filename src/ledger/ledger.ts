@@ -389,11 +389,18 @@ export class Ledger {
     this.#snap = { ino, offset: data.length, head, fold, view: viewOf(fold) };
   }
 
-  /** Temp files of a compaction that was killed (only lock holders create them). */
+  /**
+   * Temp files of a compaction that was killed (only lock holders create them), and of a cache (the
+   * index, the status snapshot) whose writer was killed: a writer that loses its temp file meanwhile
+   * only fails to leave its cache behind.
+   */
   async #removeStaleTemps(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     for (const name of names) {
-      if (name.startsWith(`${LEDGER_FILE}.`) && name.endsWith('.tmp')) {
+      if (
+        (name.startsWith(`${LEDGER_FILE}.`) && name.endsWith('.tmp')) ||
+        /^(ledger-index|status-snapshot)\.tmp-[0-9a-f]{16}$/.test(name)
+      ) {
         await unlink(join(this.dir, name)).catch(() => {});
       }
     }
