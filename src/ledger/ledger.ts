@@ -266,13 +266,16 @@ export class Ledger {
       if (out.records.length > 0) {
         all.push(...out.records);
         if (!blind) {
-          fold = foldRecords(fold, out.records);
+          // The first step copies the snapshot's overlay; the later ones extend that copy, which only
+          // this commit holds (each update's view is used while it runs, before the next step).
+          fold = foldRecords(fold, out.records, 0, fold !== snap?.fold);
           view = viewOf(fold);
         }
       }
       done.push({ w, result: out.result });
     }
-    if (all.length > 0) await this.#write(all); // a failure rejects the whole batch (nothing resolved yet)
+    // A failure rejects the whole batch (nothing resolved yet).
+    if (all.length > 0) await this.#write(all, snap ? { from: snap.fold, to: fold } : undefined);
     await this.#compactIfDue();
     for (const { w, result } of done) w.resolve(result);
   }
@@ -356,14 +359,15 @@ export class Ledger {
   }
 
   /** Under the lock. */
-  async #write(records: LedgerRecord[]): Promise<void> {
+  async #write(records: LedgerRecord[], folded?: { from: Fold; to: Fold }): Promise<void> {
     const text = serialize(records);
     const data = Buffer.from(text);
     const { ino, start, head } = await appendLines(this.#file, data);
     const prev = this.#snap;
-    // When nothing else was appended since our last read, fold our own lines instead of re-reading.
+    // When nothing else was appended since our last read, fold our own lines instead of re-reading
+    // (the commit folded them already when it started from this snapshot).
     if (prev !== undefined && prev.offset === start && sameFile(prev, ino, head)) {
-      const fold = foldText(prev.fold, text);
+      const fold = folded?.from === prev.fold ? folded.to : foldText(prev.fold, text);
       const offset = start + data.length;
       const newHead = Buffer.from(head.subarray(0, Math.min(HEAD_BYTES, offset)));
       this.#snap = { ino, offset, head: newHead, fold, view: viewOf(fold) };
