@@ -311,13 +311,16 @@ describe('hook flow', () => {
     const env = await setup();
     await commit({ ...env, JLOG_SKIP: '1' }, 'PROJ-1 #time 1h skipped');
     expect((await status(env)).entries).toEqual([]);
-    await commit(env, 'PROJ-2 #time 1h debug');
     const debugEnv = { ...env, JLOG_DEBUG: '1' };
+    await commit(debugEnv, 'PROJ-2 #time 1h debug');
     await git(debugEnv, ['push', '-q', '-u', 'origin', 'main']);
     await settle(env);
     const log = join(repo.dir, '.git', 'jlog', 'jlog.log');
     expect(existsSync(log)).toBe(true);
     const text = readFileSync(log, 'utf8');
+    // What each hook did, then the worker's requests.
+    expect(text).toMatch(/post-commit [0-9a-f]{12}: 1 pending, 0 skipped/);
+    expect(text).toMatch(/pre-push origin: 2 commits with tokens, 0 leaving the branch/);
     expect(text).toMatch(/POST/);
     expect(text).not.toContain(sandbox.env.JIRA_API_TOKEN!);
     // The push picked up the commit the skipped hooks never recorded.

@@ -16,6 +16,7 @@ import {
 } from '../git/index.js';
 import { spawnBackgroundFlush } from './background.js';
 import { openRepo, openRepoAt, type RepoContext } from './context.js';
+import { debugLogger } from './debug.js';
 import { blockedLine, blockedNotice, noteBlocked, reportFailuresSince } from './notice.js';
 import { recordQueued } from './queue.js';
 import { offlinePlanOptions, recordCommits, recordNewCommit } from './record.js';
@@ -50,6 +51,11 @@ export async function commitMsg(io: HookIO, file: string): Promise<number> {
   }
   if (!ctx.config.strict) return 0;
   const { diagnostics } = parseMessage(message, grammar);
+  debug(
+    ctx,
+    io,
+    `commit-msg (strict): ${diagnostics.length} bad token${diagnostics.length === 1 ? '' : 's'}`,
+  );
   if (diagnostics.length === 0) return 0;
   for (const d of diagnostics) io.say(`jlog: line ${d.line}: ${d.message}`);
   io.say('jlog: commit rejected (strict: true): fix the #time tokens above, or commit with JLOG_SKIP=1');
@@ -78,6 +84,11 @@ export async function postCommit(io: HookIO): Promise<number> {
   if (head === null) return 0;
   const options = await optionsRead;
   const recorded = await recordNewCommit(ctx, head, options);
+  debug(
+    ctx,
+    io,
+    `post-commit ${head.sha.slice(0, 12)}: ${recorded.pending.length} pending, ${recorded.skipped.length} skipped, ${recorded.diagnostics.length} diagnostics${recorded.pending.length > 0 && ctx.config.postOn === 'commit' ? '; worker started' : ''}`,
+  );
   for (const d of recorded.diagnostics) io.say(`jlog: line ${d.line}: ${d.message} (not logged)`);
   const blocked = await blockedRead;
   if (recorded.pending.length > 0) {
@@ -120,6 +131,7 @@ export async function postRewrite(io: HookIO, kind: string): Promise<number> {
     .map((p) => [p[0], p[1]] as const);
   if (pairs.length === 0) return 0;
   const notes = await recordCommitRewrite(ctx, kind === 'amend' ? 'amend' : 'rebase', pairs);
+  debug(ctx, io, `post-rewrite ${kind}: ${pairs.length} commits, ${notes.length} tokens on Jira changed`);
   sayRewrites(io, ctx.config, notes, kind);
   return 0;
 }
@@ -192,6 +204,11 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   }
   // rev-list already kept only the commits that mention #time: whoever records them reads them, once.
   const pushed = [...shas];
+  debug(
+    ctx,
+    io,
+    `pre-push ${remote}: ${pushed.length} commits with tokens, ${leaving.size} leaving the branch; postOn ${ctx.config.postOn}`,
+  );
   if (ctx.config.postOn === 'push' && (!ctx.config.failPushOnError || pushed.length === 0)) {
     // The worker records what the ledger lacks (commits made with hooks skipped), then posts, with
     // every older pending token whose commit is on a remote by now and a force-push's rewrites, even
@@ -229,6 +246,11 @@ export async function prePush(io: HookIO, remote: string): Promise<number> {
   for (const o of bad) io.say(`jlog: ${o.worklog.issue}: ${o.error ?? 'not posted'}`);
   if (bad.length > 0) io.say(`jlog: push to ${remote} stopped (failPushOnError: true); run jlog status`);
   return bad.length > 0 ? 1 : 0;
+}
+
+/** JLOG_DEBUG=1: what a hook did, in the ledger folder's jlog.log (docs/troubleshooting.md). */
+function debug(ctx: RepoContext, io: HookIO, line: string): void {
+  debugLogger(ctx, io.env)?.(line);
 }
 
 /** rev-list's own filter for commits whose message mentions `#time` (any case, a fixed string). */
