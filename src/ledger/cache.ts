@@ -1,6 +1,6 @@
 // Small JSON caches beside the ledger (the site's time-tracking settings, the "failures already
 // reported" watermark). Written atomically; a missing or unreadable cache is simply a miss.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JlogError } from '../errors.js';
 import { ensureDir, errCode, ioError, writeAtomic } from './files.js';
@@ -14,11 +14,13 @@ function cachePath(dir: string, name: string): string {
   return join(dir, `cache-${name}.json`);
 }
 
+// Read at once, not through libuv's threads: a post-commit hook reads four or five of these, mostly
+// missing, and each async read was a few round trips (issue 13). They are a few hundred bytes.
 export async function readCache<T>(dir: string, name: string): Promise<{ value: T; at: number } | null> {
   const path = cachePath(dir, name);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null;
     throw ioError('read', path, err);
