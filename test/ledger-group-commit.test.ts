@@ -54,3 +54,29 @@ it('resolves only once its records are on disk, and a throwing update fails alon
   expect(await after).toBe('a:0');
   expect(lines().map((l) => l.id)).toEqual(['a:0', 'b:0']);
 });
+
+it('lingering updates wait to share one write; each still sees the ones before it', async () => {
+  const ledger = Ledger.open(dir);
+  const started = Date.now();
+  const writes = [1, 2, 3].map((n) =>
+    ledger.update((view) => ({ records: [rec(`t:${n}`)], result: view.get(`t:${n - 1}`)?.id ?? null }), {
+      lingerMs: 300,
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  // Nothing is written while the batch lingers (a posting run's answers of the moment gather).
+  expect(() => lines()).toThrow();
+  expect(await Promise.all(writes)).toEqual([null, 't:1', 't:2']);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  expect(lines().map((l) => l.id)).toEqual(['t:1', 't:2', 't:3']);
+});
+
+it('an update that does not linger starts a lingering batch at once', async () => {
+  const ledger = Ledger.open(dir);
+  const started = Date.now();
+  const lingering = ledger.update(() => ({ records: [rec('a:0')], result: null }), { lingerMs: 10_000 });
+  await ledger.update((view) => ({ records: [rec('b:0')], result: view.get('a:0')?.id }));
+  await lingering;
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(lines().map((l) => l.id)).toEqual(['a:0', 'b:0']);
+});

@@ -27,12 +27,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a free lock (no proper-lockfile)', () => {
   it('is one lock dir; a second holder is refused, by the fast path and by proper-lockfile', async () => {
-    const held = fastLock(lockDir(), 2_000);
+    const held = await fastLock(lockDir(), 2_000);
     expect(held).not.toBeNull();
     expect(statSync(lockDir()).isDirectory()).toBe(true);
-    expect(fastLock(lockDir(), 2_000)).toBeNull();
+    expect(await fastLock(lockDir(), 2_000)).toBeNull();
     expect(await acquire(dir, 'ledger', opts)).toBeNull();
-    held!.release();
+    await held!.release();
     expect(existsSync(lockDir())).toBe(false);
     const again = await acquire(dir, 'ledger', opts);
     expect(again).not.toBeNull();
@@ -43,7 +43,7 @@ describe('a free lock (no proper-lockfile)', () => {
     mkdirSync(lockDir());
     const old = new Date(Date.now() - 60_000);
     utimesSync(lockDir(), old, old);
-    expect(fastLock(lockDir(), 2_000)).toBeNull();
+    expect(await fastLock(lockDir(), 2_000)).toBeNull();
     const held = await acquire(dir, 'ledger', opts);
     expect(held).not.toBeNull();
     expect(statSync(lockDir()).mtimeMs).toBeGreaterThan(old.getTime() + 30_000);
@@ -65,13 +65,13 @@ describe('a free lock (no proper-lockfile)', () => {
     expect(Math.abs(statSync(lockDir()).mtimeMs - theirs.getTime())).toBeLessThan(1);
   });
 
-  it('release checks the owner even before the refresh noticed a takeover', () => {
-    const held = fastLock(lockDir(), 2_000)!;
+  it('release checks the owner even before the refresh noticed a takeover', async () => {
+    const held = (await fastLock(lockDir(), 2_000))!;
     rmdirSync(lockDir());
     mkdirSync(lockDir());
     const theirs = new Date(Date.now() - 300);
     utimesSync(lockDir(), theirs, theirs);
-    held.release();
+    await held.release();
     expect(existsSync(lockDir())).toBe(true);
   });
 

@@ -90,6 +90,8 @@ const WINDOW_MS = 15 * DAY_MS;
 /** A squash merge lands after its branch commits: look further back for their markers. */
 const SQUASH_WINDOW_MS = 120 * DAY_MS;
 const READ_BACK_MS = 3000;
+/** How long a posted token's record waits for others to share its ledger write (a wave of answers). */
+const LINGER_MS = 20;
 /** Jira answers that fail a token (no retry helps without a change). */
 const FAILING = new Set(['E_JIRA_BAD_REQUEST', 'E_JIRA_FORBIDDEN', 'E_JIRA_NOT_FOUND', 'E_JIRA_LIMIT']);
 
@@ -187,40 +189,59 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   const record = async (
     base: PlannedWorklog | LedgerRecord,
     fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
+    lingerMs = 0,
   ): Promise<void> => {
     if (opts.dryRun) return;
     // A rewrite may have happened while this token was in flight (post-rewrite runs in another
     // process): keep what it said, with what this run learnt, for the next run.
-    await opts.ledger.update((view) => {
-      const current = view.get(base.id);
-      const step = outcomeStep(current, base.replaces !== undefined);
-      if (step === 'as-planned') return { records: [ledgerRecord(base, fields)], result: null };
-      if (step === 'heir') {
-        // Posted (or tried) as new work while post-rewrite made it an old token's heir (git runs
-        // post-commit, so this worker, first): it keeps replacing the old token, pending with the
-        // worklog this run made, so the next run reconciles the old token's worklog.
-        if (fields.state !== 'posted') return { records: [ledgerRecord(current!, fields)], result: null };
-        const worklogId = fields.worklogId ?? current!.worklogId;
+    await opts.ledger.update(
+      (view) => {
+        const current = view.get(base.id);
+        const step = outcomeStep(current, base.replaces !== undefined);
+        if (step === 'as-planned') return { records: [ledgerRecord(base, fields)], result: null };
+        if (step === 'heir') {
+          // Posted (or tried) as new work while post-rewrite made it an old token's heir (git runs
+          // post-commit, so this worker, first): it keeps replacing the old token, pending with the
+          // worklog this run made, so the next run reconciles the old token's worklog.
+          if (fields.state !== 'posted') return { records: [ledgerRecord(current!, fields)], result: null };
+          const worklogId = fields.worklogId ?? current!.worklogId;
+          return {
+            records: [ledgerRecord(current!, { state: 'pending', ...(worklogId ? { worklogId } : {}) })],
+            result: null,
+          };
+        }
+        // 'rewritten': post-rewrite made it an old token meanwhile; its heir takes over. A failure or an
+        // unknown outcome changes nothing (the heir's run finds whatever landed by the old token's marker).
+        if (fields.state !== 'posted') return { records: [], result: null };
+        const state = current!.rewritten!.to === null ? 'posted' : 'skipped';
         return {
-          records: [ledgerRecord(current!, { state: 'pending', ...(worklogId ? { worklogId } : {}) })],
+          records: [
+            ledgerRecord(current!, {
+              state,
+              ...(fields.worklogId ? { worklogId: fields.worklogId } : {}),
+              ...(state === 'skipped' ? { code: REWRITTEN, error: current!.error ?? 'rewritten' } : {}),
+            }),
+          ],
           result: null,
         };
-      }
-      // 'rewritten': post-rewrite made it an old token meanwhile; its heir takes over. A failure or an
-      // unknown outcome changes nothing (the heir's run finds whatever landed by the old token's marker).
-      if (fields.state !== 'posted') return { records: [], result: null };
-      const state = current!.rewritten!.to === null ? 'posted' : 'skipped';
-      return {
-        records: [
-          ledgerRecord(current!, {
-            state,
-            ...(fields.worklogId ? { worklogId: fields.worklogId } : {}),
-            ...(state === 'skipped' ? { code: REWRITTEN, error: current!.error ?? 'rewritten' } : {}),
-          }),
-        ],
-        result: null,
-      };
-    });
+      },
+      { lingerMs },
+    );
+  };
+
+  /**
+   * A token Jira now holds (posted, or found there): recorded without holding up the issue's next
+   * write, in a batch with the other answers of the moment; the run ends only once all are written.
+   * A kill before then leaves the token pending, and the next run finds its marker.
+   */
+  const later: Promise<void>[] = [];
+  const recordLater = (
+    base: PlannedWorklog,
+    fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
+  ): void => {
+    const write = record(base, fields, LINGER_MS);
+    write.catch(() => undefined); // awaited at the end; not an unhandled rejection meanwhile
+    later.push(write);
   };
 
   const fail = async (w: PlannedWorklog, err: unknown): Promise<void> => {
@@ -278,7 +299,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
       opts.log?.(`${w.issue}: ${w.id} claims worklog ${m.worklog.id} (${m.direction})`);
     }
     if (w.replaces && !opts.dryRun) await dropSeparateOld(w, m.worklog.id);
-    await record(w, { state: 'posted', worklogId: m.worklog.id });
+    recordLater(w, { state: 'posted', worklogId: m.worklog.id });
     settle(result.alreadyLogged, { worklog: w, worklogId: m.worklog.id });
   };
 
@@ -351,7 +372,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
     const query = { adjustEstimate: opts.adjustEstimate, notifyUsers: opts.notifyUsers };
     try {
       const { id } = await opts.jira.addWorklog(w.issue, body, query);
-      await record(w, { state: 'posted', worklogId: id });
+      recordLater(w, { state: 'posted', worklogId: id });
       view.added(remoteOf(w, id));
       settle(result.posted, { worklog: w, worklogId: id });
       return;
@@ -509,6 +530,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   for (const r of input.gone) slot(r.issue).gone.push(r);
   // Every issue at once: the client's slots (concurrency) and per-issue write lock do the pacing.
   await Promise.all([...byIssue].map(([issue, s]) => runIssue(issue, s.items, s.gone)));
+  await Promise.all(later);
   if (authError) throw authError;
   // Issues run side by side; report in plan order so that a dry run and the real run read the same.
   const order = new Map(input.toPost.map((w, i) => [w.id, i]));

@@ -128,7 +128,13 @@ export function foldText(base: Fold, text: string): Fold {
 }
 
 /** Folds records (in log order) onto `fold`. A blind record (`ifNew`) never replaces a known id. */
-export function foldRecords(fold: Fold, records: readonly LedgerRecord[], invalid = 0): Fold {
+export function foldRecords(
+  fold: Fold,
+  records: readonly LedgerRecord[],
+  invalid = 0,
+  /** The caller alone holds `fold` (a step of its own): its overlay is extended in place, not copied. */
+  owned = false,
+): Fold {
   const lines = fold.lines + records.length;
   const invalidTotal = fold.invalid + invalid;
   if (fold.overlay.size + records.length > OVERLAY_MAX) {
@@ -137,7 +143,10 @@ export function foldRecords(fold: Fold, records: readonly LedgerRecord[], invali
     for (const r of records) if (!(r.ifNew && map.has(r.id))) map.set(r.id, r);
     return { base: map, overlay: NO_RECORDS, size: map.size, lines, invalid: invalidTotal };
   }
-  const overlay = new Map(fold.overlay);
+  const overlay =
+    owned && fold.overlay !== NO_RECORDS
+      ? (fold.overlay as Map<string, LedgerRecord>)
+      : new Map(fold.overlay);
   let size = fold.size;
   for (const r of records) {
     const known = overlay.has(r.id) || fold.base.has(r.id);
