@@ -218,6 +218,7 @@ class View implements LedgerView {
   listed(): LedgerRecord[] {
     const { base, overlay } = this.fold;
     if (!isIndexed(base)) return this.all().filter(isListed);
+    if (overlay.size === 0) return base.listed.map((e) => e.record);
     // The base's listed records as the overlay left them, then the overlay's own: an id the base
     // holds keeps its first-seen position, a new one comes after every base id, in overlay order.
     const out: { ord: number; record: LedgerRecord }[] = [];

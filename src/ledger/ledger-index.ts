@@ -16,7 +16,6 @@
 // current line (unsigned 32-bit little-endian each; a ledger of 4 GiB or more is not indexed).
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { LedgerRecord } from '../core/types.js';
 import { HEAD_BYTES } from './files.js';
 import {
@@ -38,6 +37,11 @@ const ENTRY = 16;
 const MAX_OFFSET = 2 ** 32 - 1;
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const SUM_LINE = 65; // 64 hex and a newline
+/** Listed lines this close together are read at once, up to this much in one read. */
+const READ_GAP = 16 * 1024;
+const READ_SPAN = 8 * 1024 * 1024;
+/** Up to this many listed records are read before the first answer by id. */
+const LISTED_FIRST = 50_000;
 
 /** What an index covers: the ledger's bytes [0, offset) of inode `ino`, starting with `head`. */
 export interface IndexStamp {
@@ -176,11 +180,13 @@ function decodeMeta(text: string): Meta | null {
   const listed: Meta['listed'] = [];
   let last = -1;
   for (const item of v.listed as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 3 || !item.every(isCount)) return null;
-    const [ord, at, len] = item as number[];
-    if (ord! <= last || ord! >= size) return null;
-    listed.push({ ord: ord!, at: at!, len: len! });
-    last = ord!;
+    if (!Array.isArray(item) || item.length !== 3) return null;
+    const ord: unknown = item[0];
+    const at: unknown = item[1];
+    const len: unknown = item[2];
+    if (!isCount(ord) || !isCount(at) || !isCount(len) || ord <= last || ord >= size) return null;
+    listed.push({ ord, at, len });
+    last = ord;
   }
   return {
     stamp: { ino: stamp.ino, offset: stamp.offset, head: stamp.head },
@@ -241,18 +247,7 @@ class LazyBase implements IndexedBase {
   }
 
   get listed(): readonly { ord: number; record: LedgerRecord }[] {
-    if (this.#whole === null && this.#listed === null) {
-      const out: { ord: number; record: LedgerRecord }[] = [];
-      for (const { ord, at, len } of this.#meta.listed) {
-        const record = this.#line(at, len);
-        if (record === null || !isListed(record)) {
-          this.#foldWhole();
-          break;
-        }
-        out.push({ ord, record });
-      }
-      if (this.#whole === null) this.#listed = out;
-    }
+    if (this.#whole === null && this.#listed === null) this.#readListed();
     if (this.#listed === null) {
       let ord = 0;
       const out: { ord: number; record: LedgerRecord }[] = [];
@@ -263,6 +258,53 @@ class LazyBase implements IndexedBase {
       this.#listed = out;
     }
     return this.#listed;
+  }
+
+  /**
+   * The listed records, in as few reads as their lines allow (pending work is mostly the ledger's last
+   * lines); each is then an answer by id too, so a run that asks for its pending tokens one by one
+   * reads none of them again. A line that is not what the index says: the ledger is folded whole.
+   */
+  #readListed(): void {
+    const spots = this.#meta.listed;
+    const order = spots.map((_, i) => i).sort((x, y) => spots[x]!.at - spots[y]!.at);
+    const records: LedgerRecord[] = new Array<LedgerRecord>(spots.length);
+    for (let i = 0; i < order.length;) {
+      const first = spots[order[i]!]!;
+      let j = i;
+      let end = first.at + first.len + 1;
+      for (; j + 1 < order.length; j++) {
+        const next = spots[order[j + 1]!]!;
+        if (next.at - end > READ_GAP || next.at + next.len + 1 - first.at > READ_SPAN) break;
+        end = Math.max(end, next.at + next.len + 1);
+      }
+      const buf = end <= this.#offset ? this.#bytes(first.at, end - first.at) : null;
+      for (let k = i; k <= j; k++) {
+        const spot = spots[order[k]!]!;
+        const from = spot.at - first.at;
+        const record =
+          buf !== null && buf[from + spot.len] === 0x0a
+            ? parseLine(buf.toString('utf8', from, from + spot.len))
+            : null;
+        if (record === null || record === 'header' || !isListed(record)) {
+          this.#foldWhole();
+          return;
+        }
+        records[order[k]!] = record;
+      }
+      i = j + 1;
+    }
+    this.#listed = spots.map((spot, k) => ({ ord: spot.ord, record: records[k]! }));
+    for (const e of this.#listed) this.#found.set(e.record.id, e);
+  }
+
+  #bytes(at: number, length: number): Buffer | null {
+    try {
+      const buf = readAtSync(this.#fd, at, length);
+      return buf.length === length ? buf : null;
+    } catch {
+      return null;
+    }
   }
 
   get(id: string): LedgerRecord | undefined {
@@ -280,6 +322,11 @@ class LazyBase implements IndexedBase {
   /** The id's current record and first-seen position, through the index or from the whole fold. */
   #find(id: string): { ord: number; record: LedgerRecord } | undefined {
     if (this.#whole !== null) return this.#fromWhole(id);
+    // The listed records first: a run asks for its pending tokens, which are among them.
+    if (this.#listed === null && this.#meta.listed.length <= LISTED_FIRST) {
+      this.#readListed();
+      if (this.#whole !== null) return this.#fromWhole(id);
+    }
     const known = this.#found.get(id);
     if (known !== undefined) return known ?? undefined;
     const e = this.#entries;
@@ -401,7 +448,7 @@ export async function openIndexed(
   }
   let keep = false;
   try {
-    const data = await readIndexFile(indexPath, limits.maxBytes);
+    const data = readIndexFile(indexPath, limits.maxBytes);
     if (data === null || data.length < SUM_LINE || data[SUM_LINE - 1] !== 0x0a) return null;
     const nl = data.indexOf(0x0a, SUM_LINE);
     if (nl === -1) return null;
@@ -433,26 +480,21 @@ export async function openIndexed(
   }
 }
 
-async function readIndexFile(path: string, maxBytes: number): Promise<Buffer | null> {
-  let fh: FileHandle;
+/** The index file, read at once (it is read before anything else the run does). */
+function readIndexFile(path: string, maxBytes: number): Buffer | null {
+  let fd: number;
   try {
     // Never through a symlink: a planted one could point anywhere (a fifo, a device).
-    fh = await open(path, constants.O_RDONLY | NOFOLLOW);
+    fd = openSync(path, constants.O_RDONLY | NOFOLLOW);
   } catch {
     return null;
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile() || st.size > maxBytes) return null;
-    const buf = Buffer.allocUnsafe(st.size);
-    let done = 0;
-    while (done < st.size) {
-      const { bytesRead } = await fh.read(buf, done, st.size - done, done);
-      if (bytesRead === 0) return null;
-      done += bytesRead;
-    }
-    return buf;
+    const buf = readAtSync(fd, 0, st.size);
+    return buf.length === st.size ? buf : null;
   } finally {
-    await fh.close().catch(() => {});
+    closeSync(fd);
   }
 }
