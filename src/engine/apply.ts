@@ -530,6 +530,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   for (const r of input.gone) slot(r.issue).gone.push(r);
   // Every issue at once: the client's slots (concurrency) and per-issue write lock do the pacing.
   await Promise.all([...byIssue].map(([issue, s]) => runIssue(issue, s.items, s.gone)));
+  opts.ledger.hurry(); // nothing else will join the last answers' batch
   await Promise.all(later);
   if (authError) throw authError;
   // Issues run side by side; report in plan order so that a dry run and the real run read the same.

@@ -218,6 +218,11 @@ export class Ledger {
   /** Starts the batch that is lingering now at once; null when none lingers. */
   #hurry: (() => void) | null = null;
 
+  /** A lingering batch starts now (a run that has nothing left to wait for); its callers still await it. */
+  hurry(): void {
+    this.#hurry?.();
+  }
+
   #join<T>(what: Pick<Waiting, 'fn' | 'blind'>, lingerMs = 0): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const item: Waiting = { ...what, resolve: resolve as (result: unknown) => void, reject };
