@@ -215,6 +215,27 @@ describe('the ledger index', () => {
       expect(readFileSync(join(dir, INDEX_FILE)).equals(before)).toBe(false);
     });
 
+    it('a run that writes more records than the overlay holds still reads only what it asks for', async () => {
+      const dir = await seeded(200);
+      await Ledger.open(dir, SMALL).read();
+      const ledger = Ledger.open(dir, SMALL);
+      await ledger.read();
+      const many = Array.from({ length: 2_100 }, (_, i) => rec(`run${i}:0`, 'pending'));
+      const parse = vi.spyOn(JSON, 'parse');
+      try {
+        const seen = await ledger.update((view) => ({ records: many, result: view.get('p7:0') }));
+        expect(seen).toEqual(posted(7));
+        const after = await ledger.update((view) => ({ records: [], result: view.get('run2099:0')?.id }));
+        expect(after).toBe('run2099:0');
+        // Not the 203 lines of the indexed ledger: its records stay where the index points.
+        expect(parse.mock.calls.length).toBeLessThan(20);
+      } finally {
+        parse.mockRestore();
+      }
+      const { lazy, eager } = await both(dir);
+      expect(lazy).toEqual(eager);
+    });
+
     it('serves updates and a compaction like the whole fold', async () => {
       const dir = await seeded();
       await Ledger.open(dir, SMALL).read();

@@ -137,7 +137,9 @@ export function foldRecords(
 ): Fold {
   const lines = fold.lines + records.length;
   const invalidTotal = fold.invalid + invalid;
-  if (fold.overlay.size + records.length > OVERLAY_MAX) {
+  // An indexed base is never merged: copying it would read every record of a ledger of years, which
+  // the index is there to avoid (a run's own records stay in the overlay, however many).
+  if (fold.overlay.size + records.length > OVERLAY_MAX && !isIndexed(fold.base)) {
     const map = new Map(fold.base);
     for (const [id, r] of fold.overlay) map.set(id, r);
     for (const r of records) if (!(r.ifNew && map.has(r.id))) map.set(r.id, r);
