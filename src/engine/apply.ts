@@ -1,9 +1,10 @@
 // Reconcile and apply (docs/exactly-once.md): for each issue, one view of what Jira holds, then the issue's
 // tokens one after another: already logged, a claim, a rewrite brought in line (alias, update, delete), or a
 // POST. Issues run side by side and share the client's request slots, so a free slot goes to the next
-// write of any issue that is not busy. Every outcome is in the ledger before the next step; a kill at
-// any instant leaves at worst a pending token whose worklog may already be on Jira, and the next run's
-// view finds its marker.
+// write of any issue that is not busy. Every outcome is in the ledger before the run ends (a posted
+// one joins the next batch write instead of holding up its issue's next step); a kill at any instant
+// leaves at worst a pending token whose worklog may already be on Jira, and the next run's view finds
+// its marker.
 import { buildWorklogBody, MARKER_KEY, startedToMs } from '../core/jira-format.js';
 import {
   ancestryQuestions,
@@ -22,7 +23,7 @@ import type { LedgerRecord, Marker, PlannedWorklog, RewriteSource } from '../cor
 import { JlogError, isJlogError } from '../errors.js';
 import type { JiraClient, RemoteWorklog } from '../jira/client.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { ledgerRecord } from './record.js';
+import { ledgerRecord, type RecordFields } from './record.js';
 import { asJlogError, IssueView, readFailure, type Window } from './remote.js';
 
 export interface Outcome {
@@ -188,7 +189,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
   // --- ledger writes -----------------------------------------------------------------------------
   const record = async (
     base: PlannedWorklog | LedgerRecord,
-    fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
+    fields: RecordFields,
     lingerMs = 0,
   ): Promise<void> => {
     if (opts.dryRun) return;
@@ -235,10 +236,7 @@ export async function applyPlan(input: ApplyInput, opts: ApplyOptions): Promise<
    * A kill before then leaves the token pending, and the next run finds its marker.
    */
   const later: Promise<void>[] = [];
-  const recordLater = (
-    base: PlannedWorklog,
-    fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
-  ): void => {
+  const recordLater = (base: PlannedWorklog, fields: RecordFields): void => {
     const write = record(base, fields, LINGER_MS);
     write.catch(() => undefined); // awaited at the end; not an unhandled rejection meanwhile
     later.push(write);

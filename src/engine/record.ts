@@ -49,15 +49,15 @@ export interface Recorded {
   diagnostics: PlanDiagnostic[];
 }
 
+/** A record's new state and what goes with it (the rest comes from the token or its record). */
+export type RecordFields = Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>;
+
 /**
  * The one ledger-record builder: a token's state from a planned token or from the record it had. A
  * state change drops the previous state's details (error, code, retryable, unknownAt) unless given
  * again; what identifies the token and the rewrite it belongs to is kept.
  */
-export function ledgerRecord(
-  base: PlannedWorklog | LedgerRecord,
-  fields: Pick<LedgerRecord, 'state'> & Partial<LedgerRecord>,
-): LedgerRecord {
+export function ledgerRecord(base: PlannedWorklog | LedgerRecord, fields: RecordFields): LedgerRecord {
   const from: LedgerRecord =
     'postComment' in base
       ? {

@@ -126,12 +126,9 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     });
     let planOptions = optionsFor(tt);
     let selection = await selectCommits(ctx, opts.scope, planOptions);
-    let siteSettled = false;
     /** Waits for the site's answer; true when it changed the working hours and so the selection. */
     const settleSite = async (): Promise<boolean> => {
-      if (siteSettled) return false;
       const answer = await site!.settled;
-      siteSettled = true;
       const changed = answer.hoursPerDay !== tt.hoursPerDay || answer.daysPerWeek !== tt.daysPerWeek;
       tt = answer;
       if (changed) {
@@ -147,8 +144,8 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
     // Worklogs first, then comments and transitions (docs/exactly-once.md: on a line, the worklog goes
     // first).
     const execute = async (signal?: AbortSignal): Promise<RunReport> => {
+      // Commands are planned after it, with the site's working hours worklogRun settled.
       const report = await worklogRun(signal);
-      await settleSite(); // commands are planned with the site's working hours too
       // ci.authorInComment names the author of a `#comment` too, as it does in worklogs
       // (docs/exactly-once.md).
       const namesAuthors =
@@ -179,12 +176,10 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       // The first checks go out while the site's answer is on its way (issue 13); a plan the answer
       // changes is made again and its issues read again before anything is written.
       let views = jira === null || p.toPost.length + p.gone.length === 0 ? undefined : issueViews(jira, p);
-      if (!siteSettled) {
-        views?.warm();
-        if (await settleSite()) {
-          p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
-          views = undefined;
-        }
+      views?.warm();
+      if (await settleSite()) {
+        p = plan(selection.commits, await ctx.ledger.read(), planOptions, selection.facts);
+        views = undefined;
       }
       // Copies are settled by the plan alone: recorded once, never posted. (None: no lock to take.)
       if (!dryRun && p.copies.length > 0)

@@ -61,39 +61,31 @@ export async function readSiteTimeTracking(
   if (client === null || (site !== null && site.enabled)) {
     return { now, settled: Promise.resolve(now), written: Promise.resolve() };
   }
-  let written = Promise.resolve();
-  const settled = (async (): Promise<SiteTimeTracking> => {
-    try {
-      const c = await client.jira.configuration();
-      const answer: Cached = {
-        baseUrl: client.baseUrl,
-        enabled: c.timeTrackingEnabled,
-        hoursPerDay: c.hoursPerDay,
-        daysPerWeek: c.daysPerWeek,
-      };
-      written = ledger.folder.writeCache(CACHE, answer).catch(() => undefined);
-      return resolve(answer);
-    } catch (err) {
+  const asked = client.jira.configuration().then(
+    (c): Cached => ({
+      baseUrl: client.baseUrl,
+      enabled: c.timeTrackingEnabled,
+      hoursPerDay: c.hoursPerDay,
+      daysPerWeek: c.daysPerWeek,
+    }),
+    (err: unknown): null => {
       // Bad credentials stop the run; anything else (a proxy that hides /configuration, a blip) only
       // costs the site's own working day: the cached or default values apply, and a POST still says
       // when time tracking is off.
       if (isJlogError(err, 'E_JIRA_AUTH')) throw err;
       client.log?.(`time tracking settings not read: ${err instanceof Error ? err.message : String(err)}`);
-      return now;
-    }
-  })();
+      return null;
+    },
+  );
+  const settled = asked.then((answer) => (answer === null ? now : resolve(answer)));
   // Awaited by the run when it needs the answer; a rejection before then is not unhandled.
   settled.catch(() => undefined);
-  return {
-    now,
-    settled,
-    get written() {
-      return settled.then(
-        () => written,
-        () => undefined,
-      );
-    },
-  };
+  const written = asked.then(
+    (answer) =>
+      answer === null ? undefined : ledger.folder.writeCache(CACHE, answer).catch(() => undefined),
+    () => undefined,
+  );
+  return { now, settled, written };
 }
 
 /** The site's answer, waited for (readSiteTimeTracking without the head start). */

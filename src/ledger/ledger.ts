@@ -173,11 +173,10 @@ export class Ledger {
       }
       const lists = statusLists(summary, recent);
       if (lists !== null && records.length > 0) {
-        const head = got.head.subarray(0, Math.min(HEAD_BYTES, stamp.offset + n));
         const next: Stamp = {
           ino: got.ino,
           offset: stamp.offset + n,
-          head: head.toString('base64'),
+          head: headOf(got.head, stamp.offset + n),
           gen: stamp.gen,
         };
         await this.folder.writeSnapshot(next, summary).catch(() => {});
