@@ -29,8 +29,11 @@ describe('kill -9', () => {
     for (let round = 0; round < 20; round++) {
       const w = startWorker(worker, ['append-loop', dir, `r${round}`]);
       await w.waitFor((l) => l === 'ready');
-      // Let it get into the loop (at least one batch in most rounds), then kill at a random instant.
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 150));
+      // Into the loop first: a round that starts while the last one's killed holder still has the lock
+      // waits for it to go stale (2 s), and a kill before then would only waste the round. Then kill
+      // at a random instant.
+      await w.waitFor((l) => l.startsWith('ok '), 20_000);
+      await new Promise((r) => setTimeout(r, Math.random() * 150));
       w.child.kill('SIGKILL');
       await w.exited;
       for (const line of w.lines) {
