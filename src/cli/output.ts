@@ -50,8 +50,9 @@ export function asJlogError(err: unknown): JlogError {
   return new JlogError('E_INTERNAL', `internal error: ${message}`, { cause: err });
 }
 
-/** Words that keep their capital at the start of a message (names, not sentence case). */
-const PROPER = /^(Jira|Atlassian|Node|GitHub|GitLab|Bitbucket|JIRA_\w+|JLOG_\w+|[A-Z][A-Z0-9]+(-\d+)?)\b/;
+/** Words that keep their capital at the start of a message (names, not sentence case): issue keys and
+ * variables such as CI_COMMIT_SHA or BITBUCKET_COMMIT. */
+const PROPER = /^(Jira|Atlassian|Node|GitHub|GitLab|Bitbucket|[A-Z][A-Z0-9_]+(-\d+)?)\b/;
 
 /** One voice: a message starts lowercase unless it starts with a name. */
 export function lowerFirst(text: string): string {
