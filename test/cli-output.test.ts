@@ -89,6 +89,28 @@ describe('jlog output', () => {
     }
   });
 
+  it('joins a message and its next step as one sentence: no ".;" between them, the step lowercase', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo);
+    sandbox = s.sandbox;
+    repo.commit('PROJ-1 #time 1h x', { date: day(1) });
+    const cases: [string, NodeJS.ProcessEnv, string[]][] = [
+      // Jira's own text ends in a period, and its 401 hint starts with a capital.
+      ['refused credentials', { ...s.env, JIRA_API_TOKEN: 'wrong' }, ['sync']],
+      ['refused credentials, log', { ...s.env, JIRA_API_TOKEN: 'wrong' }, ['log', 'PROJ-1', '1h']],
+      // commander's own sentence ends in a period.
+      ['too many arguments', repo.env, ['parse', 'a', 'b']],
+    ];
+    for (const [what, env, args] of cases) {
+      const r = await runJlog(args, { cwd: repo.dir, env });
+      expect(r.code, what).toBe(2);
+      const line = r.stderr.trimEnd();
+      expect(line.split('\n'), what).toHaveLength(1);
+      expect(line, what).not.toMatch(/\.;/);
+      expect(line, what).not.toMatch(/; [A-Z][a-z]/);
+    }
+  });
+
   it('lists config problems one per line under one jlog: line', async () => {
     repo = makeRepo();
     writeFileSync(
