@@ -111,6 +111,22 @@ describe('jlog output', () => {
     }
   });
 
+  it('a dry run with a token Jira would refuse does not send the user to a status it never wrote', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo, { projects: ['PROJ'] });
+    sandbox = s.sandbox;
+    repo.commit('OPS-1 #time 1h no such project', { date: day(1) });
+    const dry = await jlog(s.env, 'sync', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/^failed OPS-1 1h /m);
+    expect((await jlog(s.env, 'status')).stdout).toMatch(/^0 pending, 0 failed/); // nothing recorded
+    expect(dry.stderr).not.toContain('jlog status shows');
+    expect(dry.stderr).toContain('jlog: dry run, nothing recorded; jlog sync records it as failed');
+    const real = await jlog(s.env, 'sync');
+    expect(real.code).toBe(1);
+    expect(real.stderr).toContain('jlog: run jlog status for the way out of each failed token');
+  });
+
   it('lists config problems one per line under one jlog: line', async () => {
     repo = makeRepo();
     writeFileSync(
