@@ -209,6 +209,14 @@ describe('jlog ci on GitLab CI', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('a variable that is not a commit id is named as it is spelled', SLOW, async () => {
+    const { env, mine } = await setup();
+    const r = await runJlog(['ci'], { cwd: repo!.dir, env: { ...env, ...gitlab('push', mine, 'main') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^jlog: CI_COMMIT_SHA is not a commit id; pass --range/);
+    expect(writes()).toEqual([]);
+  });
+
   it('a new branch (CI_COMMIT_BEFORE_SHA of zeros) logs the recent commits', SLOW, async () => {
     const { env, alice } = await setup();
     const r = await runJlog(['ci'], { cwd: repo!.dir, env: { ...env, ...gitlab('push', ZEROS, alice) } });

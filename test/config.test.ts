@@ -290,6 +290,23 @@ describe('validateConfig', () => {
     expect(withUser).not.toContain('hunter2');
   });
 
+  it('refuses a base URL with control characters or spaces, which the URL parser would silently drop or encode', () => {
+    // Printed as written, `\r\x1b[2K…` would redraw jlog login's "the token goes to …" line.
+    for (const url of [
+      'https://evil.example/x\r\u001b[2Kjlog: the token goes to https://acme.atlassian.net',
+      'https://evil.example/x\u001b[8m',
+      'https://evil.example/x\u202e',
+      'https://evil.example/x\ty',
+      'https://evil.example/a b',
+    ]) {
+      const problem = bad({ jira: { baseUrl: url } });
+      expect(problem, JSON.stringify(url)).toContain(
+        'jira.baseUrl: must not contain spaces or control characters',
+      );
+      expect(problem).not.toContain('acme');
+    }
+  });
+
   it('accepts every duration form of the grammar for maxDuration', () => {
     for (const d of ['2w', '1d 4h', '1w2d4h30m', '1.5H', '90m', ' 3d '])
       expect(bad({ maxDuration: d }), d).toBeNull();

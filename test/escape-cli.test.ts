@@ -74,4 +74,41 @@ describe('terminal output is escaped', () => {
     const parsed = JSON.parse(json.stdout) as { worklogs: { comment: string }[] };
     expect(parsed.worklogs[0]!.comment).toContain(EVIL.slice(0, 10)); // the value itself is intact
   });
+
+  it(
+    "colour codes from a commit message or Jira: never raw without colour, only jlog's own with it",
+    SLOW,
+    async () => {
+      // SGR sequences do not move the cursor, but \x1b[8m hides what follows and \x1b[7m swaps colours.
+      const HIDE = 'fixed \u001b[8mhidden\u001b[0m \u001b[31mred\u001b[39m';
+      const url = await evilJira();
+      repo = makeRepo();
+      const message = `PROJ-7 #time 1h ${HIDE}`;
+      repo.commit(message, { date: new Date(Date.now() - 3_600_000).toISOString() });
+      const jira = { JIRA_BASE_URL: url, JIRA_USER_EMAIL: 'dev@example.com', JIRA_API_TOKEN: 't' };
+      for (const args of [
+        ['parse', message],
+        ['sync', '--dry-run', '--offline'],
+        ['doctor'],
+        ['sync'],
+        ['status'],
+      ]) {
+        const r = await runJlog(args, { cwd: repo.dir, env: { ...repo.env, ...jira } });
+        expect(r.stdout + r.stderr, args.join(' ')).not.toContain('\u001b');
+        const colour = await runJlog(args, {
+          cwd: repo.dir,
+          env: { ...repo.env, ...jira, FORCE_COLOR: '1' },
+        });
+        expect(colour.stdout + colour.stderr, `${args.join(' ')} FORCE_COLOR`).not.toMatch(
+          /\u001b\[(0|7|8)m/,
+        );
+      }
+      const colour = await runJlog(['parse', message], {
+        cwd: repo.dir,
+        env: { ...repo.env, FORCE_COLOR: '1' },
+      });
+      expect(colour.stdout).toContain('\u001b[1m'); // jlog's own bold header is kept
+      expect(colour.stdout).toContain('\\x1b[8mhidden');
+    },
+  );
 });

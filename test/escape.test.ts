@@ -18,10 +18,14 @@ describe('escapeTerminal', () => {
     expect(escapeTerminal(plain)).toBe(plain);
   });
 
-  it('for whole output keeps newlines and colour codes, nothing else', () => {
-    expect(escapeOutput('\u001b[31mred\u001b[39m\nnext\r\u001b[2J\u001b]0;t\u0007')).toBe(
+  it("for whole output keeps newlines, and jlog's own colour codes when colour is on, nothing else", () => {
+    expect(escapeOutput('\u001b[31mred\u001b[39m\nnext\r\u001b[2J\u001b]0;t\u0007', true)).toBe(
       '\u001b[31mred\u001b[39m\nnext\\r\\x1b[2J\\x1b]0;t\\x07',
     );
+    expect(
+      escapeOutput('\u001b[1mb\u001b[22m \u001b[8mhidden\u001b[0m \u001b[7mx\u001b[38;5;1my', true),
+    ).toBe('\u001b[1mb\u001b[22m \\x1b[8mhidden\\x1b[0m \\x1b[7mx\\x1b[38;5;1my');
+    expect(escapeOutput('\u001b[31mred\u001b[39m\nnext')).toBe('\\x1b[31mred\\x1b[39m\nnext');
   });
 });
 

@@ -99,6 +99,22 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
   });
 });
 
+describe.skipIf(!haveJira)('jlog login and a site address made to redraw the terminal', () => {
+  it('refuses a base URL with control characters before saying or sending anything', async () => {
+    const s = await sandbox({ token: TOKEN });
+    const { cwd, env } = userEnv();
+    // What a hostile repository's jira.baseUrl could hold: the parser drops \r and encodes ESC, so the
+    // token would go to the first host while the terminal shows the second.
+    const forged = `${s.url}/x\r\u001b[2Kjlog: the token goes to https://acme.atlassian.net (from --base-url)`;
+    const r = await runJlog(['login', '--base-url', forged], { cwd, env, input: `${TOKEN}\n` });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('must not contain spaces or control characters');
+    expect(r.stderr).not.toContain('\u001b');
+    expect(s.requests).toEqual([]);
+    expect(existsSync(credentialsPath(env))).toBe(false);
+  });
+});
+
 describe('jlog login without what it needs', () => {
   it('asks for a token on stdin when none is piped, and for a site when none is known', async () => {
     const { cwd, env } = userEnv();

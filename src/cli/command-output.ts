@@ -2,7 +2,7 @@
 // worklogs (docs/commands.md), told apart by `kind`, and one line each for a person.
 import { formatStarted } from '../core/jira-format.js';
 import type { CommandOutcome, CommandResult } from '../engine/commands.js';
-import { color, out, warn } from './output.js';
+import { errColor, out, warn } from './output.js';
 
 export interface CommandJsonEntry {
   id: string;
@@ -78,6 +78,6 @@ export function printCommands(r: CommandResult, dryRun: boolean): void {
   const would = dryRun ? 'would have ' : '';
   for (const o of r.updated) out(`${would}updated the comment on ${o.command.issue}: ${textOf(o)}`);
   for (const o of r.deleted) out(`${would}deleted comment ${o.commentId ?? '?'} on ${o.command.issue}`);
-  for (const o of r.failed) warn(`${color.red('failed')} ${what(o)}: ${o.error ?? ''}`);
-  for (const o of r.pending) warn(`${color.yellow('pending')} ${what(o)}: ${o.error ?? ''}`);
+  for (const o of r.failed) warn(`${errColor.red('failed')} ${what(o)}: ${o.error ?? ''}`);
+  for (const o of r.pending) warn(`${errColor.yellow('pending')} ${what(o)}: ${o.error ?? ''}`);
 }

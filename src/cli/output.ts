@@ -20,25 +20,27 @@ export function colorEnabled(
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-export const color = pc.createColors(colorEnabled());
-export const errColor = pc.createColors(colorEnabled(process.stderr));
+const OUT_COLOUR = colorEnabled();
+const ERR_COLOUR = colorEnabled(process.stderr);
+export const color = pc.createColors(OUT_COLOUR);
+export const errColor = pc.createColors(ERR_COLOUR);
 
 export function printJson(value: unknown): void {
   process.stdout.write(escapeJsonText(JSON.stringify(value, null, 2)) + '\n');
 }
 
 export function out(line = ''): void {
-  process.stdout.write(escapeOutput(line) + '\n');
+  process.stdout.write(escapeOutput(line, OUT_COLOUR) + '\n');
 }
 
 /** Many lines in one write (a dry run's plan can be thousands of lines; one write each was slow). */
 export function outLines(lines: readonly string[]): void {
   if (lines.length === 0) return;
-  process.stdout.write(lines.map(escapeOutput).join('\n') + '\n');
+  process.stdout.write(lines.map((l) => escapeOutput(l, OUT_COLOUR)).join('\n') + '\n');
 }
 
 export function warn(line: string): void {
-  process.stderr.write(escapeOutput(line) + '\n');
+  process.stderr.write(escapeOutput(line, ERR_COLOUR) + '\n');
 }
 
 /** Any error as a JlogError: what jlog did not raise itself is a bug (E_INTERNAL). */
@@ -48,8 +50,9 @@ export function asJlogError(err: unknown): JlogError {
   return new JlogError('E_INTERNAL', `internal error: ${message}`, { cause: err });
 }
 
-/** Words that keep their capital at the start of a message (names, not sentence case). */
-const PROPER = /^(Jira|Atlassian|Node|GitHub|GitLab|Bitbucket|JIRA_\w+|JLOG_\w+|[A-Z][A-Z0-9]+(-\d+)?)\b/;
+/** Words that keep their capital at the start of a message (names, not sentence case): issue keys and
+ * variables such as CI_COMMIT_SHA or BITBUCKET_COMMIT. */
+const PROPER = /^(Jira|Atlassian|Node|GitHub|GitLab|Bitbucket|[A-Z][A-Z0-9_]+(-\d+)?)\b/;
 
 /** One voice: a message starts lowercase unless it starts with a name. */
 export function lowerFirst(text: string): string {

@@ -5,7 +5,7 @@ import type { Outcome } from '../engine/apply.js';
 import type { RunReport } from '../engine/run.js';
 import { HINTS, type ErrorCode } from '../errors.js';
 import { commandJson, printCommands } from './command-output.js';
-import { color, lowerFirst, out, outLines, printJson, shortId, table, warn } from './output.js';
+import { errColor, lowerFirst, out, outLines, printJson, shortId, table, warn } from './output.js';
 
 interface JsonEntry {
   id: string;
@@ -82,15 +82,15 @@ export function printRun(r: RunReport, json: boolean): void {
   if (r.offlineReason) warn(`jlog: ${r.offlineReason}`);
   for (const n of r.notices) warn(`jlog: ${n}`);
   for (const d of r.diagnostics)
-    warn(`${color.yellow('warning')} ${d.sha.slice(0, 10)} line ${d.line}: ${d.message}`);
+    warn(`${errColor.yellow('warning')} ${d.sha.slice(0, 10)} line ${d.line}: ${d.message}`);
   if (r.dryRun) {
     if (r.planned.length > 0) {
       out('would log:');
       outLines(table(r.planned.map((o) => worklogRow(o.worklog))).map((line) => `  ${line}`));
     }
   }
-  printGrouped(color.red('failed'), r.failed);
-  printGrouped(color.yellow('pending'), r.pending, true);
+  printGrouped(errColor.red('failed'), r.failed);
+  printGrouped(errColor.yellow('pending'), r.pending, true);
   printCommands(r.commands, r.dryRun);
   if (r.failed.length + r.commands.failed.length > 0)
     warn('jlog: jlog status shows the way out of each failed token');

@@ -9,9 +9,16 @@ import { parseDateBound } from '../core/report.js';
 // ---- small checks shared with credentials.ts ----
 
 const LOOPBACK_V4 = /^127(\.\d{1,3}){3}$/;
+// Whitespace, C0, DEL, C1, line separators and bidi controls: nothing a site's address holds.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** A problem with a Jira base URL, or null when it is usable (https, or http on loopback). */
 export function baseUrlProblem(text: string): string | null {
+  // The URL parser drops tabs and line breaks and percent-encodes other controls, so a URL with
+  // `\r\x1b[2K…` in it still parses, yet printed as written it redraws the terminal: a repository's
+  // jira.baseUrl could then show `jlog login` a site other than the one the token goes to.
+  if (UNPRINTABLE.test(text)) return 'must not contain spaces or control characters';
   let url: URL;
   try {
     url = new URL(text);

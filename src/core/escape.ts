@@ -7,9 +7,13 @@
 
 // C0 (tab and newline included), DEL, C1, the line/paragraph separators and the bidi controls.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// The same, but newlines and the SGR colour sequences jlog writes itself are kept.
-const CONTROL_IN_OUTPUT =
-  /\u001b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// The same, but newlines are kept; with colour on, so are the SGR sequences jlog writes itself
+// (picocolors' bold, dim, red, green, yellow, cyan and their resets), and no other: a commit message's
+// `\x1b[8m` (hidden text) or `\x1b[7m` must not act, and nothing colours output when colour is off.
+const CONTROL_BUT_NEWLINE =
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_BUT_NEWLINE_AND_OWN_COLOUR =
+  /\u001b\[(?:1|2|22|31|32|33|36|39)m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(ch: string): string {
   if (ch === '\n') return '\\n';
@@ -28,12 +32,14 @@ export function escapeTerminal(text: string): string {
 
 /**
  * Text jlog is about to print: control characters escaped, except newlines (jlog's own output has
- * several lines at times: help, completion scripts) and SGR colour codes (`\x1b[…m`, colour only).
- * A second layer under escapeTerminal, for a place that forgot to escape external text; a line
- * break in Jira's text is made a space where that text enters (jira/errors.ts).
+ * several lines at times: help, completion scripts) and, when `colour` is on for the stream, jlog's own
+ * colour codes. A second layer under escapeTerminal, for a place that forgot to escape external text; a
+ * line break in Jira's text is made a space where that text enters (jira/errors.ts).
  */
-export function escapeOutput(text: string): string {
-  return text.replace(CONTROL_IN_OUTPUT, (c) => (c.length > 1 ? c : visible(c)));
+export function escapeOutput(text: string, colour = false): string {
+  return colour
+    ? text.replace(CONTROL_BUT_NEWLINE_AND_OWN_COLOUR, (c) => (c.length > 1 ? c : visible(c)))
+    : text.replace(CONTROL_BUT_NEWLINE, visible);
 }
 
 // JSON.stringify escapes C0 (ESC included, as \u001b) but leaves DEL, C1, U+2028/2029 and the bidi
