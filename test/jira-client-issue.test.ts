@@ -339,6 +339,32 @@ describe('defences', () => {
     expect(write.code).toBe('E_JIRA_UNKNOWN_OUTCOME');
   });
 
+  it('an answer that trickles after its headers is cut off by timeoutMs, declared length or not', async () => {
+    const timers = new Set<NodeJS.Timeout>();
+    open.push({ close: async () => timers.forEach((t) => clearInterval(t)) });
+    const url = await server((req, res) => {
+      // One byte every 20 ms: never idle long enough for a per-chunk timeout, never done.
+      const declared = !req.url?.includes('/comment');
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(declared ? { 'content-length': '100000' } : {}),
+      });
+      res.write('{"worklogs":[');
+      const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(' ')), 20);
+      timers.add(t);
+    });
+    const client = createJiraClient(
+      { baseUrl: url, deployment: 'cloud', auth: { type: 'basic', email: EMAIL, token: TOKEN } },
+      { retryBaseMs: 10, maxRetries: 1, timeoutMs: 300 },
+    );
+    open.push(client);
+    const streamed = await failure(client.listComments('PROJ-7'));
+    expect(streamed.code).toBe('E_JIRA_UNAVAILABLE');
+    expect(streamed.message).toMatch(/no answer within 300 ms/);
+    const declared = await failure(client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q));
+    expect(declared.code).toBe('E_JIRA_UNKNOWN_OUTCOME');
+  }, 15_000);
+
   it('a token an HTTP header cannot carry is a credential error at once, without the token in it', () => {
     for (const token of ['abc\ndef', 'abc\r\ndef', 'tök€n', 'a\u0000b']) {
       for (const auth of [

@@ -3,8 +3,10 @@
 // the tombstone property side by side, then the issue's POSTs one after another) with the same
 // slots, and nothing else: no git, no plan, no ledger. It shows what the sandbox, the latency and the
 // request count allow on this machine, beside jlog's own figure.
+// With "tombstones": false it skips the tombstone read: the ideal's request count (one check per
+// issue), to show what that read costs.
 //   JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN: the sandbox; BARE_PLAN: JSON
-//   {"concurrency":16,"issues":{"PROJ-1":20,...}}
+//   {"concurrency":16,"issues":{"PROJ-1":20,...},"tombstones":true}
 import { Buffer } from 'node:buffer';
 import { Pool } from 'undici';
 
@@ -38,7 +40,7 @@ await Promise.all(
   Object.entries(plan.issues).map(async ([issue, posts]) => {
     await Promise.all([
       send('GET', `${api}/issue/${issue}/worklog?expand=properties`),
-      send('GET', `${api}/issue/${issue}/properties/jlog`),
+      plan.tombstones === false ? null : send('GET', `${api}/issue/${issue}/properties/jlog`),
     ]);
     for (let n = 0; n < posts; n++) {
       await send('POST', `${api}/issue/${issue}/worklog?adjustEstimate=auto&notifyUsers=true`, {

@@ -77,8 +77,11 @@ export interface RunReport {
 
 export async function runPosting(opts: RunOptions): Promise<RunReport> {
   const env = opts.env ?? process.env;
-  const ctx = await openRepo(opts.cwd, env);
   const dryRun = opts.dryRun === true;
+  // A run that posts needs the Jira client (undici, ~1 MB of code): loaded while the repository opens.
+  const clientModule = opts.offline || dryRun ? null : import('../jira/client.js');
+  clientModule?.catch(() => undefined); // awaited below, where a failure is reported
+  const ctx = await openRepo(opts.cwd, env);
   // What a hook without Node queued is pending from now on, so flush (and the hooks' worker) posts it.
   if (opts.scope.kind === 'flush' && !dryRun) await recordQueued(ctx);
   let creds: Credentials | null = null;
@@ -101,7 +104,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
   const jira: JiraClient | null =
     creds === null
       ? null
-      : (await import('../jira/client.js')).createJiraClient(creds, {
+      : (await (clientModule ?? import('../jira/client.js'))).createJiraClient(creds, {
           timeoutMs: ctx.config.timeoutMs,
           concurrency: ctx.config.concurrency,
           debug: log,

@@ -294,6 +294,9 @@ async function readCapped(
     body.destroy();
     throw new TooLarge();
   }
+  // A declared length within the cap bounds the body (undici reads no byte past it): read it whole,
+  // without an async iterator's promise per chunk (issue 13: two of these per worklog posted).
+  if (Number.isFinite(declared)) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
