@@ -89,6 +89,44 @@ describe('jlog output', () => {
     }
   });
 
+  it('joins a message and its next step as one sentence: no ".;" between them, the step lowercase', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo);
+    sandbox = s.sandbox;
+    repo.commit('PROJ-1 #time 1h x', { date: day(1) });
+    const cases: [string, NodeJS.ProcessEnv, string[]][] = [
+      // Jira's own text ends in a period, and its 401 hint starts with a capital.
+      ['refused credentials', { ...s.env, JIRA_API_TOKEN: 'wrong' }, ['sync']],
+      ['refused credentials, log', { ...s.env, JIRA_API_TOKEN: 'wrong' }, ['log', 'PROJ-1', '1h']],
+      // commander's own sentence ends in a period.
+      ['too many arguments', repo.env, ['parse', 'a', 'b']],
+    ];
+    for (const [what, env, args] of cases) {
+      const r = await runJlog(args, { cwd: repo.dir, env });
+      expect(r.code, what).toBe(2);
+      const line = r.stderr.trimEnd();
+      expect(line.split('\n'), what).toHaveLength(1);
+      expect(line, what).not.toMatch(/\.;/);
+      expect(line, what).not.toMatch(/; [A-Z][a-z]/);
+    }
+  });
+
+  it('a dry run with a token Jira would refuse does not send the user to a status it never wrote', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo, { projects: ['PROJ'] });
+    sandbox = s.sandbox;
+    repo.commit('OPS-1 #time 1h no such project', { date: day(1) });
+    const dry = await jlog(s.env, 'sync', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/^failed OPS-1 1h /m);
+    expect((await jlog(s.env, 'status')).stdout).toMatch(/^0 pending, 0 failed/); // nothing recorded
+    expect(dry.stderr).not.toContain('jlog status shows');
+    expect(dry.stderr).toContain('jlog: dry run, nothing recorded; jlog sync records it as failed');
+    const real = await jlog(s.env, 'sync');
+    expect(real.code).toBe(1);
+    expect(real.stderr).toContain('jlog: run jlog status for the way out of each failed token');
+  });
+
   it('lists config problems one per line under one jlog: line', async () => {
     repo = makeRepo();
     writeFileSync(

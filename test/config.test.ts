@@ -305,6 +305,11 @@ describe('validateConfig', () => {
       );
       expect(problem).not.toContain('acme');
     }
+    // A homograph: the Cyrillic а makes it acme.xn--atlassin-76g.net, not Atlassian's domain.
+    expect(bad({ jira: { baseUrl: 'https://acme.atlassi\u0430n.net' } })).toContain(
+      'jira.baseUrl: must be plain ASCII (an international domain name in its xn-- form)',
+    );
+    expect(bad({ jira: { baseUrl: 'https://acme.xn--atlassin-76g.net' } })).toBeNull();
   });
 
   it('accepts every duration form of the grammar for maxDuration', () => {

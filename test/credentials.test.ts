@@ -84,6 +84,19 @@ describe('resolveCredentials from the environment', () => {
     ).toMatchObject({ email: 'b@x' });
   });
 
+  it('refuses a site that reads as another one: a homograph in JIRA_BASE_URL or --base-url', async () => {
+    const env = { ...home(), JIRA_API_TOKEN: SECRET, JIRA_USER_EMAIL: 'a@x' };
+    const homograph = 'https://acme.atlassi\u0430n.net'; // sent to acme.xn--atlassin-76g.net
+    for (const [e, flags] of [
+      [{ ...env, JIRA_BASE_URL: homograph }, {}],
+      [env, { baseUrl: homograph }],
+    ] as const) {
+      const err = await credError(resolveCredentials(config(), e, flags));
+      expect(err.code).toBe('E_CREDENTIALS');
+      expect(err.message).toContain('must be plain ASCII');
+    }
+  });
+
   it('refuses a token that is not printable ASCII, without echoing it', async () => {
     const env = { ...home(), JIRA_BASE_URL: 'https://a.atlassian.net', JIRA_USER_EMAIL: 'a@x' };
     for (const bad of [`${SECRET}\nX-Evil: 1`, `${SECRET}\u00e9`, `${SECRET}\u2028x`, `${SECRET}\u0000`]) {

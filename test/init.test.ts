@@ -205,6 +205,19 @@ describe('jlog init --git', () => {
     expect(existsSync(config)).toBe(true);
   });
 
+  it("uninstall keeps a starter .jlogrc.json once it is committed: it is the team's config then", async () => {
+    const f = setup();
+    expect((await f.jlog(['init'])).code).toBe(0);
+    const config = join(f.repo.dir, '.jlogrc.json');
+    f.repo.git('add', '.jlogrc.json');
+    expect(f.git(['commit', '-q', '--no-verify', '-m', 'jlog config']).status).toBe(0);
+    const r = await f.jlog(['uninstall']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('.jlogrc.json');
+    expect(existsSync(config)).toBe(true);
+    expect(f.repo.git('status', '--porcelain')).toBe('');
+  });
+
   it('honours core.hooksPath', async () => {
     const f = setup();
     f.repo.git('config', 'core.hooksPath', 'githooks');

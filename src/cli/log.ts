@@ -1,7 +1,7 @@
 // `jlog log <key> <duration> [comment…]`: a worklog by hand, posted like any token (docs/commands.md).
 import { formatDuration } from '../core/duration.js';
 import { logManually } from '../engine/manual.js';
-import { color, lowerFirst, out, printJson, shortId, warn } from './output.js';
+import { clause, color, out, printJson, shortId, warn } from './output.js';
 import { runUi } from './run-ui.js';
 
 interface LogFlags {
@@ -54,15 +54,13 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
     return 0;
   }
   if (r.state === 'failed') {
-    warn(
-      `jlog: not logged: ${w.issue}: ${lowerFirst(r.error ?? '')}; check the key, then run jlog log again`,
-    );
+    warn(`jlog: not logged: ${w.issue}: ${clause(r.error ?? '')}; check the key, then run jlog log again`);
     return 1;
   }
   warn(
     r.code === 'E_JIRA_UNKNOWN_OUTCOME'
-      ? `jlog: ${what}: ${lowerFirst(r.error ?? '')}; look at ${w.issue} on Jira before logging again, jlog undo ${w.id} removes it`
-      : `jlog: not logged: ${lowerFirst(r.error ?? '')}; nothing was posted, run the same jlog log again later`,
+      ? `jlog: ${what}: ${clause(r.error ?? '')}; look at ${w.issue} on Jira before logging again, jlog undo ${w.id} removes it`
+      : `jlog: not logged: ${clause(r.error ?? '')}; nothing was posted, run the same jlog log again later`,
   );
   return 1;
 }

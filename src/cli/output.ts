@@ -59,6 +59,11 @@ export function lowerFirst(text: string): string {
   return PROPER.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+/** A message as the first half of `message; next step`: lowercase start, no period before the `;`. */
+export function clause(text: string): string {
+  return lowerFirst(text.trimEnd().replace(/\.+$/, ''));
+}
+
 /** The docs/commands.md JSON error: `{"error":{"code","message","hint"}}`. */
 export function errorJson(err: unknown): { error: { code: string; message: string; hint: string } } {
   const e = asJlogError(err);
@@ -89,7 +94,7 @@ export function printError(err: unknown, json = false): void {
     warn(`  ${hint}`);
     return;
   }
-  warn(`${prefix} ${lowerFirst(message)}; ${hint}`);
+  warn(`${prefix} ${clause(message)}; ${lowerFirst(hint)}`);
 }
 
 /** A token's id as the user types it back (`jlog undo`, `--instead-of`): the SHA shortened, `:n` kept. */

@@ -92,8 +92,11 @@ export function printRun(r: RunReport, json: boolean): void {
   printGrouped(errColor.red('failed'), r.failed);
   printGrouped(errColor.yellow('pending'), r.pending, true);
   printCommands(r.commands, r.dryRun);
-  if (r.failed.length + r.commands.failed.length > 0)
-    warn('jlog: jlog status shows the way out of each failed token');
+  const failed = r.failed.length + r.commands.failed.length;
+  // A dry run records nothing: status would show none of these until a real run has failed them.
+  if (failed > 0 && r.dryRun)
+    warn(`jlog: dry run, nothing recorded; jlog sync records ${failed === 1 ? 'it' : 'them'} as failed`);
+  else if (failed > 0) warn('jlog: run jlog status for the way out of each failed token');
   out(summary(r));
 }
 

@@ -13,6 +13,7 @@ export function commanderMessage(text: string): string {
     .split('\n')
     .map((l) => l.trim().replace(/^error:\s*/i, ''))
     .filter((l) => l !== '')
+    .map((l) => l.replace(/\.$/, ''))
     .map((l) => l.replace(/^\((did you mean [^)]*)\)$/i, (_, s: string) => s.toLowerCase()))
     .join('; ');
 }

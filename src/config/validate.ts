@@ -12,6 +12,7 @@ const LOOPBACK_V4 = /^127(\.\d{1,3}){3}$/;
 // Whitespace, C0, DEL, C1, line separators and bidi controls: nothing a site's address holds.
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const NON_ASCII = /[^\x20-\x7e]/;
 
 /** A problem with a Jira base URL, or null when it is usable (https, or http on loopback). */
 export function baseUrlProblem(text: string): string | null {
@@ -19,6 +20,9 @@ export function baseUrlProblem(text: string): string | null {
   // `\r\x1b[2K…` in it still parses, yet printed as written it redraws the terminal: a repository's
   // jira.baseUrl could then show `jlog login` a site other than the one the token goes to.
   if (UNPRINTABLE.test(text)) return 'must not contain spaces or control characters';
+  // `acme.atlassiаn.net` with a Cyrillic `а` reads as the real site, but the parser sends the token to
+  // `acme.xn--atlassin-76g.net`, a domain anyone may own: the address must be written as it is sent.
+  if (NON_ASCII.test(text)) return 'must be plain ASCII (an international domain name in its xn-- form)';
   let url: URL;
   try {
     url = new URL(text);

@@ -124,7 +124,8 @@ async function recentProjects(top: string): Promise<string[]> {
 
 /**
  * Removes what `install` added, in either mode: the hooks, and the starter `.jlogrc.json` as long as
- * it is exactly what init wrote (an edited config is the user's now). The ledger stays.
+ * it is exactly what init wrote and not committed (an edited config is the user's now, a committed one
+ * the team's: one developer's uninstall must not delete it from the work tree). The ledger stays.
  */
 export async function uninstall(cwd: string): Promise<{ top: string; actions: Action[] }> {
   const repo = await repoInfo(cwd);
@@ -140,11 +141,16 @@ export async function uninstall(cwd: string): Promise<{ top: string; actions: Ac
   }
   const config = join(repo.top, '.jlogrc.json');
   const text = readText(config);
-  if (text !== null && isStarterConfig(text)) {
+  if (text !== null && isStarterConfig(text) && !(await isTracked(repo.top, '.jlogrc.json'))) {
     rmSync(config);
     actions.push({ path: config, change: 'removed' });
   }
   return { top: repo.top, actions };
+}
+
+async function isTracked(top: string, file: string): Promise<boolean> {
+  const r = await execGit(['ls-files', '--', file], { cwd: top }).catch(() => ({ stdout: '' }));
+  return r.stdout.trim() !== '';
 }
 
 function isStarterConfig(text: string): boolean {
