@@ -104,11 +104,16 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     });
   }
   if (pending.length > 0) {
-    out(`\n${color.yellow('pending')}, jlog flush posts them now:`);
+    // With rewrites: "report", an amended token's heir waits for its rewrite: flush does not post it.
+    const held = new Set(rewrites.map((w) => w.id));
+    const postable = pending.some((r) => !held.has(r.id));
+    out(`\n${color.yellow('pending')}${postable ? ', jlog flush posts them now' : ''}:`);
     // One reason (Jira down, time tracking off) said once over the tokens it holds back.
     const byReason = new Map<string, LedgerRecord[]>();
     for (const r of pending) {
-      const reason = lowerFirst(withoutIssue(r.error ?? '', r.issue)).replace(/\.$/, '');
+      const reason = held.has(r.id)
+        ? `held until ${APPLY_REWRITES} applies its rewrite`
+        : lowerFirst(withoutIssue(r.error ?? '', r.issue)).replace(/\.$/, '');
       byReason.set(reason, [...(byReason.get(reason) ?? []), r]);
     }
     for (const [reason, list] of byReason) {

@@ -340,4 +340,20 @@ describe('rewrites after push', () => {
     const status = await alice.status();
     expect(status.rewrites).toHaveLength(1);
   });
+
+  it('with rewrites: "report", status does not promise that jlog flush posts the held new token', async () => {
+    const alice = await aliceOnBranch({ rewrites: 'report' });
+    await alice.commit('PROJ-7 #time 1h login form', { date: day(2) });
+    await alice.push('-u', 'origin', 'feature/login');
+    const heir = await alice.amend('PROJ-7 #time 2h login form');
+    await alice.push('-f', 'origin', 'feature/login');
+
+    const text = (await alice.jlog('status')).stdout;
+    expect(text).not.toContain('jlog flush posts them now');
+    expect(text).toMatch(/held until jlog sync --apply-rewrites applies its rewrite:\n\s+PROJ-7\s+2h\s+/);
+    expect(text).toContain(heir.slice(0, 10));
+    const flush = await alice.jlog('flush');
+    expect(flush.stdout).toContain('nothing new to log');
+    expect(team.worklogs().map((w) => w.seconds)).toEqual([3600]);
+  });
 });
