@@ -116,6 +116,21 @@ describe('jlog doctor', () => {
     expect(raw).not.toContain(Buffer.from(`dev@example.com:${token}`).toString('base64'));
   });
 
+  it('gives the jira check a fix when Jira answers what jlog cannot read, and says it in lowercase', async () => {
+    const env = await setup();
+    installHooks();
+    // A login page's redirect: the base URL is not the site's API root.
+    sandbox!.fault({ fault: { kind: 'status', status: 302 }, pathIncludes: '/myself', times: Infinity });
+    const { code, checks } = await doctor(env);
+    expect(code).toBe(1);
+    const jira = byName(checks, 'jira');
+    expect(jira).toMatchObject({ ok: false, message: expect.stringContaining('302') });
+    expect(jira.hint).toMatch(/^check that http:\/\/127\.0\.0\.1:\d+ is your Jira site's address/);
+    const text = await runJlog(['doctor'], { cwd: repo.dir, env });
+    const line = text.stdout.split('\n').find((l) => /^FAIL\s+jira/.test(l))!;
+    expect(line).toMatch(/^FAIL\s+jira\s+checking the Jira credentials: Jira answered 302\b/);
+  });
+
   it('fails without credentials, naming what to set', async () => {
     repo = makeRepo();
     installHooks();

@@ -274,7 +274,12 @@ async function checkJira(jira: JiraClient, creds: Credentials): Promise<Check> {
         hint: authHint(creds),
       };
     }
-    return failed('jira', err);
+    const check = failed('jira', err);
+    // An answer jlog cannot read (a redirect to a login page, HTML from a proxy): the base URL is the
+    // usual cause, and the check must say the fix like the others.
+    if (check.hint === undefined && isJlogError(err, 'E_JIRA_PROTOCOL'))
+      check.hint = `check that ${creds.baseUrl} is your Jira site's address (jlog config shows where it comes from)`;
+    return check;
   }
 }
 
