@@ -46,6 +46,22 @@ describe('loadConfig', () => {
     expect(DEFAULT_CONFIG.jira.deployment).toBe('cloud'); // callers cannot corrupt the defaults
   });
 
+  it('refuses a YAML config whose aliases stand for more values than a config has, without expanding them', async () => {
+    // 300 bytes for 9^5 = 59,049 strings; each level more multiplies by 9 (a "billion laughs"), and
+    // copying, hashing or validating them would hang every hook. Counting stops at the limit.
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e'].entries()) {
+      const prev = i === 0 ? 'a' : ['b', 'c', 'd', 'e'][i - 1]!;
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const top = tempRepo({ '.jlogrc.yaml': `${levels.join('\n')}\nsquashPattern: *e\n` });
+    const err = await configError(loadConfig(top));
+    expect(err.code).toBe('E_CONFIG');
+    expect(err.message).toBe(
+      '.jlogrc.yaml holds more than 10,000 values (YAML aliases count once per use); jlog does not read it',
+    );
+  });
+
   it('reads each file kind, merging nested objects over the defaults', async () => {
     const cases: Record<string, string> = {
       '.jlogrc': 'postOn: commit\njira:\n  baseUrl: https://acme.atlassian.net/\n',

@@ -156,6 +156,38 @@ function displayName(cwd: string, file: string): string {
 }
 
 export async function readConfigFile(file: string, shown: string): Promise<unknown> {
+  const raw = await readRaw(file, shown);
+  if (!withinValues(raw, MAX_CONFIG_VALUES)) {
+    throw new JlogError(
+      'E_CONFIG',
+      `${shown} holds more than ${MAX_CONFIG_VALUES.toLocaleString('en-US')} values (YAML aliases count once per use); jlog does not read it`,
+      { hint: `a jlog config is a few keys: replace ${shown} with a .jlogrc.json` },
+    );
+  }
+  return raw;
+}
+
+/**
+ * A config has a few dozen values. YAML aliases make a few hundred bytes stand for billions of them
+ * (`b: [*a, *a, …]` nested): copying, hashing or validating that would hang every hook and command, so
+ * the values are counted first, each alias as often as it is used, and the count stops at the limit.
+ */
+const MAX_CONFIG_VALUES = 10_000;
+
+function withinValues(value: unknown, limit: number): boolean {
+  let left = limit;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    if (--left < 0) return false;
+    const v = stack.pop();
+    if (v !== null && typeof v === 'object') {
+      for (const child of Object.values(v)) stack.push(child);
+    }
+  }
+  return true;
+}
+
+async function readRaw(file: string, shown: string): Promise<unknown> {
   const base = file.slice(file.lastIndexOf(sep) + 1);
   if (base === 'package.json' || base === '.jlogrc.json') {
     const text = readFileSync(file, 'utf8');
