@@ -98,6 +98,22 @@ describe('jlog log', () => {
     expect(sandbox!.worklogs()).toHaveLength(0);
   });
 
+  it('a duration out of range is called a duration that cannot be logged, not "not a duration"', async () => {
+    const env = await setup();
+    for (const [d, why] of [
+      ['3w', 'longer than maxDuration (2w)'],
+      ['0m', 'the duration is zero'],
+    ] as const) {
+      const r = await jlog(env, 'log', 'PROJ-7', d);
+      expect(r.code, d).toBe(2);
+      expect(r.stderr, d).toContain(`jlog: '${d}' cannot be logged: ${why}`);
+      expect(r.stderr, d).not.toContain('not a duration');
+    }
+    const bad = await jlog(env, 'log', 'PROJ-7', '1x');
+    expect(bad.stderr).toContain("jlog: '1x' is not a duration: unknown unit 'x'");
+    expect(sandbox!.worklogs()).toEqual([]);
+  });
+
   it('a failed token (404) shows its way out in status; jlog log --instead-of moves it, and sync is clean again', async () => {
     const env = await setup({ issues: ['PROJ-1', 'PROJ-2'] });
     const sha = repo.commit('PROJ-9 #time 1h fixed the thing', { date: day(1) });

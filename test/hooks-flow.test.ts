@@ -307,6 +307,29 @@ describe('hook flow', () => {
     expect((await status(env)).entries.map((e) => e.issue)).toEqual(['PROJ-42']);
   }, 60_000);
 
+  it('a config error in post-commit is one line with the fix, and the commit is queued, not lost', async () => {
+    const env = await setup();
+    writeFileSync(join(repo.dir, '.jlogrc.json'), '{ "postOn": "sometimes" }');
+    const broken = await commit(env, 'PROJ-1 #time 1h while the config was broken');
+    expect(broken.code).toBe(0);
+    expect(broken.stderr.trimEnd().split('\n')).toEqual([
+      'jlog: post-commit hook: .jlogrc.json: postOn: must be one of push, commit, manual, got a string; ' +
+        "fix this key in .jlogrc.json (every key is described in jlog's .jlogrc.example); " +
+        'the commit is queued for the next hook, git is not affected',
+    ]);
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    expect(readFileSync(join(repo.dir, '.git', 'jlog', 'queue'), 'utf8')).toBe(`${head}\n`);
+
+    writeFileSync(join(repo.dir, '.jlogrc.json'), '{}');
+    const next = await commit(env, 'PROJ-2 #time 30m after the fix');
+    expect(next.stderr).toContain('jlog: recorded 1 worklog from 1 commit queued by an earlier hook');
+    const s = await status(env);
+    expect(s.entries.map((e) => [e.issue, e.state]).sort()).toEqual([
+      ['PROJ-1', 'pending'],
+      ['PROJ-2', 'pending'],
+    ]);
+  });
+
   it('JLOG_SKIP=1 disables every hook; JLOG_DEBUG=1 logs to the ledger dir without the token', async () => {
     const env = await setup();
     await commit({ ...env, JLOG_SKIP: '1' }, 'PROJ-1 #time 1h skipped');

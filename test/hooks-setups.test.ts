@@ -102,7 +102,7 @@ describe('a GUI client with git and sh but no Node on PATH', () => {
 
     const next = await commit(env, 'PROJ-2 #time 30m from the terminal');
     expect(next.code).toBe(0);
-    expect(next.stderr).toContain('jlog: recorded 1 worklog from 1 commit queued while node was not found');
+    expect(next.stderr).toContain('jlog: recorded 1 worklog from 1 commit queued by an earlier hook');
     const s = await status(env);
     expect(s.entries.map((e) => `${e.issue} ${e.state}`).sort()).toEqual([
       'PROJ-1 pending',

@@ -166,6 +166,38 @@ describe('jlog undo', () => {
     expect(sandbox!.worklogs()).toEqual([]);
   });
 
+  it('says in one sentence when Jira refuses the tombstone, and when Jira cannot be reached for a cancel', async () => {
+    const env = await setup();
+    const posted = repo.commit('PROJ-1 #time 1h x', { date: '2026-11-20T10:00:00+01:00' });
+    expect((await sync(env)).code).toBe(0);
+    sandbox!.fault({
+      fault: { kind: 'status', status: 403 },
+      method: 'PUT',
+      pathIncludes: '/properties/jlog',
+      times: Infinity,
+    });
+    const refused = await jlog(env, 'undo', posted, '--yes');
+    expect(refused.code).toBe(0);
+    expect(sandbox!.worklogs()).toEqual([]);
+    expect(refused.stderr).toBe(
+      'jlog: Jira refused the tombstone on PROJ-1 (no permission to edit it): its worklogs are deleted, ' +
+        'but other clones and CI may post them again\n',
+    );
+    sandbox!.clearFaults();
+
+    const pending = repo.commit('PROJ-2 #time 1h y', { date: '2026-11-20T11:00:00+01:00' });
+    sandbox!.setTimeTracking({ enabled: false });
+    expect((await sync(env)).code).toBe(1);
+    await sandbox!.close(); // Jira is down: the cancel stays in this clone
+    const down = await jlog(env, 'undo', pending, '--yes');
+    expect(down.code).toBe(0);
+    expect(down.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(down.stderr).toMatch(
+      /^jlog: not tombstoned on Jira: .*ECONNREFUSED\); cancelled in this clone only\n$/,
+    );
+    sandbox = undefined;
+  });
+
   it('counts a worklog already deleted on Jira (404) as undone', async () => {
     const env = await setup();
     const sha = repo.commit('PROJ-1 #time 1h x', { date: '2026-11-20T10:00:00+01:00' });

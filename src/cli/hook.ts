@@ -5,8 +5,10 @@ import { escapeOutput } from '../core/escape.js';
 import * as hooks from '../engine/hooks.js';
 import { isJlogError } from '../errors.js';
 import { gitDirsAt } from '../git/dirs.js';
+import { headSha, layoutAt } from '../git/head.js';
 import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
+import { appendQueue } from '../ledger/queue.js';
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
@@ -44,11 +46,17 @@ export async function runHook(name: string, args: string[]): Promise<number> {
     }
   } catch (err) {
     logCrash(hook, err);
-    const what = isJlogError(err)
-      ? err.message
-      : `internal error (${err instanceof Error ? err.message : String(err)})`;
-    say(`jlog: ${hook} hook: ${what}; git is not affected, run jlog status or jlog sync later`);
-    if (isJlogError(err) && err.hint) say(`      ${err.hint}`);
+    const what = (
+      isJlogError(err) ? err.message : `internal error (${err instanceof Error ? err.message : String(err)})`
+    ).replace(/\.$/, '');
+    // The commit's tokens must not be lost (docs/commands.md): post-commit queues HEAD as the shim does
+    // without Node, and the next hook that runs records it. One line, with the fix when there is one.
+    const queued = hook === 'post-commit' && queueHead();
+    const fix = isJlogError(err) && err.hint ? `${err.hint.replace(/\.$/, '')}; ` : '';
+    const then = queued
+      ? 'the commit is queued for the next hook, git is not affected'
+      : 'git is not affected, jlog sync finds the commits later';
+    say(`jlog: ${hook} hook: ${what}; ${fix}${then}`);
     return 0;
   }
 }
@@ -65,6 +73,19 @@ function logCrash(hook: string, err: unknown): void {
     );
   } catch {
     // nowhere to log: the one line on stderr is all we can do
+  }
+}
+
+/** Best effort: HEAD onto `<common dir>/jlog/queue`; whether it is there. */
+function queueHead(): boolean {
+  try {
+    const layout = layoutAt(process.cwd());
+    const sha = layout === null ? null : headSha(layout);
+    if (layout === null || sha === null) return false;
+    appendQueue(join(layout.commonDir, 'jlog'), sha);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -270,6 +270,6 @@ async function recordQueuedAndSay(ctx: RepoContext, io: HookIO): Promise<void> {
   const { worklogs: n, commits } = await recordQueued(ctx);
   if (n === 0) return;
   io.say(
-    `jlog: recorded ${n} worklog${n === 1 ? '' : 's'} from ${commits} commit${commits === 1 ? '' : 's'} queued while node was not found`,
+    `jlog: recorded ${n} worklog${n === 1 ? '' : 's'} from ${commits} commit${commits === 1 ? '' : 's'} queued by an earlier hook`,
   );
 }

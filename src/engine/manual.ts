@@ -111,11 +111,18 @@ export async function logManually(opts: ManualOptions): Promise<ManualResult> {
     const checked = parsed.ok
       ? checkDuration(parsed.seconds, parseMaxDuration(ctx.config.maxDuration, tt), tt)
       : parsed;
+    // A duration that parses but is out of range (zero, under a minute, over maxDuration) is not a typo:
+    // its reason carries the fix.
     if (!checked.ok)
-      throw usageError(
-        `'${opts.duration.slice(0, 40)}' is not a duration: ${checked.reason}`,
-        'write it like 1h 30m or 2h30m (units w d h m)',
-      );
+      throw parsed.ok
+        ? usageError(
+            `'${opts.duration.slice(0, 40)}' cannot be logged: ${checked.reason}`,
+            'jlog log takes 1m up to maxDuration',
+          )
+        : usageError(
+            `'${opts.duration.slice(0, 40)}' is not a duration: ${checked.reason}`,
+            'write it like 1h 30m or 2h30m (units w d h m)',
+          );
     if (tt.enabled === false) {
       throw new JlogError('E_JIRA_TIME_TRACKING_OFF', `time tracking is off on ${creds.baseUrl}`);
     }

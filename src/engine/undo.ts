@@ -269,7 +269,7 @@ async function undoLocked(
       }
       if (refused.has(t.issue) && !result.notices.some((n) => n.includes(t.issue))) {
         result.notices.push(
-          `jira refused the tombstone on ${t.issue} (no permission to edit it): its worklogs are deleted, ` +
+          `Jira refused the tombstone on ${t.issue} (no permission to edit it): its worklogs are deleted, ` +
             'but other clones and CI may post them again',
         );
       }
@@ -319,7 +319,9 @@ async function tombstone(
     } catch (err) {
       // Cancelling tokens that never left this clone needs no Jira: say so and go on.
       if (onlyCancels && (isJlogError(err, 'E_CREDENTIALS') || isJlogError(err, 'E_JIRA_UNAVAILABLE'))) {
-        result.notices.push(`not tombstoned on Jira: ${err.message}; cancelled in this clone only`);
+        // One sentence: the client's message ends in a period.
+        const why = err.message.replace(/\.$/, '');
+        result.notices.push(`not tombstoned on Jira: ${why}; cancelled in this clone only`);
         continue;
       }
       if (isJlogError(err, 'E_JIRA_NOT_FOUND')) continue;

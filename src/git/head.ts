@@ -41,6 +41,15 @@ export function readHeadCommit(layout: HeadLayout): { commit: Commit; committerE
   }
 }
 
+/** HEAD's SHA from the files alone (loose or packed ref, or a detached HEAD), or null. */
+export function headSha(layout: HeadLayout): string | null {
+  try {
+    return resolveHead(layout);
+  } catch {
+    return null;
+  }
+}
+
 function resolveHead(layout: HeadLayout): string | null {
   const head = readText(join(layout.gitDir, 'HEAD'));
   if (head === null) return null;

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errCode } from './files.js';
+import { appendSync, ensurePrivateDirSync } from './nofollow.js';
 
 const QUEUE = 'queue';
 const TAKEN = 'queue.taken-';
@@ -15,6 +16,13 @@ export interface TakenQueue {
   shas: string[];
   /** Deletes what was taken: call once the SHAs are recorded (until then a crash leaves them for later). */
   done(): Promise<void>;
+}
+
+/** Appends a SHA as the shim's sh does (a hook that failed before recording its commit); never through a symlink. */
+export function appendQueue(dir: string, sha: string): void {
+  if (!SHA.test(sha)) return;
+  ensurePrivateDirSync(dir);
+  appendSync(join(dir, QUEUE), `${sha}\n`);
 }
 
 /** Cheap enough for every hook: one stat when there is no queue. */
