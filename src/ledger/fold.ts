@@ -33,7 +33,9 @@ export interface LedgerView {
 /**
  * The fold so far; immutable, every step returns a new one. Recent changes go to a small overlay on a
  * shared base map, so a step costs O(its records) instead of a copy of a 100k-entry map; the overlay
- * is merged into a new base once it grows past OVERLAY_MAX (amortized).
+ * is merged into a new base once it grows past an eighth of the base (at least OVERLAY_MIN): a step
+ * that must copy the overlay (a batch of writes starting from a shared fold) copies little, and a
+ * merge costs O(1) per record folded, amortized.
  */
 export interface Fold {
   readonly base: ReadonlyMap<string, LedgerRecord>;
@@ -46,7 +48,7 @@ export interface Fold {
   readonly invalid: number;
 }
 
-const OVERLAY_MAX = 2048;
+const OVERLAY_MIN = 256;
 export const NO_RECORDS: ReadonlyMap<string, LedgerRecord> = new Map();
 
 /**
@@ -139,7 +141,8 @@ export function foldRecords(
   const invalidTotal = fold.invalid + invalid;
   // An indexed base is never merged: copying it would read every record of a ledger of years, which
   // the index is there to avoid (a run's own records stay in the overlay, however many).
-  if (fold.overlay.size + records.length > OVERLAY_MAX && !isIndexed(fold.base)) {
+  const overlayMax = Math.max(OVERLAY_MIN, fold.base.size >> 3);
+  if (fold.overlay.size + records.length > overlayMax && !isIndexed(fold.base)) {
     const map = new Map(fold.base);
     for (const [id, r] of fold.overlay) map.set(id, r);
     for (const r of records) if (!(r.ifNew && map.has(r.id))) map.set(r.id, r);
