@@ -319,6 +319,10 @@ describe('hook flow', () => {
     ]);
     const head = repo.git('rev-parse', 'HEAD').trim();
     expect(readFileSync(join(repo.dir, '.git', 'jlog', 'queue'), 'utf8')).toBe(`${head}\n`);
+    const doctor = await runJlog(['doctor'], { cwd: repo.dir, env });
+    expect(doctor.stdout).toContain(
+      '1 commit queued by a hook that could not record it (no node, no jlog, or an error',
+    );
 
     writeFileSync(join(repo.dir, '.jlogrc.json'), '{}');
     const next = await commit(env, 'PROJ-2 #time 30m after the fix');
