@@ -4,7 +4,7 @@
 import type { PlannedWorklog } from '../core/types.js';
 import type { ApplyResult, Outcome } from '../engine/apply.js';
 import type { RunOptions, RunWait } from '../engine/run.js';
-import { warn } from './output.js';
+import { printJson, warn } from './output.js';
 import { progressBar } from './progress.js';
 
 /** Runs with more worklogs than this get a bar (terminal) or per-issue lines (no terminal). */
@@ -63,7 +63,13 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
     const what = started ? `${posted} of ${total} posted` : 'nothing posted yet';
     const next = command === null ? 'jlog status shows what was logged' : `${command} continues`;
     warn(`${tty ? '\n' : ''}jlog: interrupted: ${what}; ${next}`);
+    // A script that asked for JSON reads stdout: the interrupt is an error there too (docs/commands.md).
     // Every outcome so far is in the ledger; a POST in flight is found by the next run's remote check.
+    if (opts.json) {
+      printJson({ error: { code: 'E_INTERRUPTED', message: `interrupted: ${what}`, hint: next } });
+      process.stdout.write('', () => process.exit(130)); // after the JSON is out, on any kind of stdout
+      return;
+    }
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
