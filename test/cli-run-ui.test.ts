@@ -190,4 +190,18 @@ describe('a posting run on the terminal and off it', () => {
     expect(r.stderr).toMatch(/^jlog: Jira asked to slow down: waiting 2 s before trying again…$/m);
     expect(sandbox!.worklogs()).toHaveLength(1);
   });
+
+  it('says a wait that many requests share once, not once per request', async () => {
+    const env = await setup();
+    for (let i = 1; i <= 4; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });
+    // Jira is down for every read: each of the ~9 reads waits and retries 3 times, all at about once.
+    sandbox!.fault({ fault: { kind: 'status', status: 503, retryAfter: 2 }, method: 'GET', times: Infinity });
+    const r = await runJlog(['sync'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const waits = r.stderr.split('\n').filter((l) => /^jlog: Jira answered 503: waiting/.test(l));
+    const retries = sandbox!.requests.filter((q) => q.method === 'GET').length;
+    expect(retries).toBeGreaterThan(20); // the old way said one line per retry
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.length).toBeLessThanOrEqual(8);
+  }, 60_000);
 });

@@ -50,6 +50,7 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
   let posted = 0;
   let started = false;
   let barOn = false;
+  const quietUntil = new Map<string, number>();
 
   const say = (line: string): void => {
     if (quiet) return;
@@ -118,6 +119,11 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
           : w.status !== undefined
             ? `Jira answered ${w.status}`
             : `Jira could not be reached, ${w.code ?? 'no answer'}`;
+      // Every request in flight meets the same outage at once: one line for the wait they share, then
+      // quiet about that reason until the wait it announced is over.
+      const now = Date.now();
+      if ((quietUntil.get(why) ?? 0) > now) return;
+      quietUntil.set(why, now + w.delayMs);
       say(`jlog: ${why}: waiting ${Math.ceil(w.delayMs / 1000)} s before trying again…`);
     },
     close() {
