@@ -151,7 +151,10 @@ describe('hook flow', () => {
     }
     sandbox.clearFaults();
     const next = await commit(env, 'PROJ-2 #time 1h after it');
-    expect(next.stderr).toMatch(/1 worklog still pending/);
+    expect(next.stderr).toMatch(
+      /^jlog: 1 worklog still pending: [a-z][^()]*\(?[^()]*\)?; they post on your next push/m,
+    );
+    expect(next.stderr).not.toMatch(/\.\)|\.;/);
     await git(env, ['push', '-q', 'origin', 'main']);
     await until(() => sandbox.worklogs().length === 2);
     expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2']);
@@ -319,6 +322,10 @@ describe('hook flow', () => {
     ]);
     const head = repo.git('rev-parse', 'HEAD').trim();
     expect(readFileSync(join(repo.dir, '.git', 'jlog', 'queue'), 'utf8')).toBe(`${head}\n`);
+    const doctor = await runJlog(['doctor'], { cwd: repo.dir, env });
+    expect(doctor.stdout).toContain(
+      '1 commit queued by a hook that could not record it (no node, no jlog, or an error',
+    );
 
     writeFileSync(join(repo.dir, '.jlogrc.json'), '{}');
     const next = await commit(env, 'PROJ-2 #time 30m after the fix');

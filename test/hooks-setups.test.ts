@@ -98,7 +98,7 @@ describe('a GUI client with git and sh but no Node on PATH', () => {
     expect(queued.stderr).not.toMatch(/env: .?node/);
     expect((await status(env)).entries).toEqual([]);
     const doctor = await runJlog(['doctor', '--json'], { cwd: repo.dir, env, timeoutMs: 60_000 });
-    expect(doctor.stdout).toContain('1 commit queued by a hook that found no node');
+    expect(doctor.stdout).toContain('1 commit queued by a hook that could not record it (no node');
 
     const next = await commit(env, 'PROJ-2 #time 30m from the terminal');
     expect(next.code).toBe(0);

@@ -2,11 +2,12 @@
 // errors as one `jlog:` line with the next step in it.
 import pc from 'picocolors';
 import { escapeJsonText, escapeOutput, escapeTerminal } from '../core/escape.js';
+import { clause, lowerFirst } from '../core/voice.js';
 import { hintFor, isJlogError, JlogError } from '../errors.js';
 
 // Every line goes through escapeOutput: text from Jira or a commit message never acts on the
 // terminal (docs/configuration.md). Callers escape external text with escapeTerminal where it is embedded.
-export { escapeTerminal };
+export { clause, escapeTerminal, lowerFirst };
 
 export function colorEnabled(
   stream: NodeJS.WriteStream = process.stdout,
@@ -48,20 +49,6 @@ export function asJlogError(err: unknown): JlogError {
   if (isJlogError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new JlogError('E_INTERNAL', `internal error: ${message}`, { cause: err });
-}
-
-/** Words that keep their capital at the start of a message (names, not sentence case): issue keys and
- * variables such as CI_COMMIT_SHA or BITBUCKET_COMMIT. */
-const PROPER = /^(Jira|Atlassian|Node|GitHub|GitLab|Bitbucket|[A-Z][A-Z0-9_]+(-\d+)?)\b/;
-
-/** One voice: a message starts lowercase unless it starts with a name. */
-export function lowerFirst(text: string): string {
-  return PROPER.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
-}
-
-/** A message as the first half of `message; next step`: lowercase start, no period before the `;`. */
-export function clause(text: string): string {
-  return lowerFirst(text.trimEnd().replace(/\.+$/, ''));
 }
 
 /** The docs/commands.md JSON error: `{"error":{"code","message","hint"}}`. */

@@ -316,7 +316,7 @@ async function checkLedger(repo: RepoInfo): Promise<Check> {
   const queued = await queuedCount(dir);
   const queuedNote =
     queued > 0
-      ? `; ${queued} commit${queued === 1 ? '' : 's'} queued by a hook that found no node (the next hook with node records them)`
+      ? `; ${queued} commit${queued === 1 ? '' : 's'} queued by a hook that could not record ${queued === 1 ? 'it' : 'them'} (no node, no jlog, or an error: the next hook that runs jlog records ${queued === 1 ? 'it' : 'them'})`
       : '';
   return {
     name: 'ledger',

@@ -5,6 +5,7 @@
 // reads the whole ledger to say it.
 import { existsSync } from 'node:fs';
 import { credentialsPath } from '../config/paths.js';
+import { clause } from '../core/voice.js';
 import { isJlogError } from '../errors.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
@@ -62,7 +63,9 @@ async function reportStillPending(ledger: Ledger, say: (line: string) => void): 
   const told = await ledger.folder.readCache<{ at: number }>(STUCK_NOTIFIED);
   if (told && told.value.at >= stuck.at) return;
   const n = stuck.value.count;
-  const why = stuck.value.reason === '' ? '' : ` (${stuck.value.reason})`;
+  // The reason is a run's message ("Reading the worklogs of PROJ-5: the connection failed (…)."): one
+  // clause of this line, not a parenthesis with its own parentheses and period inside.
+  const why = stuck.value.reason === '' ? '' : `: ${clause(stuck.value.reason)}`;
   say(
     `jlog: ${n} worklog${n === 1 ? '' : 's'} still pending${why}; they post on your next push, or run jlog flush`,
   );
