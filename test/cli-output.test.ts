@@ -167,6 +167,25 @@ describe('jlog output', () => {
       expect(st.stdout).toMatch(new RegExp(`^ {4}PROJ-${i} +1h +[0-9a-f]{10}:0$`, 'm'));
   });
 
+  it('an unknown outcome reads whole: the clause naming the issue goes, its parentheses stay balanced', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo);
+    sandbox = s.sandbox;
+    repo.commit('PROJ-1 #time 1h x', { date: day(1) });
+    sandbox.fault({ fault: { kind: 'status', status: 503 }, method: 'POST', pathIncludes: '/worklog' });
+    const r = await jlog(s.env, 'sync');
+    expect(r.code).toBe(1);
+    const balanced = (line: string) => line.split('(').length === line.split(')').length;
+    const line = r.stderr.split('\n').find((l) => l.startsWith('pending '))!;
+    expect(line).toMatch(
+      /^pending PROJ-1 1h [0-9a-f]{10}:0: outcome unknown \(Jira answered 503: Sandbox fault: HTTP 503; it may or may not have landed\.?\); posted again after /,
+    );
+    expect(balanced(line)).toBe(true);
+    const st = (await jlog(s.env, 'status')).stdout.split('\n').find((l) => l.includes('outcome unknown'))!;
+    expect(st).toMatch(/^ {2}outcome unknown \(Jira answered 503: /);
+    expect(balanced(st)).toBe(true);
+  });
+
   it('colours only on a terminal or with FORCE_COLOR, never with NO_COLOR', async () => {
     repo = makeRepo();
     const s = await sandboxFor(repo);

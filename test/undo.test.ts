@@ -239,4 +239,25 @@ describe('jlog undo', () => {
     await sync(env);
     expect(sandbox!.worklogs()).toEqual([]);
   });
+
+  it('deletes the worklog of a pending token whose POST landed unanswered, instead of only cancelling it', async () => {
+    const env = await setup();
+    const sha = repo.commit('PROJ-1 #time 1h x', { date: '2026-11-20T10:00:00+01:00' });
+    // The check before the POST is answered (a zero latency), the POST is stored but never answered,
+    // and the read back is refused: the token stays pending, its outcome unknown, its worklog on Jira.
+    sandbox!.fault({ fault: { kind: 'latency', ms: 0 }, method: 'GET', pathIncludes: '/worklog' });
+    sandbox!.fault({ fault: { kind: 'drop-after-store' }, method: 'POST', pathIncludes: '/worklog' });
+    sandbox!.fault({ fault: { kind: 'status', status: 403 }, method: 'GET', pathIncludes: '/worklog' });
+    const first = JSON.parse((await sync(env)).stdout) as { pending: Entry[] };
+    expect(first.pending.map((e) => [e.id, e.code])).toEqual([[`${sha}:0`, 'E_JIRA_UNKNOWN_OUTCOME']]);
+    expect(sandbox!.worklogs()).toHaveLength(1);
+
+    const r = await jlog(env, 'undo', sha, '--yes', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as UndoJson;
+    expect(out.deleted.map((e) => e.id)).toEqual([`${sha}:0`]);
+    expect(out.cancelled).toEqual([]);
+    expect(sandbox!.worklogs()).toEqual([]);
+    expect(await states(env)).toEqual({ [`${sha}:0`]: 'undone' });
+  });
 });

@@ -133,7 +133,10 @@ function printGrouped(label: string, outcomes: readonly Outcome[], withHint = fa
 export function withoutIssue(reason: string, issue: string): string {
   const colon = reason.indexOf(': ');
   if (colon === -1) return reason;
-  return reason.slice(0, colon).includes(issue) ? reason.slice(colon + 2) : reason;
+  // The clause may sit inside a parenthesis (`outcome unknown (adding a worklog to PROJ-1: ...)`):
+  // only the clause goes, never the parenthesis that opens before it.
+  const from = reason.lastIndexOf('(', colon) + 1;
+  return reason.slice(from, colon).includes(issue) ? reason.slice(0, from) + reason.slice(colon + 2) : reason;
 }
 
 function worklogRow(w: PlannedWorklog): string[] {

@@ -34,6 +34,14 @@ function planRow(t: UndoTarget): string[] {
     case 'delete':
       return ['delete', t.issue, dur(t.seconds), day(t.started), `worklog ${t.worklogId ?? '?'}`];
     case 'lookup':
+      if (t.state === 'pending')
+        return [
+          'cancel',
+          t.issue,
+          dur(t.seconds),
+          day(t.started),
+          'pending: will not be posted (deleted if on Jira)',
+        ];
       return [
         'delete',
         t.issue,
@@ -94,7 +102,9 @@ export async function run(args: string[], raw: Record<string, unknown>): Promise
   if (!flags.yes) {
     warn(`jlog undo ${label}${plan.inGit ? '' : ' (no longer in git; from the ledger)'}:`);
     for (const line of table(plan.targets.map(planRow))) warn(`  ${line}`);
-    const deletes = plan.targets.filter((t) => t.action !== 'cancel' && t.action !== 'irreversible').length;
+    const deletes = plan.targets.filter(
+      (t) => t.action !== 'cancel' && t.action !== 'irreversible' && t.state !== 'pending',
+    ).length;
     const question =
       deletes > 0
         ? `Delete ${deletes === 1 ? 'this worklog' : `these ${deletes} worklogs`} from Jira? [y/N] `

@@ -104,6 +104,9 @@ function targetOf(r: LedgerRecord | undefined, w: PlannedWorklog | undefined): U
         ? { ...t, state: 'posted', worklogId: r.worklogId, action: 'delete' }
         : { ...t, state: 'posted', action: 'lookup' };
     case 'pending':
+      // A pending token's worklog may be on Jira all the same: a POST whose answer was lost, a run
+      // killed between Jira's answer and the ledger write, another clone or CI. Looked for by its marker.
+      return { ...t, state: 'pending', action: 'lookup' };
     case 'failed':
       return { ...t, state: r.state, action: 'cancel' };
     case 'undone':
@@ -241,7 +244,7 @@ async function undoLocked(
   };
   const view = await ctx.ledger.read();
   const tokens = await commitTokens(ctx, plan.sha, plan.inGit, view);
-  const refused = await tombstone(plan, tokens, client, result);
+  const { refused, unreachable } = await tombstone(plan, tokens, client, result);
   for (const planned of plan.targets) {
     const token = tokens.get(planned.id);
     // Decide again from the ledger as it is now, under the lock.
@@ -261,10 +264,14 @@ async function undoLocked(
         continue;
       }
       let worklogId = t.worklogId;
-      if (t.action === 'lookup') worklogId = await findByMarker(await client(), t);
+      // Jira out of reach: a pending token none of whose POSTs has an unknown outcome is cancelled in
+      // this clone, as tombstone() said.
+      if (t.action === 'lookup' && !(unreachable && cancelsLocally(t, token?.r)))
+        worklogId = await findByMarker(await client(), t);
       if (worklogId === undefined) {
         await record();
-        result.cancelled.push(entryOf(t, { was: t.action === 'lookup' ? 'not on Jira' : t.state }));
+        const was = t.state === 'pending' ? 'pending' : t.action === 'lookup' ? 'not on Jira' : t.state;
+        result.cancelled.push(entryOf(t, { was }));
         continue;
       }
       if (refused.has(t.issue) && !result.notices.some((n) => n.includes(t.issue))) {
@@ -302,7 +309,7 @@ async function tombstone(
   tokens: Map<string, { r?: LedgerRecord; w?: PlannedWorklog }>,
   client: () => Promise<JiraClient>,
   result: UndoResult,
-): Promise<Set<string>> {
+): Promise<{ refused: Set<string>; unreachable: boolean }> {
   const byIssue = new Map<string, { id: string; fp: string }[]>();
   for (const t of plan.targets) {
     if (t.action === 'irreversible') continue;
@@ -312,13 +319,17 @@ async function tombstone(
     byIssue.set(t.issue, [...(byIssue.get(t.issue) ?? []), { id: t.id, fp }]);
   }
   const refused = new Set<string>();
-  const onlyCancels = plan.targets.every((t) => t.action === 'cancel' || t.action === 'irreversible');
+  let unreachable = false;
+  const onlyCancels = plan.targets.every(
+    (t) => t.action === 'cancel' || t.action === 'irreversible' || cancelsLocally(t, tokens.get(t.id)?.r),
+  );
   for (const [issue, entries] of byIssue) {
     try {
       if (!(await addTombstones(await client(), issue, entries))) refused.add(issue);
     } catch (err) {
       // Cancelling tokens that never left this clone needs no Jira: say so and go on.
       if (onlyCancels && (isJlogError(err, 'E_CREDENTIALS') || isJlogError(err, 'E_JIRA_UNAVAILABLE'))) {
+        unreachable = true;
         // One sentence: the client's message ends in a period.
         const why = err.message.replace(/\.$/, '');
         result.notices.push(`not tombstoned on Jira: ${why}; cancelled in this clone only`);
@@ -328,7 +339,16 @@ async function tombstone(
       throw err;
     }
   }
-  return refused;
+  return { refused, unreachable };
+}
+
+/**
+ * A pending token that may be cancelled in this clone alone when Jira cannot be reached: none of its
+ * POSTs had an unknown outcome. (A kill between Jira's answer and the ledger write leaves no such mark;
+ * only Jira could tell, and it is out of reach.)
+ */
+function cancelsLocally(t: UndoTarget, r: LedgerRecord | undefined): boolean {
+  return t.state === 'pending' && t.kind === undefined && r?.unknownAt === undefined;
 }
 
 /** A comment token: its comment deleted (found by the ledger's id or by its marker), then recorded undone. */
