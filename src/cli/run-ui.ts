@@ -50,6 +50,8 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
   let posted = 0;
   let started = false;
   let barOn = false;
+  /** When the last Jira wait said ends (ms). */
+  let saidWaitEnds = 0;
 
   const say = (line: string): void => {
     if (quiet) return;
@@ -106,6 +108,11 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
         return;
       }
       if (w.delayMs < SAY_WAIT_MS) return;
+      // Requests wait side by side (every issue's read while Jira is down): the line said stands for
+      // the waits that start before it is over, so an outage is a few lines, not one per request.
+      const now = Date.now();
+      if (now < saidWaitEnds) return;
+      saidWaitEnds = now + w.delayMs;
       const why =
         w.status === 429
           ? 'Jira asked to slow down'
