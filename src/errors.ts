@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'E_JIRA_UNKNOWN_OUTCOME' // a write that may or may not have landed: reconcile, never re-post blindly
   | 'E_JIRA_TIME_TRACKING_OFF'
   | 'E_JIRA_PROTOCOL' // an answer jlog cannot read
+  | 'E_INTERRUPTED' // Ctrl-C: what was done is recorded, the next run carries on
   | 'E_INTERNAL';
 
 const USER_ERRORS: ReadonlySet<ErrorCode> = new Set([
@@ -99,6 +100,7 @@ export const HINTS: Readonly<Record<ErrorCode, string>> = {
   E_JIRA_UNKNOWN_OUTCOME: 'the next jlog sync checks Jira before posting again; nothing is posted twice',
   E_JIRA_TIME_TRACKING_OFF: 'ask a Jira admin to turn time tracking on; the tokens stay pending until then',
   E_JIRA_PROTOCOL: 'check that the base URL is your Jira site (jlog config), or run jlog doctor',
+  E_INTERRUPTED: 'run the same command again: it carries on where this run stopped',
   E_INTERNAL: 'this is a bug in jlog: run again with JLOG_DEBUG=1 and report what it logs',
 };
 

@@ -120,6 +120,26 @@ describe('a posting run on the terminal and off it', () => {
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   }, 60_000);
 
+  it('Ctrl-C with --json: stdout still gets JSON, the interrupt as an error a script can read', async () => {
+    const env = await setup();
+    const base = repo.commit('base');
+    for (let i = 1; i <= 10; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });
+    sandbox!.fault({ fault: { kind: 'latency', ms: 400 }, method: 'POST', times: Infinity });
+    const args = [JLOG_BIN, 'ci', '--range', `${base}..HEAD`, '--json'];
+    const child = spawn(process.execPath, args, { cwd: repo.dir, env: { ...env, CI: 'true' } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.resume();
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    await until(() => sandbox!.worklogs().length >= 2);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const out = JSON.parse(stdout) as { error: { code: string; message: string; hint: string } };
+    expect(out.error.code).toBe('E_INTERRUPTED');
+    expect(out.error.message).toMatch(/^interrupted: \d+ of 10 posted$/);
+    expect(out.error.hint).toBe('jlog ci continues');
+  }, 60_000);
+
   it('without a terminal, prints a line per issue as it completes', async () => {
     const env = await setup();
     for (let i = 1; i <= 6; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });
@@ -170,4 +190,18 @@ describe('a posting run on the terminal and off it', () => {
     expect(r.stderr).toMatch(/^jlog: Jira asked to slow down: waiting 2 s before trying again…$/m);
     expect(sandbox!.worklogs()).toHaveLength(1);
   });
+
+  it('says a wait that many requests share once, not once per request', async () => {
+    const env = await setup();
+    for (let i = 1; i <= 4; i++) repo.commit(`PROJ-${i} #time 1h part ${i}`, { date: day(1) });
+    // Jira is down for every read: each of the ~9 reads waits and retries 3 times, all at about once.
+    sandbox!.fault({ fault: { kind: 'status', status: 503, retryAfter: 2 }, method: 'GET', times: Infinity });
+    const r = await runJlog(['sync'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const waits = r.stderr.split('\n').filter((l) => /^jlog: Jira answered 503: waiting/.test(l));
+    const retries = sandbox!.requests.filter((q) => q.method === 'GET').length;
+    expect(retries).toBeGreaterThan(20); // the old way said one line per retry
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.length).toBeLessThanOrEqual(8);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
 import type { PlannedWorklog } from '../core/types.js';
 import type { ApplyResult, Outcome } from '../engine/apply.js';
 import type { RunOptions, RunWait } from '../engine/run.js';
-import { warn } from './output.js';
+import { printJson, warn } from './output.js';
 import { progressBar } from './progress.js';
 
 /** Runs with more worklogs than this get a bar (terminal) or per-issue lines (no terminal). */
@@ -50,8 +50,7 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
   let posted = 0;
   let started = false;
   let barOn = false;
-  /** When the last Jira wait said ends (ms). */
-  let saidWaitEnds = 0;
+  const quietUntil = new Map<string, number>();
 
   const say = (line: string): void => {
     if (quiet) return;
@@ -65,7 +64,13 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
     const what = started ? `${posted} of ${total} posted` : 'nothing posted yet';
     const next = command === null ? 'jlog status shows what was logged' : `${command} continues`;
     warn(`${tty ? '\n' : ''}jlog: interrupted: ${what}; ${next}`);
+    // A script that asked for JSON reads stdout: the interrupt is an error there too (docs/commands.md).
     // Every outcome so far is in the ledger; a POST in flight is found by the next run's remote check.
+    if (opts.json) {
+      printJson({ error: { code: 'E_INTERRUPTED', message: `interrupted: ${what}`, hint: next } });
+      process.stdout.write('', () => process.exit(130)); // after the JSON is out, on any kind of stdout
+      return;
+    }
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
@@ -108,17 +113,17 @@ export function runUi(command: string | null, opts: { json?: boolean; quiet?: bo
         return;
       }
       if (w.delayMs < SAY_WAIT_MS) return;
-      // Requests wait side by side (every issue's read while Jira is down): the line said stands for
-      // the waits that start before it is over, so an outage is a few lines, not one per request.
-      const now = Date.now();
-      if (now < saidWaitEnds) return;
-      saidWaitEnds = now + w.delayMs;
       const why =
         w.status === 429
           ? 'Jira asked to slow down'
           : w.status !== undefined
             ? `Jira answered ${w.status}`
             : `Jira could not be reached, ${w.code ?? 'no answer'}`;
+      // Every request in flight meets the same outage at once: one line for the wait they share, then
+      // quiet about that reason until the wait it announced is over.
+      const now = Date.now();
+      if ((quietUntil.get(why) ?? 0) > now) return;
+      quietUntil.set(why, now + w.delayMs);
       say(`jlog: ${why}: waiting ${Math.ceil(w.delayMs / 1000)} s before trying again…`);
     },
     close() {
