@@ -131,6 +131,31 @@ describe('jlog doctor', () => {
     expect(line).toMatch(/^FAIL\s+jira\s+checking the Jira credentials: Jira answered 302\b/);
   });
 
+  it('on Data Center, a token refused with an email left in the environment points at bearer auth, not at Atlassian Cloud', async () => {
+    repo = makeRepo();
+    const s = await sandboxFor(repo, { credentials: { token: 'dc-personal-access-token' } });
+    sandbox = s.sandbox;
+    installHooks();
+    writeFileSync(
+      join(repo.dir, '.jlogrc.json'),
+      JSON.stringify({ jira: { baseUrl: s.sandbox.url, deployment: 'datacenter' } }),
+    );
+    repo.git('add', '.jlogrc.json');
+    repo.commit('PROJ-1 #time 1h x', { date: '2026-11-20T10:00:00+01:00' });
+    // A JIRA_USER_EMAIL left from a Cloud site makes it Basic auth, which Data Center refuses for a
+    // personal access token.
+    const env: NodeJS.ProcessEnv = { ...s.env, JIRA_USER_EMAIL: 'dev@example.com' };
+    delete env.JIRA_AUTH_TYPE;
+    const jira = byName((await doctor(env)).checks, 'jira');
+    expect(jira).toMatchObject({ ok: false, message: expect.stringContaining('401') });
+    expect(jira.hint).not.toContain('atlassian.com');
+    expect(jira.hint).toMatch(/unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer/);
+    const sync = await runJlog(['sync', '--since', '2026-01-01'], { cwd: repo.dir, env });
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).not.toContain('atlassian.com');
+    expect(sync.stderr).toMatch(/unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer/);
+  });
+
   it('fails without credentials, naming what to set', async () => {
     repo = makeRepo();
     installHooks();

@@ -99,6 +99,33 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
   });
 });
 
+describe.skipIf(!haveJira)('jlog login on Data Center', () => {
+  it("sends a refused or missing token back to the personal access token, not to Atlassian's token page", async () => {
+    const s = await sandbox({ token: TOKEN });
+    const { cwd, env } = userEnv();
+    mkdirSync(join(cwd, '.git'));
+    writeFileSync(
+      join(cwd, '.jlogrc.json'),
+      JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
+    );
+    const login = (args: string[], input: string) =>
+      runJlog(['login', '--base-url', s.url, ...args], { cwd, env, input });
+    // The personal access token sent with an email (Basic auth): Data Center refuses it.
+    const withEmail = await login(['--email', 'dev@example.com'], `${TOKEN}\n`);
+    expect(withEmail.code).toBe(2);
+    expect(withEmail.stderr).not.toContain('atlassian.com');
+    expect(withEmail.stderr).toMatch(/personal access token goes without --email/);
+    const wrong = await login([], 'wrong-token\n');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).not.toMatch(/Atlassian|--email/);
+    expect(wrong.stderr).toMatch(/check the personal access token/);
+    const none = await login([], '');
+    expect(none.code).toBe(2);
+    expect(none.stderr).not.toContain('--email');
+    expect(existsSync(credentialsPath(env))).toBe(false);
+  });
+});
+
 describe.skipIf(!haveJira)('jlog login and a site address made to redraw the terminal', () => {
   it('refuses a base URL with control characters before saying or sending anything', async () => {
     const s = await sandbox({ token: TOKEN });

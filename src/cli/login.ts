@@ -8,6 +8,8 @@ import { Writable } from 'node:stream';
 import { out } from './output.js';
 
 const TOKEN_PAGE = 'https://id.atlassian.com/manage-profile/security/api-tokens';
+/** Where Data Center keeps personal access tokens: Atlassian's token page is for Cloud accounts only. */
+const PAT_PAGE = 'Personal Access Tokens';
 
 function opt(opts: Record<string, unknown>, name: string): string | undefined {
   const v = opts[name];
@@ -72,7 +74,12 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   }
   let token: string;
   if (tty) {
-    token = await ask(email ? `API token (from ${TOKEN_PAGE}): ` : 'Token: ', { secret: true });
+    const prompt = !email
+      ? 'Token: '
+      : deployment === 'cloud'
+        ? `API token (from ${TOKEN_PAGE}): `
+        : 'Password: ';
+    token = await ask(prompt, { secret: true });
   } else {
     token = (await readFirstLine()).trim();
   }
@@ -81,9 +88,12 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
       'E_CREDENTIALS',
       tty ? 'no token given; nothing was stored' : 'no token on stdin; nothing was stored',
       {
-        hint: tty
-          ? `create one at ${TOKEN_PAGE}`
-          : 'pipe it in: printf "%s\\n" "$TOKEN" | jlog login --base-url <url> --email <email>',
+        hint:
+          deployment !== 'cloud'
+            ? `create a personal access token (your Jira profile > ${PAT_PAGE})${tty ? '' : ', then pipe it in: printf "%s\\n" "$TOKEN" | jlog login --base-url <url>'}`
+            : tty
+              ? `create one at ${TOKEN_PAGE}`
+              : 'pipe it in: printf "%s\\n" "$TOKEN" | jlog login --base-url <url> --email <email>',
       },
     );
   }
@@ -124,9 +134,13 @@ async function verify(creds: Credentials, timeoutMs: number): Promise<{ displayN
         {
           cause: err,
           hint:
-            creds.auth.type === 'basic'
-              ? `check the email and the token (create a new one at ${TOKEN_PAGE})`
-              : 'check the token; for an Atlassian API token, also give --email',
+            creds.deployment !== 'cloud'
+              ? creds.auth.type === 'basic'
+                ? `check the user name and password; a personal access token goes without --email (your Jira profile > ${PAT_PAGE})`
+                : `check the personal access token (your Jira profile > ${PAT_PAGE}): it may have expired or been revoked`
+              : creds.auth.type === 'basic'
+                ? `check the email and the token (create a new one at ${TOKEN_PAGE})`
+                : 'check the token; for an Atlassian API token, also give --email',
         },
       );
     }

@@ -196,9 +196,17 @@ function describeCredentials(c: Credentials): string {
   return `${c.baseUrl} (${c.deployment}), ${auth}`;
 }
 
+/**
+ * Data Center with an email (often a JIRA_USER_EMAIL left from a Cloud site): Basic auth, which a personal
+ * access token does not pass; Atlassian's token page would not help.
+ */
+const DC_BASIC_HINT =
+  'a personal access token goes without an email: unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer; or check the user name and password, or run jlog login';
+
 function authHint(c: Credentials): string {
   if (c.auth.from === 'login')
     return `the stored login for ${c.baseUrl} was refused (expired or revoked?): run jlog login`;
+  if (c.auth.type === 'basic' && c.deployment !== 'cloud') return DC_BASIC_HINT;
   return c.auth.type === 'basic'
     ? 'check JIRA_USER_EMAIL and JIRA_API_TOKEN (create a token at https://id.atlassian.com/manage-profile/security/api-tokens), or run jlog login'
     : 'check JIRA_API_TOKEN (a personal access token), or run jlog login';

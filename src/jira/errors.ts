@@ -25,10 +25,14 @@ export function jiraMessage(body: unknown): string {
 const TIME_TRACKING_OFF =
   /time\s*tracking[^.;]*\b(disabled|not enabled|not turned on|switched off|is off|turned off)\b/i;
 
-export function authHint(auth: Credentials['auth']): string {
+export function authHint(auth: Credentials['auth'], deployment?: Credentials['deployment']): string {
   // A token jlog login stored: the environment has nothing to check, logging in again fixes it.
   if (auth.from === 'login')
     return 'The token jlog login stored for this site was refused (expired or revoked?): run `jlog login` again.';
+  // Data Center with an email: Basic auth, which a personal access token does not pass (Atlassian's
+  // token page is for Cloud accounts).
+  if (auth.type === 'basic' && deployment === 'datacenter')
+    return 'A personal access token goes without an email: unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer. Or check the user name and password, or run `jlog login`.';
   return auth.type === 'basic'
     ? 'Check JIRA_USER_EMAIL and JIRA_API_TOKEN (API tokens expire, one year by default; create one at ' +
         'https://id.atlassian.com/manage-profile/security/api-tokens). A scoped API token needs ' +
@@ -43,6 +47,7 @@ export interface StatusContext {
   status: number;
   body: unknown;
   auth: Credentials['auth'];
+  deployment?: Credentials['deployment'];
   redact: Redactor;
   retryAfterMs?: number | undefined;
 }
@@ -64,7 +69,11 @@ export function errorForStatus(ctx: StatusContext): JlogError {
       }
       return new JlogError('E_JIRA_BAD_REQUEST', message, { ...base, retryable: false });
     case 401:
-      return new JlogError('E_JIRA_AUTH', message, { ...base, retryable: true, hint: authHint(ctx.auth) });
+      return new JlogError('E_JIRA_AUTH', message, {
+        ...base,
+        retryable: true,
+        hint: authHint(ctx.auth, ctx.deployment),
+      });
     case 403:
       return new JlogError('E_JIRA_FORBIDDEN', message, {
         ...base,

@@ -189,6 +189,7 @@ export class JiraHttp {
         status,
         body: result.body,
         auth: this.creds.auth,
+        deployment: this.creds.deployment,
         redact: this.redact,
         retryAfterMs,
       };
