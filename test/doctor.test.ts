@@ -156,6 +156,21 @@ describe('jlog doctor', () => {
     expect(sync.stderr).toMatch(/unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer/);
   });
 
+  it('on a site without REST API v3 (Data Center, no deployment set), says to set jira.deployment, not to check an issue key', async () => {
+    const env = await setup();
+    installHooks();
+    // Jira Data Center and Server serve /rest/api/2 only: v3 paths are unknown URIs there.
+    sandbox!.fault({
+      fault: { kind: 'status', status: 404, body: { message: 'null for uri: /rest/api/3/myself' } },
+      pathIncludes: '/rest/api/3/',
+      times: Infinity,
+    });
+    const jira = byName((await doctor(env)).checks, 'jira');
+    expect(jira).toMatchObject({ ok: false, message: expect.stringContaining('404') });
+    expect(jira.hint).not.toMatch(/issue key/);
+    expect(jira.hint).toMatch(/"deployment": "datacenter"/);
+  });
+
   it('fails without credentials, naming what to set', async () => {
     repo = makeRepo();
     installHooks();

@@ -12,7 +12,12 @@ const haveJira =
   existsSync(new URL('../src/sandbox/server.ts', import.meta.url));
 
 const TOKEN = 'sandbox-s3cr3t-token';
-type Sandbox = { url: string; requests: { path: string }[]; close(): Promise<void> };
+type Sandbox = {
+  url: string;
+  requests: { path: string }[];
+  fault(rule: unknown): void;
+  close(): Promise<void>;
+};
 const open: Sandbox[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
@@ -119,6 +124,20 @@ describe.skipIf(!haveJira)('jlog login on Data Center', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).not.toMatch(/Atlassian|--email/);
     expect(wrong.stderr).toMatch(/check the personal access token/);
+    // The config says nothing of Data Center: the v3 path is not there, and login says what to set.
+    writeFileSync(join(cwd, '.jlogrc.json'), JSON.stringify({ jira: { baseUrl: s.url } }));
+    s.fault({
+      fault: { kind: 'status', status: 404, body: { message: 'null for uri' } },
+      pathIncludes: '/rest/api/3/',
+      times: Infinity,
+    });
+    const cloudPaths = await login([], `${TOKEN}\n`);
+    expect(cloudPaths.code).toBe(2);
+    expect(cloudPaths.stderr).toMatch(/"deployment": "datacenter"/);
+    writeFileSync(
+      join(cwd, '.jlogrc.json'),
+      JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
+    );
     const none = await login([], '');
     expect(none.code).toBe(2);
     expect(none.stderr).not.toContain('--email');

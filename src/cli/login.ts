@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/load.js';
 import { saveCredentials, storedDefaultSite, type Auth, type Credentials } from '../config/credentials.js';
 import { baseUrlFix, baseUrlProblem, normalizeBaseUrl } from '../config/validate.js';
+import { apiRoot, apiRootHint } from '../engine/api-root-hint.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -142,6 +143,14 @@ async function verify(creds: Credentials, timeoutMs: number): Promise<{ displayN
                 ? `check the email and the token (create a new one at ${TOKEN_PAGE})`
                 : 'check the token; for an Atlassian API token, also give --email',
         },
+      );
+    }
+    if (isJlogError(err, 'E_JIRA_NOT_FOUND')) {
+      // The site has no such API (a Data Center site with the Cloud default): no issue is involved.
+      throw new JlogError(
+        'E_CREDENTIALS',
+        `cannot log in to ${creds.baseUrl}: Jira answered 404 for ${apiRoot(creds.deployment)}/myself; nothing was stored`,
+        { cause: err, hint: apiRootHint(creds.baseUrl, creds.deployment) },
       );
     }
     if (isJlogError(err) && err.code.startsWith('E_JIRA_')) {

@@ -16,6 +16,7 @@ import { findHusky } from '../install/detect.js';
 import { HOOK_NAMES } from '../install/hook-names.js';
 import { huskyLineVersion } from '../install/husky.js';
 import { COMMON_FILE, HOOK_VERSION, isShim, shimVersion } from '../install/shims.js';
+import { apiRootHint } from './api-root-hint.js';
 
 export interface Check {
   name: string;
@@ -283,6 +284,7 @@ async function checkJira(jira: JiraClient, creds: Credentials): Promise<Check> {
       };
     }
     const check = failed('jira', err);
+    if (isJlogError(err, 'E_JIRA_NOT_FOUND')) check.hint = apiRootHint(creds.baseUrl, creds.deployment);
     // An answer jlog cannot read (a redirect to a login page, HTML from a proxy): the base URL is the
     // usual cause, and the check must say the fix like the others.
     if (check.hint === undefined && isJlogError(err, 'E_JIRA_PROTOCOL'))
