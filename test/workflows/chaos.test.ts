@@ -127,20 +127,32 @@ describe('chaos with rewrites and the new writes', () => {
 
     let killed = 0;
     for (let i = 0; i < 8; i++) {
+      const seen = team.sandbox.requests.length;
       const child = spawn(process.execPath, [JLOG_BIN, 'sync'], {
         cwd: alice.dir,
         env: alice.env,
         stdio: 'ignore',
       });
-      const delay = 300 + Math.floor(Math.random() * 2000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      let exited = false;
+      const exit = new Promise<void>((resolve) => {
         child.on('exit', (_code, signal) => {
-          clearTimeout(timer);
+          exited = true;
           if (signal === 'SIGKILL') killed++;
           resolve();
         });
       });
+      // The first run dies for sure with its first requests in flight (each answer takes 150 ms); the
+      // others at a random moment, which a short run may outlive. Without that, a first run that
+      // finished everything before its kill left the later ones nothing to be killed in.
+      if (i === 0) {
+        for (let t = 0; t < 2_000 && !exited && team.sandbox.requests.length === seen; t++) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      const delay = i === 0 ? Math.floor(Math.random() * 100) : 300 + Math.floor(Math.random() * 2000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      await exit;
+      clearTimeout(timer);
     }
     expect(killed).toBeGreaterThan(0);
     team.sandbox.clearFaults();
