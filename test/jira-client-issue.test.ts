@@ -1,7 +1,12 @@
 // The client's issue-level calls (properties, comments, status, transitions, worklog updates) against
 // the real sandbox over HTTP on 127.0.0.1, and its defences (8 MB answers, header-unsafe tokens).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adfDoc, buildWorklogBody } from '../src/core/jira-format.js';
 import type { Marker, PlannedWorklog } from '../src/core/types.js';
@@ -364,6 +369,59 @@ describe('defences', () => {
     const declared = await failure(client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q));
     expect(declared.code).toBe('E_JIRA_UNKNOWN_OUTCOME');
   }, 15_000);
+
+  /** A self-signed certificate for 127.0.0.1, made by openssl (none is kept in the repository). */
+  function selfSigned(): { key: Buffer; cert: Buffer } | null {
+    const dir = mkdtempSync(join(tmpdir(), 'jlog-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1'].concat([
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          'key.pem',
+          '-out',
+          'cert.pem',
+        ]),
+        { cwd: dir, stdio: 'ignore' },
+      );
+      return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+    } catch {
+      return null;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a certificate the machine does not trust is said once, with the fix, and not tried again', async () => {
+    const tls = selfSigned();
+    expect(tls, 'openssl makes the test certificate').not.toBeNull();
+    let handshakes = 0;
+    const srv = createHttpsServer(tls!, (_req, res) => res.end('{}'));
+    srv.on('connection', () => handshakes++);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    open.push({ close: () => new Promise<void>((r) => srv.close(() => r())) });
+    const client = createJiraClient(
+      {
+        baseUrl: `https://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+        deployment: 'cloud',
+        auth: { type: 'basic', email: EMAIL, token: TOKEN },
+      },
+      { retryBaseMs: 10, maxRetries: 3 },
+    );
+    open.push(client);
+    const err = await failure(client.listComments('PROJ-7'));
+    expect(err.code).toBe('E_JIRA_UNAVAILABLE');
+    expect(err.message).toMatch(
+      /the TLS certificate of 127\.0\.0\.1:\d+ was refused \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+    );
+    expect(err.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
+    expect(handshakes).toBe(1);
+    // A write was never sent either: the token stays pending, not an unknown outcome.
+    const write = await failure(client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q));
+    expect(write.code).toBe('E_JIRA_UNAVAILABLE');
+  });
 
   it('a token an HTTP header cannot carry is a credential error at once, without the token in it', () => {
     for (const token of ['abc\ndef', 'abc\r\ndef', 'tök€n', 'a\u0000b']) {

@@ -9,7 +9,7 @@ import { JlogError } from '../errors.js';
 import { errorForStatus } from './errors.js';
 import type { Pacer } from './pacing.js';
 import { makeRedactor, authorizationHeader, safeCause, type Redactor } from './redact.js';
-import { backoffMs, classifyNetworkError, errorCode, parseRetryAfter } from './retry.js';
+import { backoffMs, CERTIFICATE_REFUSED, classifyNetworkError, errorCode, parseRetryAfter } from './retry.js';
 import type { Credentials, JiraClientOptions } from './types.js';
 
 declare const JLOG_VERSION: string;
@@ -166,6 +166,15 @@ export class JiraHttp {
           );
         }
         if (kind === 'unknown') uncertain = true;
+        const host = new URL(this.creds.baseUrl).host;
+        if (CERTIFICATE_REFUSED.includes(code)) {
+          // Trying again cannot help: the trust has to change.
+          throw new JlogError(
+            'E_JIRA_UNAVAILABLE',
+            `${call.what}: the TLS certificate of ${host} was refused (${code}).`,
+            { cause, retryable: true, hint: `${certificateFix(code, host)}; the worklogs stay pending.` },
+          );
+        }
         if (attempt < attempts) {
           await this.wait(call, path, attempt, { code }, undefined);
           continue;
@@ -173,7 +182,7 @@ export class JiraHttp {
         throw new JlogError('E_JIRA_UNAVAILABLE', `${call.what}: ${why}.`, {
           cause,
           retryable: true,
-          hint: `Check that ${new URL(this.creds.baseUrl).host} is reachable; the worklogs stay pending.`,
+          hint: `Check that ${host} is reachable; the worklogs stay pending.`,
         });
       }
 
@@ -283,6 +292,14 @@ export class JiraHttp {
   private log(line: string): void {
     this.opts.debug?.(this.redact(`jira: ${line}`));
   }
+}
+
+/** What to do about a refused certificate (CERTIFICATE_REFUSED). */
+function certificateFix(code: string, host: string): string {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `The certificate is for another name: check that ${host} is your Jira site's address`;
+  if (code === 'CERT_HAS_EXPIRED') return `The certificate of ${host} has expired: tell your Jira admin`;
+  return 'If your company uses its own certificate authority, set NODE_EXTRA_CA_CERTS to its certificate file';
 }
 
 /** The body as text, refusing (and destroying the stream) past MAX_RESPONSE_BYTES. */

@@ -34,6 +34,19 @@ export function backoffMs({
   return Math.round(Math.min(capMs, Math.max(retryAfterMs ?? 0, exponential)));
 }
 
+/**
+ * The site's certificate was refused: the same on every attempt until someone changes the trust
+ * (a company's own certificate authority, a certificate for another name, an expired one).
+ */
+export const CERTIFICATE_REFUSED: readonly string[] = [
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+];
+
 /** Network failures where the request certainly never reached the server. */
 const NOT_SENT = new Set([
   'ECONNREFUSED',
@@ -44,12 +57,7 @@ const NOT_SENT = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
   // TLS handshake failures: the request is written only after the handshake.
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  ...CERTIFICATE_REFUSED,
   'EPROTO',
 ]);
 
