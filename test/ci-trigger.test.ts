@@ -1,6 +1,7 @@
 // `jlog ci` logs pushes only (docs/commands.md, issue 10 and 11): each provider's real environment variables
 // and event payloads, a fork's pull-request event that must post nothing, a new branch (no `before`)
 // read within `ci.since`, Bitbucket Pipelines, and the author named in worklogs CI posts for others.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,6 +125,19 @@ describe('jlog ci on GitHub Actions', () => {
     });
     expect(r.code).toBe(0);
     expect(comments()['PROJ-3']).toBe('fixed login');
+  });
+
+  it('an event path that is not a file (a pipe nobody writes to) is refused at once', SLOW, async () => {
+    const { env } = await setup();
+    const fifo = join(makeTempDir('jlog-gh-'), 'event.json');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runJlog(['ci'], {
+      cwd: repo!.dir,
+      env: { ...env, ...githubEvent('push', {}), GITHUB_EVENT_PATH: fifo },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot read the GitHub event (GITHUB_EVENT_PATH)');
+    expect(sandbox!.worklogs()).toEqual([]);
   });
 
   for (const name of ['pull_request', 'pull_request_target']) {

@@ -2,12 +2,14 @@
 // pushed. Only push events log: a pull-request event runs a fork's commits with the CI account's
 // token, so GitHub `pull_request`/`pull_request_target`, GitLab merge-request pipelines and Bitbucket
 // pull-request pipelines are refused (exit 2) unless the user names a range.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { JlogError, usageError } from '../errors.js';
 import { commitExists } from '../git/index.js';
 import { escapeTerminal } from '../core/escape.js';
 
 const ZERO = /^0+$/;
+/** GitHub's push payloads are a few MB at most (2,048 commits); anything bigger is not one. */
+const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 /** A commit id as providers give it: hex only, so it can never be read as a git option. */
 const SHA = /^[0-9a-f]{7,64}$/i;
 
@@ -55,7 +57,7 @@ export function pushFromEnv(env: NodeJS.ProcessEnv): CiPush | null {
     if (!env.GITHUB_EVENT_PATH) throw usageError('GITHUB_EVENT_PATH is not set', 'pass --range <a>..<b>');
     let event: { before?: unknown; after?: unknown };
     try {
-      event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as typeof event;
+      event = JSON.parse(readEvent(env.GITHUB_EVENT_PATH)) as typeof event;
     } catch (err) {
       throw new JlogError('E_USAGE', 'cannot read the GitHub event (GITHUB_EVENT_PATH)', {
         cause: err,
@@ -138,4 +140,19 @@ export async function ciRange(
   // ones (`ci.since`): the remote check keeps what was logged before from being logged again.
   if (push.before === null) return { range: push.after, window: true, source: push.source };
   return { range: `${push.before}..${push.after}`, window: false, source: push.source };
+}
+
+/**
+ * The event file, refused unless it is a regular file of at most MAX_EVENT_BYTES: not /dev/zero, not
+ * a pipe that never ends (opened without waiting for a writer).
+ */
+function readEvent(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_EVENT_BYTES) throw new Error('not a file of at most 64 MB');
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
