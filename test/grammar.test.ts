@@ -52,6 +52,18 @@ describe('docs/grammar.md: Atlassian examples (8 h day, 5 d week)', () => {
     expect(r.diagnostics).toEqual([]);
   });
 
+  it('a #time after a key one typo from a project of yours logs nothing and says which key was meant', () => {
+    const r = parse('fix login\nPORJ-7 #time 2h wrong key', { projects: ['PROJ'], branch: 'feature/PROJ-9' });
+    expect(r.worklogs).toEqual([]);
+    expect(r.diagnostics).toEqual([
+      {
+        line: 2,
+        message:
+          "'#time 2h wrong key' follows PORJ-7, and PORJ is not one of your projects: did you mean PROJ-7?",
+      },
+    ]);
+  });
+
   it('a #time line without a key logs nothing (and says so), unless the branch supplies one', () => {
     const message = 'JRA-123 #comment long description\n#time 2d 5h';
     const r = parse(message);
@@ -286,6 +298,19 @@ const CASES: Record<string, Case> = {
   'site with a 4-day week': ['PROJ-7 #time 1w', [wl('PROJ-7', 32 * H)], 0, { daysPerWeek: 4 }],
   'lower maxDuration': ['PROJ-7 #time 1h 1m', [], 1, { maxSeconds: H }],
   'allow-list: other project yields nothing, silently': ['OPS-1 #time 1h', [], 0, { projects: ['PROJ'] }],
+  'allow-list: a key two letters swapped from ours is a diagnostic': [
+    'PORJ-7 #time 1h',
+    [],
+    1,
+    { projects: ['PROJ'] },
+  ],
+  'allow-list: a key one letter off ours is a diagnostic': [
+    'PRIJ-7 #time 1h',
+    [],
+    1,
+    { projects: ['OPS', 'PROJ'] },
+  ],
+  'allow-list: a two-letter project guesses no typo': ['AC-1 #time 1h', [], 0, { projects: ['AB'] }],
   'allow-list: prefix of a word is not our key': ['XPROJ-7 #time 1h', [], 0, { projects: ['PROJ'] }],
   'allow-list: other key still ends the arguments': [
     'PROJ-1 #time 1h see OPS-2 #time 2h',

@@ -96,6 +96,33 @@ function preview(name: string, args: string): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
+/** The first key whose project is one typo (a letter changed, two swapped) from an allowed one. */
+function typoKey(
+  keys: readonly string[],
+  projects: ReadonlySet<string> | null,
+): { key: string; project: string; meant: string } | null {
+  if (projects === null) return null;
+  for (const key of keys) {
+    const dash = key.lastIndexOf('-');
+    const project = key.slice(0, dash);
+    for (const mine of projects) {
+      // Two-letter projects are a typo away from too many others to guess.
+      if (mine.length >= 3 && oneTypoApart(project, mine))
+        return { key, project, meant: mine + key.slice(dash) };
+    }
+  }
+  return null;
+}
+
+function oneTypoApart(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) return false;
+  const diff: number[] = [];
+  for (let i = 0; i < a.length && diff.length <= 2; i++) if (a[i] !== b[i]) diff.push(i);
+  if (diff.length === 1) return true;
+  const [i, j] = diff as [number, number];
+  return diff.length === 2 && j === i + 1 && a[i] === b[j] && a[j] === b[i];
+}
+
 function noKeyMessage(what: string, branch: BranchKey, branchName: string | undefined): string {
   const fix = 'write the issue key before it (ABC-123 #time 1h)';
   if (branch.keys.length > 1) {
@@ -113,20 +140,22 @@ export function parseMessage(message: string, opts: ParseOptions): ParseResult {
   eachLine(message, opts, (line, lineNo) => {
     const events = scanLine(line, projects);
     // A branch key acts exactly as if the hook had written it at the start of the line.
-    let group: { keys: string[]; seen: Set<string>; end: number; open: boolean } | null =
+    let group: { keys: string[]; seen: Set<string>; others: string[]; end: number; open: boolean } | null =
       branch.key !== null && hasKeylessTime(events)
-        ? { keys: [branch.key], seen: new Set([branch.key]), end: 0, open: false }
+        ? { keys: [branch.key], seen: new Set([branch.key]), others: [], end: 0, open: false }
         : null;
     for (let idx = 0; idx < events.length; idx++) {
       const e = events[idx]!;
       if (e.kind === 'key') {
         if (group === null || !group.open || !isGroupGap(line, group.end, e.start)) {
           // Keys of other projects still shape groups: their commands are theirs, not the previous group's.
-          group = { keys: [], seen: new Set(), end: e.end, open: true };
+          group = { keys: [], seen: new Set(), others: [], end: e.end, open: true };
         }
         if (e.allowed && !group.seen.has(e.key)) {
           group.seen.add(e.key);
           group.keys.push(e.key);
+        } else if (!e.allowed) {
+          group.others.push(e.key);
         }
         group.end = e.end;
         continue;
@@ -134,10 +163,18 @@ export function parseMessage(message: string, opts: ParseOptions): ParseResult {
       if (group !== null) group.open = false;
       const keys = group?.keys ?? [];
       const time = isTime(e.name);
-      // A group of other projects' keys only is not ours to log, nor to complain about; a keyless
-      // comment or transition is no one's.
-      if ((group !== null || !time) && keys.length === 0) continue;
       const args = line.slice(e.nameEnd, events[idx + 1]?.start ?? line.length);
+      // A group of other projects' keys only is not ours to log, nor to complain about, unless a key
+      // is one typo away from a project of yours (PORJ-7 for PROJ): that time would be lost unsaid.
+      // A keyless comment or transition is no one's.
+      if ((group !== null || !time) && keys.length === 0) {
+        const typo = time ? typoKey(group?.others ?? [], projects) : null;
+        if (typo !== null) {
+          const message = `'${preview(e.name, args)}' follows ${typo.key}, and ${typo.project} is not one of your projects: did you mean ${typo.meant}?`;
+          result.diagnostics.push({ line: lineNo, message });
+        }
+        continue;
+      }
       const single = keys.length === 1 ? { issue: keys[0]! } : {};
       if (time) {
         const parsed = parseTimeArgument(args, units);
