@@ -111,4 +111,36 @@ describe('terminal output is escaped', () => {
       expect(colour.stdout).toContain('\\x1b[8mhidden');
     },
   );
+
+  it(
+    "with colour on, a commit's or Jira's text shows even jlog's own colour codes as text",
+    SLOW,
+    async () => {
+      // \x1b[31m is one of the codes jlog writes itself, so only escaping the text where it is shown
+      // keeps it from colouring the line (parse, the sync plan, failures, status, doctor).
+      const url = await evilJira();
+      repo = makeRepo();
+      const message = 'PROJ-7 #time 1h fixed \u001b[31mred\u001b[39m';
+      repo.commit(message, { date: new Date(Date.now() - 3_600_000).toISOString() });
+      const env = {
+        ...repo.env,
+        FORCE_COLOR: '1',
+        JIRA_BASE_URL: url,
+        JIRA_USER_EMAIL: 'dev@example.com',
+        JIRA_API_TOKEN: 't',
+      };
+      for (const args of [
+        ['parse', message],
+        ['sync', '--dry-run', '--offline'],
+        ['sync'],
+        ['status'],
+        ['doctor'],
+      ]) {
+        const r = await runJlog(args, { cwd: repo.dir, env });
+        expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(/\u001b\[31mred/);
+      }
+      const parsed = await runJlog(['parse', message], { cwd: repo.dir, env });
+      expect(parsed.stdout).toContain('\\x1b[31mred');
+    },
+  );
 });

@@ -1,6 +1,6 @@
 // `jlog doctor`: one line per check, ✓/✗ on a terminal and ok/FAIL otherwise; exit 1 when one fails.
 import { runDoctor, type Check } from '../engine/doctor.js';
-import { clause, color, out, printJson, table } from './output.js';
+import { clause, color, escapeTerminal, out, printJson, table } from './output.js';
 
 function mark(c: Check, tty: boolean): string {
   // Padded before colouring: escape codes differ in length between colours.
@@ -19,11 +19,11 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   }
   const tty = process.stdout.isTTY === true;
   // One voice: the engine's texts may start as Jira's do ("Checking the Jira credentials: ...").
-  const lines = table(checks.map((c) => [c.name, clause(c.message)]));
+  const lines = table(checks.map((c) => [c.name, escapeTerminal(clause(c.message))]));
   const indent = ' '.repeat((tty ? 1 : 4) + 2);
   checks.forEach((c, i) => {
     out(`${mark(c, tty)}  ${lines[i] ?? ''}`);
-    if (!c.ok && c.hint) out(`${indent}${color.dim(`→ ${clause(c.hint)}`)}`);
+    if (!c.ok && c.hint) out(`${indent}${color.dim(`→ ${escapeTerminal(clause(c.hint))}`)}`);
   });
   return code;
 }

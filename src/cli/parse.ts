@@ -8,7 +8,7 @@ import { usageError } from '../errors.js';
 import { siteTimeTracking } from '../engine/site.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
-import { color, out, printJson, table } from './output.js';
+import { color, escapeTerminal, out, printJson, table } from './output.js';
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const message = await readMessage(args[0]);
@@ -73,7 +73,7 @@ function printHuman(r: ParseResult, units: DurationUnits): void {
   if (r.worklogs.length > 0) {
     const rows = [['issue', 'duration', 'seconds', 'comment']];
     for (const w of r.worklogs)
-      rows.push([w.issue, formatDuration(w.seconds, units), String(w.seconds), w.comment]);
+      rows.push([w.issue, formatDuration(w.seconds, units), String(w.seconds), escapeTerminal(w.comment)]);
     const [head, ...body] = table(rows);
     out(color.bold(head ?? ''));
     for (const line of body) out(line);
@@ -81,8 +81,12 @@ function printHuman(r: ParseResult, units: DurationUnits): void {
     out('no worklogs');
   }
   const extra = [
-    ...r.comments.map((c) => ['comment', c.issue, c.text]),
-    ...r.transitions.map((t) => ['transition', t.issue, `#${t.name}${t.args === '' ? '' : ` ${t.args}`}`]),
+    ...r.comments.map((c) => ['comment', c.issue, escapeTerminal(c.text)]),
+    ...r.transitions.map((t) => [
+      'transition',
+      t.issue,
+      escapeTerminal(`#${t.name}${t.args === '' ? '' : ` ${t.args}`}`),
+    ]),
   ];
   if (extra.length > 0) {
     out();
@@ -90,6 +94,6 @@ function printHuman(r: ParseResult, units: DurationUnits): void {
   }
   if (r.diagnostics.length > 0) {
     out();
-    for (const d of r.diagnostics) out(color.yellow(`line ${d.line}: ${d.message}`));
+    for (const d of r.diagnostics) out(color.yellow(`line ${d.line}: ${escapeTerminal(d.message)}`));
   }
 }

@@ -5,7 +5,17 @@ import type { Outcome } from '../engine/apply.js';
 import type { RunReport } from '../engine/run.js';
 import { HINTS, type ErrorCode } from '../errors.js';
 import { commandJson, printCommands } from './command-output.js';
-import { errColor, lowerFirst, out, outLines, printJson, shortId, table, warn } from './output.js';
+import {
+  errColor,
+  escapeTerminal,
+  lowerFirst,
+  out,
+  outLines,
+  printJson,
+  shortId,
+  table,
+  warn,
+} from './output.js';
 
 interface JsonEntry {
   id: string;
@@ -82,7 +92,7 @@ export function printRun(r: RunReport, json: boolean): void {
   if (r.offlineReason) warn(`jlog: ${r.offlineReason}`);
   for (const n of r.notices) warn(`jlog: ${n}`);
   for (const d of r.diagnostics)
-    warn(`${errColor.yellow('warning')} ${d.sha.slice(0, 10)} line ${d.line}: ${d.message}`);
+    warn(`${errColor.yellow('warning')} ${d.sha.slice(0, 10)} line ${d.line}: ${escapeTerminal(d.message)}`);
   if (r.dryRun) {
     if (r.planned.length > 0) {
       out('would log:');
@@ -108,7 +118,7 @@ function printGrouped(label: string, outcomes: readonly Outcome[], withHint = fa
   const byReason = new Map<string, Outcome[]>();
   for (const o of outcomes) {
     const hint = withHint && o.code !== undefined ? HINTS[o.code as ErrorCode] : undefined;
-    const text = lowerFirst(withoutIssue(o.error ?? '', o.worklog.issue)).replace(/\.$/, '');
+    const text = escapeTerminal(lowerFirst(withoutIssue(o.error ?? '', o.worklog.issue)).replace(/\.$/, ''));
     const reason = hint === undefined ? text : `${text}; ${hint}`;
     byReason.set(reason, [...(byReason.get(reason) ?? []), o]);
   }
@@ -140,7 +150,7 @@ export function withoutIssue(reason: string, issue: string): string {
 }
 
 function worklogRow(w: PlannedWorklog): string[] {
-  return [w.issue, dur(w.seconds), w.started, w.sha.slice(0, 10), w.postComment];
+  return [w.issue, dur(w.seconds), w.started, w.sha.slice(0, 10), escapeTerminal(w.postComment)];
 }
 
 export function summary(r: RunReport): string {

@@ -6,7 +6,7 @@ import type { SkipCode } from '../errors.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { APPLY_REWRITES, rewriteStatus } from '../engine/rewrite-status.js';
-import { color, lowerFirst, out, printJson, shortId, table } from './output.js';
+import { color, escapeTerminal, lowerFirst, out, printJson, shortId, table } from './output.js';
 import { withoutIssue } from './run-output.js';
 
 const RECENT = 10;
@@ -89,11 +89,16 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   const { rewrites, orphans } = rewriteStatus(lists.shown);
   out(`${pending.length} pending, ${failed.length} failed, ${posted} posted, ${skipped.length} skipped`);
   // A comment or a transition (issue 12) logs no time: its text or command stands where the time would.
+  // Commit and Jira text is escaped whole here: not even a colour code of its own reaches the terminal.
   const row = (r: LedgerRecord, note: string): string[] => [
     r.issue,
-    r.kind === undefined ? dur(r.seconds) : r.kind === 'comment' ? 'comment' : (r.comment ?? 'transition'),
+    r.kind === undefined
+      ? dur(r.seconds)
+      : r.kind === 'comment'
+        ? 'comment'
+        : escapeTerminal(r.comment ?? 'transition'),
     shortId(r.id),
-    note,
+    escapeTerminal(note),
   ];
   if (failed.length > 0) {
     out(`\n${color.red('failed')}, each with its way out:`);
@@ -125,7 +130,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
       byReason.set(reason, [...(byReason.get(reason) ?? []), r]);
     }
     for (const [reason, list] of byReason) {
-      if (reason !== '') out(`  ${reason}:`);
+      if (reason !== '') out(`  ${escapeTerminal(reason)}:`);
       for (const l of table(list.map((r) => row(r, '')))) out(`    ${l}`);
     }
   }
