@@ -145,6 +145,29 @@ describe('jlog log', () => {
   });
 });
 
+describe('jlog log with an unknown outcome', () => {
+  it('status does not promise that jlog flush posts it (no run posts a hand-made worklog again), and says the way out', async () => {
+    const env = await setup();
+    // The POST is stored but never answered, and the read back is refused: pending, outcome unknown.
+    sandbox!.fault({ fault: { kind: 'latency', ms: 0 }, method: 'GET', pathIncludes: '/worklog' });
+    sandbox!.fault({ fault: { kind: 'drop-after-store' }, method: 'POST', pathIncludes: '/worklog' });
+    sandbox!.fault({ fault: { kind: 'status', status: 403 }, method: 'GET', pathIncludes: '/worklog' });
+    const logged = await jlog(env, 'log', 'PROJ-7', '1h', 'standup', '--json');
+    expect(logged.code).toBe(1);
+    const id = (JSON.parse(logged.stdout) as { id: string }).id;
+    expect(id).toMatch(/^manual:/);
+    expect((await jlog(env, 'flush')).stdout).toMatch(/^nothing new to log/);
+    const st = (await jlog(env, 'status')).stdout;
+    expect(st).toMatch(/^1 pending/);
+    expect(st).not.toContain('jlog flush posts them now');
+    expect(st).toContain(`look at PROJ-7 on Jira: jlog undo ${id} removes it`);
+    expect(st).not.toContain('posted again after');
+    // The way out works: undo finds the worklog by its marker and deletes it.
+    expect((await jlog(env, 'undo', id, '--yes')).code).toBe(0);
+    expect(sandbox!.worklogs()).toEqual([]);
+  });
+});
+
 describe('jlog status and undo of one token', () => {
   it('lists skipped tokens with why, and undo <id> cancels a failed token so sync exits 0', async () => {
     const env = await setup({ issues: ['PROJ-1'] });

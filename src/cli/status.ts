@@ -13,6 +13,9 @@ const RECENT = 10;
 const units = { hoursPerDay: 8, daysPerWeek: 5 };
 const dur = (s: number): string => formatDuration(s, units);
 
+/** A worklog `jlog log` made (id `manual:<uuid>`, engine/select.ts; not imported: status loads no engine). */
+const byHand = (r: LedgerRecord): boolean => r.id.startsWith('manual:');
+
 function visibleState(r: LedgerRecord): string {
   return r.state;
 }
@@ -111,14 +114,19 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   if (pending.length > 0) {
     // With rewrites: "report", an amended token's heir waits for its rewrite: flush does not post it.
     const held = new Set(rewrites.map((w) => w.id));
-    const postable = pending.some((r) => !held.has(r.id));
+    const postable = pending.some((r) => !held.has(r.id) && !byHand(r));
     out(`\n${color.yellow('pending')}${postable ? ', jlog flush posts them now' : ''}:`);
     // One reason (Jira down, time tracking off) said once over the tokens it holds back.
     const byReason = new Map<string, LedgerRecord[]>();
     for (const r of pending) {
-      const reason = held.has(r.id)
+      const said = held.has(r.id)
         ? `held until ${APPLY_REWRITES} applies its rewrite`
         : lowerFirst(withoutIssue(r.error ?? '', r.issue)).replace(/\.$/, '');
+      // A worklog logged by hand is pending only after an unknown outcome, and has no commit that a
+      // run would post it from: the user looks on Jira (what jlog log itself said).
+      const reason = byHand(r)
+        ? `${said.replace(/; posted again after .*$/, '')}; logged by hand, so no run posts it again; look at ${r.issue} on Jira: jlog undo ${r.id} removes it`
+        : said;
       byReason.set(reason, [...(byReason.get(reason) ?? []), r]);
     }
     for (const [reason, list] of byReason) {
