@@ -319,7 +319,10 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     expect(next.code).toBe(0);
     const lines = next.stderr.trimEnd().split('\n');
     expect(lines).toContain('jlog: PROJ-2 30m pending');
-    expect(lines).toContain('jlog: Jira refused the credentials (401); 2 worklogs waiting: run jlog login');
+    // The bad token is exported: jlog login could not override it, so the fix is where it is set.
+    expect(lines).toContain(
+      'jlog: Jira refused the credentials (401); 2 worklogs waiting: check JIRA_USER_EMAIL and JIRA_API_TOKEN',
+    );
     expect(next.stderr).not.toContain('posts on push');
     expect(next.stderr).not.toContain('not-the-right-token');
     const again = await git(bad, ['push', '-q']);
@@ -369,7 +372,7 @@ describe('what stops posting altogether is said by the next hook, in one line wi
     const push = await git(bad, ['push', '-q', '-u', 'origin', 'main']);
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain(
-      'jlog: Jira refused the credentials (401); 1 worklog waiting: run jlog login\n',
+      'jlog: Jira refused the credentials (401); 1 worklog waiting: check JIRA_USER_EMAIL and JIRA_API_TOKEN\n',
     );
     expect(push.stderr).toContain('stopped (failPushOnError: true)');
     expect(push.stderr).not.toMatch(/\n\s+at /);

@@ -9,6 +9,7 @@ import { authorHash } from '../src/core/marker.js';
 import type { PlannedWorklog } from '../src/core/types.js';
 import { JlogError } from '../src/errors.js';
 import { createJiraClient } from '../src/jira/client.js';
+import { authFix, authHint } from '../src/jira/errors.js';
 import type { Credentials, JiraClient, JiraClientOptions, RetryInfo } from '../src/jira/types.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/server.js';
 
@@ -548,5 +549,18 @@ describe('the token never leaks', () => {
     expect(everything).toContain('[redacted]');
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(base64);
+  });
+});
+
+describe('authFix: the one fix a 401 notice gives', () => {
+  it('sends an exported token to where it is set, and a stored login to jlog login', () => {
+    const basic = { type: 'basic' as const, email: 'dev@example.com', token: 't' };
+    const bearer = { type: 'bearer' as const, token: 't' };
+    expect(authFix(authHint(basic))).toBe('check JIRA_USER_EMAIL and JIRA_API_TOKEN');
+    expect(authFix(authHint(bearer))).toBe('check JIRA_API_TOKEN');
+    expect(authFix(authHint(basic, 'datacenter'))).toBe('unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer');
+    expect(authFix(authHint({ ...basic, from: 'login' }))).toBe('run jlog login');
+    expect(authFix(authHint({ ...bearer, from: 'login' }))).toBe('run jlog login');
+    expect(authFix(undefined)).toBe('run jlog login');
   });
 });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { credentialsPath } from '../config/paths.js';
 import { clause } from '../core/voice.js';
 import { isJlogError } from '../errors.js';
+import { authFix } from '../jira/errors.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 
@@ -86,9 +87,10 @@ interface Blocked {
  */
 export async function noteBlocked(ledger: Ledger, err: unknown): Promise<boolean> {
   let why: string;
-  let fix = 'run jlog login';
+  let fix: string;
   if (isJlogError(err, 'E_JIRA_AUTH')) {
     why = 'Jira refused the credentials (401)';
+    fix = authFix(err.hint);
   } else if (isJlogError(err, 'E_CREDENTIALS')) {
     why = err.message;
     // The hint's first instruction ("run jlog login --base-url …, or set …"): one line, one fix.

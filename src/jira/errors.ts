@@ -25,6 +25,21 @@ export function jiraMessage(body: unknown): string {
 const TIME_TRACKING_OFF =
   /time\s*tracking[^.;]*\b(disabled|not enabled|not turned on|switched off|is off|turned off)\b/i;
 
+/**
+ * A 401 hint's first instruction in a few words, for one-line notices (the hooks' "n worklogs waiting:
+ * <fix>"): an exported token is fixed where it is set, since `jlog login` cannot override it.
+ */
+export function authFix(hint: string | undefined): string {
+  if (hint?.startsWith(CHECK_BASIC)) return 'check JIRA_USER_EMAIL and JIRA_API_TOKEN';
+  if (hint?.startsWith(CHECK_BEARER)) return 'check JIRA_API_TOKEN';
+  if (hint?.startsWith(PAT_WITH_EMAIL)) return 'unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer';
+  return 'run jlog login';
+}
+
+const CHECK_BASIC = 'Check JIRA_USER_EMAIL and JIRA_API_TOKEN';
+const CHECK_BEARER = 'Check JIRA_API_TOKEN';
+const PAT_WITH_EMAIL = 'A personal access token goes without an email';
+
 export function authHint(auth: Credentials['auth'], deployment?: Credentials['deployment']): string {
   // A token jlog login stored: the environment has nothing to check, logging in again fixes it.
   if (auth.from === 'login')
@@ -32,12 +47,12 @@ export function authHint(auth: Credentials['auth'], deployment?: Credentials['de
   // Data Center with an email: Basic auth, which a personal access token does not pass (Atlassian's
   // token page is for Cloud accounts).
   if (auth.type === 'basic' && deployment === 'datacenter')
-    return 'A personal access token goes without an email: unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer. Or check the user name and password, or run `jlog login`.';
+    return `${PAT_WITH_EMAIL}: unset JIRA_USER_EMAIL or set JIRA_AUTH_TYPE=bearer. Or check the user name and password, or run \`jlog login\`.`;
   return auth.type === 'basic'
-    ? 'Check JIRA_USER_EMAIL and JIRA_API_TOKEN (API tokens expire, one year by default; create one at ' +
+    ? `${CHECK_BASIC} (API tokens expire, one year by default; create one at ` +
         'https://id.atlassian.com/manage-profile/security/api-tokens). A scoped API token needs ' +
         'JIRA_BASE_URL=https://api.atlassian.com/ex/jira/<cloudId>. Or run `jlog login`.'
-    : 'Check JIRA_API_TOKEN: the personal access token or OAuth 2.0 access token may have expired or ' +
+    : `${CHECK_BEARER}: the personal access token or OAuth 2.0 access token may have expired or ` +
         'been revoked (OAuth needs JIRA_BASE_URL=https://api.atlassian.com/ex/jira/<cloudId>). Or run `jlog login`.';
 }
 
