@@ -54,3 +54,41 @@ describe('the config JSON Schema', () => {
     expect(jlogAccepts(raw)).toBe(ok);
   });
 });
+
+describe('squashPattern: a pattern that could hang on a crafted message is refused', () => {
+  const accepts = (pattern: string): boolean => jlogAccepts({ squashPattern: pattern });
+
+  it('takes the patterns teams write', () => {
+    for (const p of [
+      '^Merged PR \\d+:',
+      '\\(pull request #\\d+\\)$',
+      '^Squashed \\d+ commits?',
+      '(?:^|\\n)Closes #\\d+',
+      '^(feat|fix)(\\([a-z-]+\\))?!?: .+ \\(#\\d+\\)$',
+      '[(+*)]+ literal brackets and quantifiers in a class',
+      '(ab){2,2}',
+    ]) {
+      expect(accepts(p), p).toBe(true);
+    }
+  });
+
+  it('refuses repeated repetitions, backreferences and very long patterns', () => {
+    for (const p of [
+      '(a+)+$',
+      '(a*)*b',
+      '(\\w+\\s?)*$',
+      '((ab)+c)+',
+      '(?:x+y?)+z',
+      '(a|b+){2,}',
+      '(a)\\1',
+      'x'.repeat(501),
+    ]) {
+      expect(accepts(p), p).toBe(false);
+    }
+    // Why: '(a+)+$' against 26 a's and a '!' takes seconds (each extra a doubles it), and the message
+    // is a commit's, which anyone who commits writes.
+    expect(() => validateConfig({ squashPattern: '(a+)+$' }, '.jlogrc.json')).toThrow(
+      /squashPattern: must not repeat a repetition like \(a\+\)\+/,
+    );
+  });
+});

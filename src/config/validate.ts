@@ -94,6 +94,59 @@ function compiles(pattern: string): boolean {
   }
 }
 
+/**
+ * A repository's pattern runs on every commit message jlog reads: one that repeats a repetition
+ * (`(a+)+`, `(\w*\s?)*`) can take exponential time on a crafted message and hang a sync or a hook.
+ * Refused, as are backreferences and patterns over 500 characters. Heuristic, on the source text:
+ * a group that holds a quantifier may not be quantified itself by `*`, `+`, `{n,}` or `{n,m}`.
+ */
+function isSafePattern(pattern: string): boolean {
+  if (pattern.length > 500 || /\\[1-9k]/.test(pattern)) return false;
+  const quantifiedInside: boolean[] = [false];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      // A character class: skip to its end (a `]` right after `[` or `[^` is a literal).
+      i += pattern[i + 1] === '^' ? 2 : 1;
+      if (pattern[i] === ']') i++;
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+      continue;
+    }
+    if (c === '(') {
+      quantifiedInside.push(false);
+      // A group's own syntax is no quantifier: (?: (?= (?! (?<= (?<! (?<name>
+      const head = /^\?(<[A-Za-z_$][\w$]*>|<=|<!|[:=!])/.exec(pattern.slice(i + 1));
+      if (head) i += head[0].length;
+      continue;
+    }
+    const quantifier =
+      c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(i)));
+    if (c === ')') {
+      const inner = quantifiedInside.pop() ?? false;
+      const next = pattern.slice(i + 1);
+      const repeated = /^(\*|\+|\{\d+,\d*\})/.test(next) && !/^\{(\d+),\1\}/.test(next);
+      if (inner && repeated) return false;
+      if (quantifiedInside.length === 0) quantifiedInside.push(false);
+      quantifiedInside[quantifiedInside.length - 1] ||= inner || repeated;
+      continue;
+    }
+    if (quantifier) quantifiedInside[quantifiedInside.length - 1] = true;
+  }
+  return true;
+}
+
+const squashPatternText = z.string().check(
+  z.refine(compiles, { error: 'must be a valid regular expression' }),
+  z.refine((p: string) => !compiles(p) || isSafePattern(p), {
+    error:
+      'must not repeat a repetition like (a+)+, nor use backreferences (it could hang on a crafted message)',
+  }),
+);
+
 // ---- the schema: strict objects, no coercion, every key optional (defaults fill in) ----
 // zod/mini, not classic zod: the same checks at a fraction of the bundle (it is loaded in git hooks).
 
@@ -159,12 +212,7 @@ export const configSchema = z.partial(
     concurrency: z.int().check(z.gte(1), z.lte(16)),
     // Bounded both ways (docs/exactly-once.md): a request never hangs a hook's worker longer than 2 minutes.
     timeoutMs: z.int().check(z.gte(1_000), z.lte(120_000)),
-    squashPattern: z.nullable(
-      z.union([
-        z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' })),
-        z.array(z.string().check(z.refine(compiles, { error: 'must be a valid regular expression' }))),
-      ]),
-    ),
+    squashPattern: z.nullable(z.union([squashPatternText, z.array(squashPatternText)])),
     rewrites: z.enum(['apply', 'report']),
     sync: partial(shapes.sync),
     ci: partial(shapes.ci),
