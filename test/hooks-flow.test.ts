@@ -160,6 +160,26 @@ describe('hook flow', () => {
     expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2']);
   }, 90_000);
 
+  it('with time tracking off on the site, the next hook does not promise that the next push posts what waits', async () => {
+    const env = await setup();
+    sandbox.setTimeTracking({ enabled: false });
+    await commit(env, 'PROJ-1 #time 1h while time tracking is off');
+    await git(env, ['push', '-q', '-u', 'origin', 'main']);
+    for (let i = 0; i < 120; i++) {
+      if ((await status(env)).entries.some((e) => e.state === 'pending' && e.error)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const next = await commit(env, 'PROJ-2 #time 1h still off');
+    expect(next.stderr).toMatch(
+      /^jlog: 1 worklog still pending: .*time tracking.*; they post once a Jira admin turns time tracking on$/im,
+    );
+    expect(next.stderr).not.toContain('they post on your next push');
+    sandbox.setTimeTracking({ enabled: true });
+    await git(env, ['push', '-q', 'origin', 'main']);
+    await until(() => sandbox.worklogs().length === 2);
+    expect(loggedIssues(sandbox)).toEqual(['PROJ-1', 'PROJ-2']);
+  }, 90_000);
+
   it('a reword in rebase -i carries the posted token without a false alarm; a squash posts nothing again', async () => {
     const env = await setup();
     await commit(env, 'base');

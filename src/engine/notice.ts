@@ -67,9 +67,12 @@ async function reportStillPending(ledger: Ledger, say: (line: string) => void): 
   // The reason is a run's message ("Reading the worklogs of PROJ-5: the connection failed (…)."): one
   // clause of this line, not a parenthesis with its own parentheses and period inside.
   const why = stuck.value.reason === '' ? '' : `: ${clause(stuck.value.reason)}`;
-  say(
-    `jlog: ${n} worklog${n === 1 ? '' : 's'} still pending${why}; they post on your next push, or run jlog flush`,
-  );
+  // Time tracking off on the site (jlog's own words or Jira's 400): no push or flush posts them until
+  // an admin turns it on, so the line does not send the user to one.
+  const next = /time\s*tracking/i.test(stuck.value.reason)
+    ? 'they post once a Jira admin turns time tracking on'
+    : 'they post on your next push, or run jlog flush';
+  say(`jlog: ${n} worklog${n === 1 ? '' : 's'} still pending${why}; ${next}`);
   await ledger.folder.writeCache(STUCK_NOTIFIED, { at: stuck.at });
 }
 
