@@ -96,7 +96,7 @@ const LINGER_MS = 20;
 /** Jira answers that fail a token (no retry helps without a change). */
 const FAILING = new Set(['E_JIRA_BAD_REQUEST', 'E_JIRA_FORBIDDEN', 'E_JIRA_NOT_FOUND', 'E_JIRA_LIMIT']);
 
-/** The remote check's views of a run's issues, each read once (a failed read is read again when asked). */
+/** The remote check's views of a run's issues, each read once (a failed read too: it had its retries). */
 export interface IssueViews {
   get(issue: string): Promise<IssueView>;
   /** Starts reading every issue of the input now (the run waits for something else meanwhile). */
@@ -130,8 +130,9 @@ export function issueViews(jira: JiraClient, input: ApplyInput): IssueViews {
       const view = new IssueView(jira, issue, window, { withMarks: true });
       v = view.read().then(() => view);
       views.set(issue, v);
-      // A failed read is not kept: the next question reads again.
-      v.catch(() => views.delete(issue));
+      // A failed read is kept too: it already went through its retries (Jira down, a 404), so asking
+      // again in this run would only repeat them; the issue's tokens stay pending or fail on it.
+      v.catch(() => undefined);
     }
     return v;
   };
