@@ -171,6 +171,25 @@ describe('jlog init --git', () => {
     expect(readFileSync(join(f.hooksDir, 'post-commit'), 'utf8')).toContain('jlog-managed-hook');
   });
 
+  it('init --json and uninstall --json say what they did as JSON, and nothing else on stdout', async () => {
+    const f = setup();
+    const init = await f.jlog(['init', '--git', '--no-prepare', '--json']);
+    expect(init.code).toBe(0);
+    const done = JSON.parse(init.stdout) as {
+      mode: string;
+      actions: { path: string; change: string }[];
+      config: { path: string | null; created: boolean };
+    };
+    expect(done.mode).toBe('git');
+    expect(done.actions).toContainEqual({ path: '.git/hooks/pre-push', change: 'created' });
+    expect(done.config).toMatchObject({ path: '.jlogrc.json', created: true });
+    const removed = await f.jlog(['uninstall', '--json']);
+    expect(removed.code).toBe(0);
+    const gone = JSON.parse(removed.stdout) as { actions: { path: string; change: string }[] };
+    expect(gone.actions).toContainEqual({ path: '.git/hooks/pre-push', change: 'removed' });
+    expect(JSON.parse((await f.jlog(['uninstall', '--json'])).stdout)).toEqual({ actions: [] });
+  });
+
   it('uninstall restores the repo as it was (chained hooks back in place), and is idempotent', async () => {
     const f = setup();
     oldHook(f, 'commit-msg');

@@ -2,9 +2,10 @@
 // older jlog left), the prepare script, a starter config; say what is next. `--quiet` is how the
 // prepare script runs it on every npm install: silent when nothing changed, and never failing the
 // install for a checkout that is not a git work tree (a package tarball, say).
+import { relative } from 'node:path';
 import { isJlogError } from '../errors.js';
 import { formatAction, install } from '../install/index.js';
-import { out, warn } from './output.js';
+import { out, printJson, warn } from './output.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>): Promise<number> {
   const cwd = process.cwd();
@@ -22,6 +23,22 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     if (quiet && isJlogError(err, 'E_NOT_A_REPO')) return 0;
     throw err;
   }
+  const kept = r.actions.filter((a) => a.change === 'kept');
+  if (opts.json === true) {
+    // The install as it happened; the files by path relative to the repository's top.
+    printJson({
+      mode: r.mode,
+      actions: r.actions.map((a) => ({
+        path: relative(r.top, a.path),
+        change: a.change,
+        ...(a.note ? { note: a.note } : {}),
+      })),
+      config: { ...r.config, path: r.config.path === null ? null : relative(r.top, r.config.path) },
+      huskyNotActive: r.huskyNotActive,
+      notes: r.notes,
+    });
+    return kept.length > 0 ? 1 : 0;
+  }
   if (quiet) {
     // Only what changed, and what needs the user.
     for (const a of r.actions) if (a.change !== 'unchanged') out(formatAction(a, cwd));
@@ -35,7 +52,6 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     warn('jlog: git does not run .husky/ yet: run npx husky (npm install does it via the prepare script)');
   }
   if (r.config.problem !== null) warn(`jlog: ${r.config.problem} (run jlog doctor)`);
-  const kept = r.actions.filter((a) => a.change === 'kept');
   for (const a of kept) warn(`jlog: ${a.path}: ${a.note ?? 'kept'}`);
   out('');
   out('next:');

@@ -48,11 +48,13 @@ export function createProgram(outputError: (text: string) => void = () => undefi
     .option('--force', 'replace hooks jlog did not write')
     .option('--no-prepare', 'plain git: do not add "prepare": "jlog init --quiet" to package.json')
     .option('--quiet', 'print nothing unless something needs doing (for the prepare script)')
+    .option('--json', 'print JSON')
     .action(lazy(() => import('./init.js')));
 
   program
     .command('uninstall')
     .description('remove exactly what init added')
+    .option('--json', 'print JSON')
     .action(lazy(() => import('./uninstall.js')));
 
   program
