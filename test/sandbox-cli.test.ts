@@ -31,8 +31,13 @@ function startCli(args: string[]): Promise<Running> {
     const timer = setTimeout(() => reject(new Error(`no exports within 20 s; stderr: ${stderr}`)), 20_000);
     // Ready once the exports are on stdout and the "Ctrl-C to stop" line is on stderr.
     const check = () => {
-      const env: Record<string, string> = {};
+      let env: Record<string, string> = {};
       for (const m of stdout.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1] as string] = m[2] as string;
+      // --json: one object with the server's url and the same environment.
+      if (stdout.trimEnd().endsWith('}')) {
+        const json = JSON.parse(stdout) as { url: string; env: Record<string, string> };
+        env = { ...json.env, url: json.url };
+      }
       if (Object.keys(env).length >= 3 && stderr.includes('\n')) {
         clearTimeout(timer);
         resolve({ child, env, stderr: () => stderr, exit });
@@ -62,6 +67,19 @@ describe('jlog sandbox', () => {
     });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ emailAddress: 'dev@example.com' });
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  });
+
+  it('--json prints the server and its environment as one JSON object', async () => {
+    const run = await startCli(['--json']);
+    expect(run.env.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.env.JIRA_BASE_URL).toBe(run.env.url);
+    const auth = basicAuth(run.env.JIRA_USER_EMAIL as string, run.env.JIRA_API_TOKEN as string);
+    const me = await fetch(`${run.env.JIRA_BASE_URL}/rest/api/3/myself`, {
+      headers: { Authorization: auth },
+    });
+    expect(me.status).toBe(200);
     run.child.kill('SIGTERM');
     expect(await run.exit).toBe(0);
   });

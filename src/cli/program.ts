@@ -177,6 +177,7 @@ export function createProgram(outputError: (text: string) => void = () => undefi
         'then optionally ,method=POST ,path=/worklog ,issue=PROJ-7 ,times=3|all (default: once)',
       (spec: string, prev: string[] = []) => [...prev, spec],
     )
+    .option('--json', 'print the server and its environment as JSON')
     .action(lazy(() => import('./sandbox.js')));
 
   program

@@ -6,7 +6,7 @@ import { JlogError, usageError } from '../errors.js';
 import { FAULT_SPEC_HELP, parseFaultSpec } from '../sandbox/fault-spec.js';
 import { startSandbox } from '../sandbox/server.js';
 import type { FaultRule } from '../sandbox/types.js';
-import { out, warn } from './output.js';
+import { out, printJson, warn } from './output.js';
 
 function parsePort(value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -74,7 +74,8 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
   });
   for (const rule of faults) sandbox.fault(rule);
   // These are the sandbox's own throwaway credentials, not a user's secret, so printing them is fine.
-  for (const [name, value] of Object.entries(sandbox.env)) out(`export ${name}=${value}`);
+  if (opts.json === true) printJson({ url: sandbox.url, env: sandbox.env });
+  else for (const [name, value] of Object.entries(sandbox.env)) out(`export ${name}=${value}`);
   const extras = [
     data ? `data in ${data}` : '',
     projects ? `projects ${projects.join(',')}` : '',
