@@ -67,6 +67,21 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
     expect((await runJlog(['logout'], { cwd, env })).stdout).toContain('not logged in');
   });
 
+  it('--json prints the site, the deployment and the account, never the token', async () => {
+    const s = await sandbox({ email: 'dev@example.com', token: TOKEN });
+    const { cwd, env } = userEnv();
+    const r = await runJlog(['login', '--base-url', s.url, '--email', 'dev@example.com', '--json'], {
+      cwd,
+      env,
+      input: `${TOKEN}\n`,
+    });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { baseUrl: string; deployment: string; account: string };
+    expect(json).toMatchObject({ baseUrl: s.url, deployment: 'cloud' });
+    expect(json.account).not.toBe('');
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
   it('stores nothing when Jira refuses the token, and never prints it', async () => {
     const s = await sandbox({ email: 'dev@example.com', token: TOKEN });
     const { cwd, env } = userEnv();

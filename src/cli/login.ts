@@ -6,7 +6,7 @@ import { apiRoot, apiRootHint } from '../engine/api-root-hint.js';
 import { JlogError, isJlogError } from '../errors.js';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { out } from './output.js';
+import { out, printJson } from './output.js';
 
 const TOKEN_PAGE = 'https://id.atlassian.com/manage-profile/security/api-tokens';
 /** Where Data Center keeps personal access tokens: Atlassian's token page is for Cloud accounts only. */
@@ -112,7 +112,9 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
 
   const user = await verify(creds, config.timeoutMs);
   await saveCredentials(creds, env);
-  out(`logged in to ${baseUrl} as ${user.displayName}`);
+  // Never the token: the site, and whose account it is.
+  if (opts.json === true) printJson({ baseUrl, deployment, account: user.displayName });
+  else out(`logged in to ${baseUrl} as ${user.displayName}`);
   if (env.JIRA_API_TOKEN) {
     process.stderr.write(
       'jlog: note: JIRA_API_TOKEN is set in your environment and takes precedence over the stored login\n',

@@ -157,6 +157,7 @@ export function createProgram(outputError: (text: string) => void = () => undefi
     .description('store Jira credentials in your user config (checked with GET /myself first)')
     .option('--base-url <url>', 'Jira site, e.g. https://acme.atlassian.net')
     .option('--email <email>', 'Atlassian account email (Basic auth); omit for a bearer token')
+    .option('--json', 'print JSON')
     .action(lazy(() => import('./login.js')));
 
   program
