@@ -1,31 +1,15 @@
 // The remote check's views (src/engine/apply.ts issueViews): each issue is read once per run, and a
 // read that failed after its retries is the answer for the run, not read through its retries again.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlannedWorklog } from '../src/core/types.js';
 import { issueViews } from '../src/engine/apply.js';
 import { createJiraClient } from '../src/jira/client.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { PLANNED } from './helpers/jira.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
-
-const planned: PlannedWorklog = {
-  kind: 'worklog',
-  id: 'c0ffee:0',
-  sha: 'c0ffee',
-  n: 0,
-  issue: 'PROJ-7',
-  seconds: 3600,
-  comment: 'fixed login',
-  postComment: 'fixed login',
-  started: '2026-11-27T09:05:00.000+0100',
-  startedMs: Date.parse('2026-11-27T09:05:00+01:00'),
-  authorEmail: 'dev@example.com',
-  fp: 'fp',
-  squash: false,
-};
 
 async function setup(): Promise<{ sandbox: Sandbox; views: ReturnType<typeof issueViews> }> {
   const sandbox = await startSandbox({});
@@ -39,7 +23,7 @@ async function setup(): Promise<{ sandbox: Sandbox; views: ReturnType<typeof iss
     { retryBaseMs: 5, maxRetries: 2 },
   );
   open.push(jira);
-  return { sandbox, views: issueViews(jira, { toPost: [planned], gone: [] }) };
+  return { sandbox, views: issueViews(jira, { toPost: [PLANNED], gone: [] }) };
 }
 
 const worklogReads = (s: Sandbox) =>

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adfDoc, buildWorklogBody } from '../src/core/jira-format.js';
-import type { Marker, PlannedWorklog } from '../src/core/types.js';
+import type { Marker } from '../src/core/types.js';
 import { JlogError } from '../src/errors.js';
 import { createJiraClient } from '../src/jira/client.js';
 import type { Credentials, JiraClient, JiraClientOptions } from '../src/jira/types.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/server.js';
+import { PLANNED } from './helpers/jira.js';
 
 const TOKEN = 'sandbox-token';
 const EMAIL = 'dev@example.com';
@@ -55,38 +56,23 @@ async function failure(p: Promise<unknown>): Promise<JlogError> {
   return err as JlogError;
 }
 
-const planned: PlannedWorklog = {
-  id: 'c0ffee:0',
-  sha: 'c0ffee',
-  n: 0,
-  issue: 'PROJ-7',
-  seconds: 3600,
-  comment: 'fixed login',
-  postComment: 'fixed login',
-  started: '2026-11-27T09:05:00.000+0100',
-  startedMs: Date.parse('2026-11-27T09:05:00+01:00'),
-  authorEmail: EMAIL,
-  fp: 'fp-1',
-  squash: false,
-};
-
 const calls = (s: Sandbox, method: string, part: string) =>
   s.requests.filter((r) => r.method === method && r.path.includes(part));
 
 describe('worklog update and marker', () => {
   it('updateWorklog: PUT ?adjustEstimate=auto with seconds, started and comment only; the estimate follows', async () => {
     const { sandbox, client } = await setup();
-    const { id } = await client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q);
+    const { id } = await client.addWorklog('PROJ-7', buildWorklogBody(PLANNED, 'cloud'), Q);
     const before = sandbox.issue('PROJ-7')?.remainingEstimateSeconds as number;
     await client.updateWorklog(
       'PROJ-7',
       id,
-      buildWorklogBody({ ...planned, seconds: 7200, postComment: 'more' }, 'cloud'),
+      buildWorklogBody({ ...PLANNED, seconds: 7200, postComment: 'more' }, 'cloud'),
       Q,
     );
     const [put] = calls(sandbox, 'PUT', '/worklog/');
     expect(put?.query).toEqual({ adjustEstimate: 'auto', notifyUsers: 'false' });
-    expect(put?.body).toEqual({ timeSpentSeconds: 7200, started: planned.started, comment: adfDoc('more') });
+    expect(put?.body).toEqual({ timeSpentSeconds: 7200, started: PLANNED.started, comment: adfDoc('more') });
     expect(sandbox.issue('PROJ-7')?.remainingEstimateSeconds).toBe(before - 3600);
     // The marker was not touched by the update.
     expect(sandbox.worklogs('PROJ-7')[0]?.properties[0]?.value).toMatchObject({ id: 'c0ffee:0' });
@@ -94,7 +80,7 @@ describe('worklog update and marker', () => {
 
   it('setWorklogProperty replaces the marker; listWorklogs reads it back as v2 with also', async () => {
     const { sandbox, client } = await setup();
-    const { id } = await client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q);
+    const { id } = await client.addWorklog('PROJ-7', buildWorklogBody(PLANNED, 'cloud'), Q);
     const next: Marker = {
       v: 2,
       id: 'c0ffee:0',
@@ -265,9 +251,9 @@ describe('writes after an unknown outcome are never re-sent blindly', () => {
     expect((await failure(client.transitionIssue('PROJ-7', '11'))).code).toBe('E_JIRA_UNKNOWN_OUTCOME');
     expect(calls(sandbox, 'POST', '/transitions')).toHaveLength(1);
     sandbox.fault({ fault: { kind: 'drop-after-store' }, method: 'PUT', pathIncludes: '/worklog/' });
-    const { id } = await client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q);
+    const { id } = await client.addWorklog('PROJ-7', buildWorklogBody(PLANNED, 'cloud'), Q);
     expect(
-      (await failure(client.updateWorklog('PROJ-7', id, buildWorklogBody(planned, 'cloud'), Q))).code,
+      (await failure(client.updateWorklog('PROJ-7', id, buildWorklogBody(PLANNED, 'cloud'), Q))).code,
     ).toBe('E_JIRA_UNKNOWN_OUTCOME');
     expect(calls(sandbox, 'PUT', '/worklog/')).toHaveLength(1);
   });
@@ -340,7 +326,7 @@ describe('defences', () => {
     expect(read.message).toMatch(/larger than 8 MB/);
     expect(written).toBeLessThan(64 * 1024 * 1024);
     // A write whose answer is too large may have landed: unknown outcome, for the caller to read back.
-    const write = await failure(client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q));
+    const write = await failure(client.addWorklog('PROJ-7', buildWorklogBody(PLANNED, 'cloud'), Q));
     expect(write.code).toBe('E_JIRA_UNKNOWN_OUTCOME');
   });
 
@@ -366,7 +352,7 @@ describe('defences', () => {
     const streamed = await failure(client.listComments('PROJ-7'));
     expect(streamed.code).toBe('E_JIRA_UNAVAILABLE');
     expect(streamed.message).toMatch(/no answer within 300 ms/);
-    const declared = await failure(client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q));
+    const declared = await failure(client.addWorklog('PROJ-7', buildWorklogBody(PLANNED, 'cloud'), Q));
     expect(declared.code).toBe('E_JIRA_UNKNOWN_OUTCOME');
   }, 15_000);
 
@@ -419,7 +405,7 @@ describe('defences', () => {
     expect(err.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
     expect(handshakes).toBe(1);
     // A write was never sent either: the token stays pending, not an unknown outcome.
-    const write = await failure(client.addWorklog('PROJ-7', buildWorklogBody(planned, 'cloud'), Q));
+    const write = await failure(client.addWorklog('PROJ-7', buildWorklogBody(PLANNED, 'cloud'), Q));
     expect(write.code).toBe('E_JIRA_UNAVAILABLE');
   });
 

@@ -30,6 +30,17 @@ async function sandbox(credentials: { email: string; token: string } | { token: 
   return s;
 }
 
+/** A user in a repository whose config names a Data Center site. */
+function dataCenterRepo(site: string) {
+  const user = userEnv();
+  mkdirSync(join(user.cwd, '.git'));
+  writeFileSync(
+    join(user.cwd, '.jlogrc.json'),
+    JSON.stringify({ jira: { baseUrl: site, deployment: 'datacenter' } }),
+  );
+  return user;
+}
+
 function userEnv() {
   const home = makeTempDir('jlog-login-');
   const cwd = join(home, 'work');
@@ -99,12 +110,7 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
 
   it('stores a bearer token when no email is given, and uses API v2 for Data Center', async () => {
     const s = await sandbox({ token: TOKEN });
-    const { cwd, env } = userEnv();
-    mkdirSync(join(cwd, '.git'));
-    writeFileSync(
-      join(cwd, '.jlogrc.json'),
-      JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
-    );
+    const { cwd, env } = dataCenterRepo(s.url);
     // The repository says Data Center; the site itself is named by the user (docs/configuration.md).
     const r = await runJlog(['login', '--base-url', s.url], { cwd, env, input: `${TOKEN}\r\n` });
     expect(r.code).toBe(0);
@@ -122,12 +128,7 @@ describe.skipIf(!haveJira)('jlog login / logout against the sandbox', () => {
 describe.skipIf(!haveJira)('jlog login on Data Center', () => {
   it("sends a refused or missing token back to the personal access token, not to Atlassian's token page", async () => {
     const s = await sandbox({ token: TOKEN });
-    const { cwd, env } = userEnv();
-    mkdirSync(join(cwd, '.git'));
-    writeFileSync(
-      join(cwd, '.jlogrc.json'),
-      JSON.stringify({ jira: { baseUrl: s.url, deployment: 'datacenter' } }),
-    );
+    const { cwd, env } = dataCenterRepo(s.url);
     const login = (args: string[], input: string) =>
       runJlog(['login', '--base-url', s.url, ...args], { cwd, env, input });
     // The personal access token sent with an email (Basic auth): Data Center refuses it.

@@ -2,12 +2,14 @@
 // crashing: everything is caught here, logged to the ledger dir, and told in one line.
 import { join } from 'node:path';
 import { escapeOutput } from '../core/escape.js';
+import { clause } from '../core/voice.js';
 import * as hooks from '../engine/hooks.js';
 import { isJlogError } from '../errors.js';
 import { gitDirsAt } from '../git/dirs.js';
 import { headSha, layoutAt } from '../git/head.js';
 import { HOOK_NAMES, isHookName } from '../install/hook-names.js';
 import { appendSync, ensurePrivateDirSync } from '../ledger/nofollow.js';
+import { ledgerDirFor } from '../ledger/ledger.js';
 import { appendQueue } from '../ledger/queue.js';
 
 function readStdin(): Promise<string> {
@@ -46,13 +48,13 @@ export async function runHook(name: string, args: string[]): Promise<number> {
     }
   } catch (err) {
     logCrash(hook, err);
-    const what = (
-      isJlogError(err) ? err.message : `internal error (${err instanceof Error ? err.message : String(err)})`
-    ).replace(/\.$/, '');
+    const what = clause(
+      isJlogError(err) ? err.message : `internal error (${err instanceof Error ? err.message : String(err)})`,
+    );
     // The commit's tokens must not be lost (docs/commands.md): post-commit queues HEAD as the shim does
     // without Node, and the next hook that runs records it. One line, with the fix when there is one.
     const queued = hook === 'post-commit' && queueHead();
-    const fix = isJlogError(err) && err.hint ? `${err.hint.replace(/\.$/, '')}; ` : '';
+    const fix = isJlogError(err) && err.hint ? `${clause(err.hint)}; ` : '';
     const then = queued
       ? 'the commit is queued for the next hook, git is not affected'
       : 'git is not affected, jlog sync finds the commits later';
@@ -64,7 +66,7 @@ export async function runHook(name: string, args: string[]): Promise<number> {
 /** Best effort: the crash goes to <common dir>/jlog/jlog.log when we can find it without git. */
 function logCrash(hook: string, err: unknown): void {
   try {
-    const ledgerDir = join(commonDir(), 'jlog');
+    const ledgerDir = ledgerDirFor(commonDir());
     ensurePrivateDirSync(ledgerDir);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     appendSync(
@@ -82,7 +84,7 @@ function queueHead(): boolean {
     const layout = layoutAt(process.cwd());
     const sha = layout === null ? null : headSha(layout);
     if (layout === null || sha === null) return false;
-    appendQueue(join(layout.commonDir, 'jlog'), sha);
+    appendQueue(ledgerDirFor(layout.commonDir), sha);
     return true;
   } catch {
     return false;

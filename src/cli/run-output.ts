@@ -6,9 +6,9 @@ import type { RunReport } from '../engine/run.js';
 import { HINTS, type ErrorCode } from '../errors.js';
 import { commandJson, printCommands } from './command-output.js';
 import {
+  clause,
   errColor,
   escapeTerminal,
-  lowerFirst,
   out,
   outLines,
   printJson,
@@ -118,7 +118,7 @@ function printGrouped(label: string, outcomes: readonly Outcome[], withHint = fa
   const byReason = new Map<string, Outcome[]>();
   for (const o of outcomes) {
     const hint = withHint && o.code !== undefined ? HINTS[o.code as ErrorCode] : undefined;
-    const text = escapeTerminal(lowerFirst(withoutIssue(o.error ?? '', o.worklog.issue)).replace(/\.$/, ''));
+    const text = escapeTerminal(clause(withoutIssue(o.error ?? '', o.worklog.issue)));
     const reason = hint === undefined ? text : `${text}; ${hint}`;
     byReason.set(reason, [...(byReason.get(reason) ?? []), o]);
   }

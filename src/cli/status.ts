@@ -6,7 +6,7 @@ import type { SkipCode } from '../errors.js';
 import { repoInfo } from '../git/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/ledger.js';
 import { APPLY_REWRITES, rewriteStatus } from '../engine/rewrite-status.js';
-import { color, escapeTerminal, lowerFirst, out, printJson, shortId, table } from './output.js';
+import { clause, color, escapeTerminal, lowerFirst, out, printJson, shortId, table } from './output.js';
 import { withoutIssue } from './run-output.js';
 
 const RECENT = 10;
@@ -121,7 +121,7 @@ export async function run(_args: string[], opts: Record<string, unknown>): Promi
     for (const r of pending) {
       const said = held.has(r.id)
         ? `held until ${APPLY_REWRITES} applies its rewrite`
-        : lowerFirst(withoutIssue(r.error ?? '', r.issue)).replace(/\.$/, '');
+        : clause(withoutIssue(r.error ?? '', r.issue));
       // A worklog logged by hand is pending only after an unknown outcome, and has no commit that a
       // run would post it from: the user looks on Jira (what jlog log itself said).
       const reason = byHand(r)

@@ -31,19 +31,26 @@ export async function countFailures(ledger: Ledger, n: number): Promise<void> {
 interface Stuck {
   count: number;
   reason: string;
+  /** The reason's error code (E_JIRA_TIME_TRACKING_OFF, say); absent in caches of older versions. */
+  code?: string;
 }
 
 /** After each posting run: how many tokens it had to leave pending, and why (Jira down, say). */
 export async function noteStillPending(
   ledger: Ledger,
-  reasons: readonly (string | undefined)[],
+  pending: readonly { error?: string | undefined; code?: string | undefined }[],
 ): Promise<void> {
   // A run that got this far reached Jira with the credentials: whatever stopped posting is fixed.
   if ((await ledger.folder.readCache<Blocked | null>(BLOCKED))?.value)
     await ledger.folder.writeCache(BLOCKED, null);
   const previous = (await ledger.folder.readCache<Stuck>(STUCK))?.value.count ?? 0;
-  if (reasons.length === 0 && previous === 0) return;
-  await ledger.folder.writeCache(STUCK, { count: reasons.length, reason: reasons.find((r) => r) ?? '' });
+  if (pending.length === 0 && previous === 0) return;
+  const first = pending.find((p) => p.error);
+  await ledger.folder.writeCache(STUCK, {
+    count: pending.length,
+    reason: first?.error ?? '',
+    ...(first?.code ? { code: first.code } : {}),
+  } satisfies Stuck);
 }
 
 export async function reportFailuresSince(ledger: Ledger, say: (line: string) => void): Promise<void> {
@@ -67,11 +74,12 @@ async function reportStillPending(ledger: Ledger, say: (line: string) => void): 
   // The reason is a run's message ("Reading the worklogs of PROJ-5: the connection failed (…)."): one
   // clause of this line, not a parenthesis with its own parentheses and period inside.
   const why = stuck.value.reason === '' ? '' : `: ${clause(stuck.value.reason)}`;
-  // Time tracking off on the site (jlog's own words or Jira's 400): no push or flush posts them until
+  // Time tracking off on the site (jlog's own check or Jira's 400): no push or flush posts them until
   // an admin turns it on, so the line does not send the user to one.
-  const next = /time\s*tracking/i.test(stuck.value.reason)
-    ? 'they post once a Jira admin turns time tracking on'
-    : 'they post on your next push, or run jlog flush';
+  const next =
+    stuck.value.code === 'E_JIRA_TIME_TRACKING_OFF'
+      ? 'they post once a Jira admin turns time tracking on'
+      : 'they post on your next push, or run jlog flush';
   say(`jlog: ${n} worklog${n === 1 ? '' : 's'} still pending${why}; ${next}`);
   await ledger.folder.writeCache(STUCK_NOTIFIED, { at: stuck.at });
 }

@@ -229,7 +229,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
           );
           await noteStillPending(
             ctx.ledger,
-            toPost.map(() => off.message),
+            toPost.map(() => ({ error: off.message, code: off.code })),
           );
         }
         return report;
@@ -268,10 +268,7 @@ export async function runPosting(opts: RunOptions): Promise<RunReport> {
       if (!dryRun) {
         // For the next hook's one-line notice (docs/commands.md).
         await countFailures(ctx.ledger, applied.failed.length);
-        await noteStillPending(
-          ctx.ledger,
-          applied.pending.map((o) => o.error),
-        );
+        await noteStillPending(ctx.ledger, applied.pending);
       }
       return report;
     };

@@ -1,4 +1,5 @@
 // A sandbox per test, and the env that points the CLI at it.
+import type { PlannedWorklog } from '../../src/core/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
 import type { TempRepo } from './repo.js';
@@ -33,3 +34,19 @@ export function loggedIssues(sandbox: Sandbox): string[] {
     .map((w) => w.issue)
     .sort();
 }
+
+/** A token as a run plans it: 1h on PROJ-7, for tests that drive the Jira client or the apply step. */
+export const PLANNED: PlannedWorklog = {
+  id: 'c0ffee:0',
+  sha: 'c0ffee',
+  n: 0,
+  issue: 'PROJ-7',
+  seconds: 3600,
+  comment: 'fixed login',
+  postComment: 'fixed login',
+  started: '2026-11-27T09:05:00.000+0100',
+  startedMs: Date.parse('2026-11-27T09:05:00+01:00'),
+  authorEmail: 'dev@example.com',
+  fp: 'fp-1',
+  squash: false,
+};
